@@ -1,0 +1,81 @@
+"""dapolicy: domestic-abuse policing policy as code.
+
+The public API is what ``__all__`` lists; everything else is private or lives in a
+documented public submodule (:mod:`dapolicy.models`, :mod:`dapolicy.serialization`,
+:mod:`dapolicy.errors`, :mod:`dapolicy.testing`).
+"""
+
+from dapolicy.errors import DapolicyError, FieldError, ValidationError
+from dapolicy.models import (
+    AbuseType,
+    Answer,
+    Call,
+    Child,
+    Crime,
+    Decision,
+    Destination,
+    DomesticAbuseCheck,
+    DomesticAbuseVerdict,
+    Event,
+    EventKind,
+    FamilyRelation,
+    Finding,
+    Incident,
+    OffenceCategory,
+    Outcome,
+    Person,
+    PluginFailure,
+    PluginInfo,
+    ProfessionalJudgement,
+    Reason,
+    Referral,
+    Relationship,
+    RelationshipKind,
+    RiskForm,
+    RiskGrade,
+    Task,
+    Vulnerability,
+)
+from dapolicy.serialization import from_dict, from_json, make_converter, to_dict, to_json
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AbuseType",
+    "Answer",
+    "Call",
+    "Child",
+    "Crime",
+    "DapolicyError",
+    "Decision",
+    "Destination",
+    "DomesticAbuseCheck",
+    "DomesticAbuseVerdict",
+    "Event",
+    "EventKind",
+    "FamilyRelation",
+    "FieldError",
+    "Finding",
+    "Incident",
+    "OffenceCategory",
+    "Outcome",
+    "Person",
+    "PluginFailure",
+    "PluginInfo",
+    "ProfessionalJudgement",
+    "Reason",
+    "Referral",
+    "Relationship",
+    "RelationshipKind",
+    "RiskForm",
+    "RiskGrade",
+    "Task",
+    "ValidationError",
+    "Vulnerability",
+    "__version__",
+    "from_dict",
+    "from_json",
+    "make_converter",
+    "to_dict",
+    "to_json",
+]

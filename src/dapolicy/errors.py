@@ -1,0 +1,85 @@
+"""The exceptions dapolicy raises.
+
+Every problem with input data -- a model built in Python with an impossible value, or a
+JSON record of the wrong shape -- is reported as one :class:`ValidationError` that
+carries *every* problem found, each with the JSON path of the value at fault.
+
+Messages never quote the offending value: a misplaced name, address or date of birth
+must not leak into a log line through an error message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import attrs
+
+__all__ = ["DapolicyError", "FieldError", "ValidationError"]
+
+
+class DapolicyError(Exception):
+    """Base class of every exception dapolicy raises on purpose."""
+
+
+@attrs.frozen
+class FieldError:
+    """One problem with one value.
+
+    :param path: where the value is, as a JSON path from the record's root: ``$`` is the
+        record itself, ``$.victim.date_of_birth`` a nested field, ``$.children[1].age``
+        an item of a list.
+    :param message: what is wrong, in words; never the value itself.
+    """
+
+    path: str
+    message: str
+
+    @property
+    def field(self) -> str:
+        """The dotted field name (``victim.date_of_birth``), or ``""`` for the root."""
+        return self.path.removeprefix("$").removeprefix(".")
+
+    def __str__(self) -> str:
+        """``victim.date_of_birth: <message> @ $.victim.date_of_birth``."""
+        name = self.field
+        return f"{name}: {self.message} @ {self.path}" if name else f"{self.message} @ $"
+
+
+def join_path(base: str, part: str | int) -> str:
+    """Append a field name or a list index to a JSON path."""
+    if isinstance(part, int):
+        return f"{base}[{part}]"
+    if part.isidentifier():
+        return f"{base}.{part}"
+    return f"{base}[{part!r}]"
+
+
+class ValidationError(DapolicyError, ValueError):
+    """Input that breaks the model's rules, with every problem at once.
+
+    :ivar errors: the problems, each a :class:`FieldError` with its JSON path.
+    :ivar type_name: the name of the type being built, e.g. ``"Incident"``.
+    """
+
+    errors: tuple[FieldError, ...]
+    type_name: str
+
+    def __init__(self, type_name: str, errors: Iterable[FieldError]) -> None:
+        """Collect ``errors`` (at least one) met while building a ``type_name``."""
+        self.type_name = type_name
+        self.errors = tuple(errors)
+        if not self.errors:
+            raise ValueError("a ValidationError needs at least one FieldError")
+        super().__init__(type_name, self.errors)
+
+    def __str__(self) -> str:
+        """A header line, then one problem a line."""
+        count = len(self.errors)
+        noun = "problem" if count == 1 else "problems"
+        lines = [f"invalid {self.type_name}: {count} {noun}"]
+        lines.extend(f"  {error}" for error in self.errors)
+        return "\n".join(lines)
+
+    def under(self, path: str) -> tuple[FieldError, ...]:
+        """These errors re-rooted below ``path`` (used when a record nests this one)."""
+        return tuple(FieldError(path + e.path.removeprefix("$"), e.message) for e in self.errors)

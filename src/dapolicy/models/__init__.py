@@ -1,0 +1,80 @@
+"""The vocabulary of dapolicy: frozen, validated value types with no I/O.
+
+Every type checks its invariants when built and reports *all* broken ones at once as
+one :class:`dapolicy.errors.ValidationError`. Datetimes must carry a UTC offset.
+Personal data (names, dates of birth, addresses, phone numbers, free text) is kept out
+of ``repr``.
+"""
+
+from dapolicy.models.decision import Decision, PluginFailure, PluginInfo
+from dapolicy.models.incident import (
+    AbuseType,
+    Call,
+    Crime,
+    DomesticAbuseCheck,
+    DomesticAbuseVerdict,
+    Incident,
+    OffenceCategory,
+    Outcome,
+)
+from dapolicy.models.people import (
+    Child,
+    FamilyRelation,
+    Person,
+    Relationship,
+    RelationshipKind,
+    Vulnerability,
+)
+from dapolicy.models.risk import Answer, Finding, ProfessionalJudgement, Reason, RiskForm, RiskGrade
+from dapolicy.models.work import Destination, Event, EventKind, Referral, Task
+
+__all__ = [
+    "AbuseType",
+    "Answer",
+    "Call",
+    "Child",
+    "Crime",
+    "Decision",
+    "Destination",
+    "DomesticAbuseCheck",
+    "DomesticAbuseVerdict",
+    "Event",
+    "EventKind",
+    "FamilyRelation",
+    "Finding",
+    "Incident",
+    "OffenceCategory",
+    "Outcome",
+    "Person",
+    "PluginFailure",
+    "PluginInfo",
+    "ProfessionalJudgement",
+    "Reason",
+    "Referral",
+    "Relationship",
+    "RelationshipKind",
+    "RiskForm",
+    "RiskGrade",
+    "Task",
+    "Vulnerability",
+]
+
+#: Every public model type, in a stable order (used by the strategies and the docs).
+MODEL_TYPES: tuple[type, ...] = (
+    Person,
+    Child,
+    Relationship,
+    Call,
+    Crime,
+    Incident,
+    Reason,
+    ProfessionalJudgement,
+    RiskForm,
+    Finding,
+    Referral,
+    Task,
+    Event,
+    PluginInfo,
+    PluginFailure,
+    Decision,
+)

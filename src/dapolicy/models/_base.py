@@ -1,0 +1,108 @@
+"""What every model type shares: invariants checked together, ordered enums, time rules."""
+
+from __future__ import annotations
+
+import enum
+import functools
+from collections.abc import Iterator
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from dapolicy.errors import FieldError, ValidationError, join_path
+
+__all__ = [
+    "LONDON",
+    "Checked",
+    "OrderedEnum",
+    "Problems",
+    "age_on",
+    "aware",
+    "not_blank",
+]
+
+#: The calendar the force works in: ages, days and due times are reckoned here.
+LONDON = ZoneInfo("Europe/London")
+
+#: What a model's ``_problems`` yields: (field name or "", message).
+Problems = Iterator[tuple[str, str]]
+
+
+class Checked:
+    """Mixin for frozen attrs classes whose invariants are checked all at once.
+
+    attrs validators stop at the first failure; a record with three faults should say
+    all three. Each model yields its problems from ``_problems``; ``__attrs_post_init__``
+    raises one :class:`~dapolicy.errors.ValidationError` carrying them all, each with
+    the field it concerns. No message includes a value.
+    """
+
+    __slots__ = ()
+
+    def __attrs_post_init__(self) -> None:
+        """Raise one ValidationError naming every broken invariant."""
+        problems = list(self._problems())
+        if problems:
+            errors = (
+                FieldError(join_path("$", name) if name else "$", message)
+                for name, message in problems
+            )
+            raise ValidationError(type(self).__name__, errors)
+
+    def _problems(self) -> Problems:
+        return iter(())
+
+
+def aware(name: str, value: Any, *, optional: bool = False) -> Problems:
+    """Problems with a datetime field: it must be a timezone-aware ``datetime``."""
+    if value is None and optional:
+        return
+    if not isinstance(value, datetime):
+        yield name, "must be a datetime with a UTC offset"
+    elif value.tzinfo is None or value.utcoffset() is None:
+        yield name, "naive datetime: a UTC offset or time zone is required"
+
+
+def not_blank(name: str, value: Any, *, optional: bool = False) -> Problems:
+    """Problems with a text field that must hold something other than white space."""
+    if value is None and optional:
+        return
+    if not isinstance(value, str):
+        yield name, "must be a string"
+    elif not value.strip():
+        yield name, "must not be empty"
+
+
+@functools.total_ordering
+class OrderedEnum(enum.Enum):
+    """An enum whose members compare in the order they are declared."""
+
+    @property
+    def rank(self) -> int:
+        """Position in declaration order, from 0."""
+        return _rank(self)
+
+    def __lt__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        assert isinstance(other, OrderedEnum)
+        return self.rank < other.rank
+
+
+@functools.cache
+def _rank(member: OrderedEnum) -> int:
+    return list(type(member)).index(member)
+
+
+def age_on(born: date, day: date) -> int:
+    """Whole years between ``born`` and ``day``, as the law in England counts them.
+
+    A birthday is reached at the start of the day; someone born on 29 February reaches
+    each new year of age on 1 March in a common year.
+    """
+    years = day.year - born.year
+    # In a common year nothing sorts between (2, 28) and (3, 1), so a 29 February
+    # birthday is reached on 1 March by the same comparison.
+    if (day.month, day.day) < (born.month, born.day):
+        years -= 1
+    return years

@@ -1,0 +1,108 @@
+"""The decision: what the policy concluded about one case, and how to re-derive it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import attrs
+
+from dapolicy.models._base import Checked, Problems, aware, not_blank
+from dapolicy.models.incident import DomesticAbuseVerdict
+from dapolicy.models.risk import Finding, Reason, RiskGrade
+from dapolicy.models.work import Destination, Referral, Task
+
+__all__ = ["Decision", "PluginFailure", "PluginInfo"]
+
+
+@attrs.frozen
+class PluginInfo(Checked):
+    """A plug-in that took part in a decision, so the decision can be re-derived.
+
+    :param name: its registered name.
+    :param version: its distribution's version, or ``"builtin"``.
+    """
+
+    name: str
+    version: str
+
+    def _problems(self) -> Problems:
+        yield from not_blank("name", self.name)
+        yield from not_blank("version", self.version)
+
+
+@attrs.frozen
+class PluginFailure(Checked):
+    """A plug-in that failed while deciding; the decision then needs review.
+
+    :param plugin: the plug-in's name.
+    :param hook: the hook it failed in.
+    :param error: what went wrong (the exception type, and the message only where it is
+        dapolicy's own, which never carries personal data).
+    """
+
+    plugin: str
+    hook: str
+    error: str
+
+    def _problems(self) -> Problems:
+        yield from not_blank("plugin", self.plugin)
+        yield from not_blank("hook", self.hook)
+        yield from not_blank("error", self.error)
+
+
+@attrs.frozen
+class Decision(Checked):
+    """The graded, explained outcome for one incident.
+
+    :param incident_id: the incident decided.
+    :param victim_id: its victim.
+    :param grade: the highest grade any risk model gave, raised (never lowered) by
+        professional judgement; ``HIGH`` is never hidden by a failure.
+    :param decided_at: the ``now`` the policy was given.
+    :param reasons: why the grade is what it is (at least one).
+    :param domestic_abuse: the verdict of the definition test.
+    :param findings: each risk model's finding.
+    :param referrals: referrals to make.
+    :param tasks: tasks with due times.
+    :param prompts: matters for the officer's professional judgement.
+    :param repeat_victim: another domestic-abuse incident within the force's window.
+    :param needs_review: a person must look at this decision; true exactly when
+        ``review_reasons`` or ``failures`` is not empty.
+    :param review_reasons: why it needs review.
+    :param failures: plug-ins that failed.
+    :param policy_fingerprint: a digest of the policy configuration.
+    :param plugins: every plug-in that took part, with its version.
+    """
+
+    incident_id: str
+    victim_id: str
+    grade: RiskGrade
+    decided_at: datetime
+    reasons: tuple[Reason, ...] = attrs.field(converter=tuple)
+    domestic_abuse: DomesticAbuseVerdict = DomesticAbuseVerdict.DOMESTIC_ABUSE
+    findings: tuple[Finding, ...] = attrs.field(default=(), converter=tuple)
+    referrals: tuple[Referral, ...] = attrs.field(default=(), converter=tuple)
+    tasks: tuple[Task, ...] = attrs.field(default=(), converter=tuple)
+    prompts: tuple[Reason, ...] = attrs.field(default=(), converter=tuple)
+    repeat_victim: bool = False
+    needs_review: bool = False
+    review_reasons: tuple[Reason, ...] = attrs.field(default=(), converter=tuple)
+    failures: tuple[PluginFailure, ...] = attrs.field(default=(), converter=tuple)
+    policy_fingerprint: str = ""
+    plugins: tuple[PluginInfo, ...] = attrs.field(default=(), converter=tuple)
+
+    def _problems(self) -> Problems:
+        yield from not_blank("incident_id", self.incident_id)
+        yield from not_blank("victim_id", self.victim_id)
+        yield from aware("decided_at", self.decided_at)
+        if not self.reasons:
+            yield "reasons", "a decision needs at least one reason for its grade"
+        flagged = bool(self.review_reasons or self.failures)
+        if self.needs_review and not flagged:
+            yield "needs_review", "set without a review reason or a failure"
+        if flagged and not self.needs_review:
+            yield "needs_review", "must be true when there are review reasons or failures"
+
+    def referred_to(self) -> frozenset[Destination]:
+        """The destinations this decision refers the victim to."""
+        return frozenset(r.destination for r in self.referrals)

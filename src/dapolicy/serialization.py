@@ -1,0 +1,350 @@
+"""JSON in and out, on cattrs.
+
+``make_converter()`` returns a converter configured for dapolicy's types;
+``configure_converter(converter)`` adds dapolicy's hooks to a converter you made, so a
+plug-in can extend serialization it did not create (the pattern of ``cattrs.preconf``).
+
+The JSON shapes are strict: unknown keys are rejected, a string is never taken for a
+number or a list, enums are their values, dates are ``YYYY-MM-DD`` and datetimes are
+ISO 8601 *with* a UTC offset. Any bad input raises one
+:class:`~dapolicy.errors.ValidationError` with every problem and its JSON path; no
+message quotes the value (it may be personal data).
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+from collections.abc import Callable, Iterator, Mapping
+from datetime import date, datetime
+from typing import Any, TypeVar, get_args, get_origin
+
+import cattrs
+from cattrs.errors import (
+    ClassValidationError,
+    ForbiddenExtraKeysError,
+    IterableValidationError,
+    IterableValidationNote,
+)
+
+from dapolicy.errors import FieldError, ValidationError, join_path
+
+__all__ = [
+    "configure_converter",
+    "from_dict",
+    "from_json",
+    "make_converter",
+    "to_dict",
+    "to_json",
+]
+
+T = TypeVar("T")
+Hook = Callable[[Any, Any], Any]
+
+_JSON_TYPE_NAMES: dict[type, str] = {
+    dict: "an object",
+    list: "an array",
+    str: "a string",
+    bool: "a boolean",
+    int: "a number",
+    float: "a number with a fraction",
+    type(None): "null",
+}
+
+
+def _json_type(value: object) -> str:
+    return _JSON_TYPE_NAMES.get(type(value), "a value of another type")
+
+
+class _InputError(ValueError):
+    """A structuring failure whose message is safe to show (it names no value)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def _expected(what: str, value: object) -> _InputError:
+    return _InputError(f"expected {what}, got {_json_type(value)}")
+
+
+def make_converter(*, detailed_validation: bool = True) -> cattrs.Converter:
+    """A new converter for dapolicy's types.
+
+    :param detailed_validation: collect every error with its path (the default). Turn
+        it off only where speed matters more than the message, and re-run a failing
+        record with it on.
+    :return: a :class:`cattrs.Converter` that rejects unknown keys.
+    """
+    converter = cattrs.Converter(
+        forbid_extra_keys=True, detailed_validation=detailed_validation
+    )
+    configure_converter(converter)
+    return converter
+
+
+def configure_converter(converter: cattrs.Converter) -> None:
+    """Register dapolicy's hooks on ``converter``.
+
+    Strict scalars (no string taken for a number or a boolean), aware datetimes, enums
+    by value with a safe error, arrays required for tuples and sets (sets written
+    sorted, so output is byte-for-byte stable), objects required for attrs classes.
+    """
+    converter.register_structure_hook(str, _structure_str)
+    converter.register_structure_hook(bool, _structure_bool)
+    converter.register_structure_hook(int, _structure_int)
+    converter.register_structure_hook(datetime, _structure_datetime)
+    converter.register_unstructure_hook(datetime, datetime.isoformat)
+    converter.register_structure_hook(date, _structure_date)
+    converter.register_unstructure_hook(date, date.isoformat)
+    converter.register_structure_hook_factory(_is_enum, _enum_hook)
+    converter.register_structure_hook_factory(_is_collection, _collection_hook_factory)
+    converter.register_unstructure_hook_factory(_is_set, _set_unstructure_factory)
+    converter.register_structure_hook_factory(_is_mapping, _mapping_hook_factory)
+    converter.register_unstructure_hook_factory(_is_mapping, _mapping_unstructure_factory)
+    converter.register_structure_hook_factory(_is_attrs, _attrs_hook_factory)
+
+
+# --- scalars ---------------------------------------------------------------------------
+
+
+def _structure_str(value: Any, _: Any) -> str:
+    if not isinstance(value, str):
+        raise _expected("a string", value)
+    return value
+
+
+def _structure_bool(value: Any, _: Any) -> bool:
+    if not isinstance(value, bool):
+        raise _expected("true or false", value)
+    return value
+
+
+def _structure_int(value: Any, _: Any) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise _expected("a whole number", value)
+    return value
+
+
+def _structure_datetime(value: Any, _: Any) -> datetime:
+    if isinstance(value, datetime):
+        parsed = value
+    elif isinstance(value, str):
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            raise _InputError("not an ISO 8601 date-time") from None
+    else:
+        raise _expected("an ISO 8601 date-time string", value)
+    if parsed.tzinfo is None or parsed.utcoffset() is None:
+        raise _InputError("naive datetime: a UTC offset is required (e.g. +01:00 or Z)")
+    return parsed
+
+
+def _structure_date(value: Any, _: Any) -> date:
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if not isinstance(value, str):
+        raise _expected("a date string YYYY-MM-DD", value)
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise _InputError("not a date in the form YYYY-MM-DD") from None
+
+
+def _is_enum(cls: Any) -> bool:
+    return isinstance(cls, type) and issubclass(cls, enum.Enum)
+
+
+def _enum_hook(cls: type[enum.Enum]) -> Hook:
+    members = {member.value: member for member in cls}
+    allowed = ", ".join(str(v) for v in members)
+
+    def structure(value: Any, _: Any) -> enum.Enum:
+        try:
+            return members[value]
+        except (KeyError, TypeError):
+            raise _InputError(f"must be one of: {allowed}") from None
+
+    return structure
+
+
+# --- containers ------------------------------------------------------------------------
+
+
+def _is_collection(cls: Any) -> bool:
+    origin = get_origin(cls)
+    if origin is tuple:
+        args = get_args(cls)
+        return len(args) == 2 and args[1] is Ellipsis
+    return origin is frozenset
+
+
+def _is_set(cls: Any) -> bool:
+    return get_origin(cls) is frozenset
+
+
+def _collection_hook_factory(cls: Any, converter: cattrs.Converter) -> Hook:
+    build: Callable[[Any], Any] = get_origin(cls)
+    item_type = get_args(cls)[0]
+    item_hook = converter.get_structure_hook(item_type)
+    detailed = converter.detailed_validation
+
+    def structure(value: Any, _: Any) -> Any:
+        if not isinstance(value, list):
+            raise _expected("an array", value)
+        if not detailed:
+            return build(item_hook(item, item_type) for item in value)
+        items: list[Any] = []
+        errors: list[Exception] = []
+        for index, item in enumerate(value):
+            try:
+                items.append(item_hook(item, item_type))
+            except Exception as exc:
+                exc.add_note(IterableValidationNote(f"@ index {index}", index, item_type))
+                errors.append(exc)
+        if errors:
+            raise IterableValidationError(f"while structuring {cls!r}", errors, cls)
+        return build(items)
+
+    return structure
+
+
+def _set_unstructure_factory(cls: Any, converter: cattrs.Converter) -> Hook:
+    item_hook = converter.get_unstructure_hook(get_args(cls)[0])
+
+    def unstructure(value: Any) -> list[Any]:
+        return sorted(item_hook(item) for item in value)
+
+    return unstructure
+
+
+def _is_mapping(cls: Any) -> bool:
+    return get_origin(cls) is Mapping
+
+
+def _mapping_hook_factory(cls: Any, converter: cattrs.Converter) -> Hook:
+    key_type, value_type = get_args(cls)
+    key_hook = converter.get_structure_hook(key_type)
+    value_hook = converter.get_structure_hook(value_type)
+
+    def structure(value: Any, _: Any) -> dict[Any, Any]:
+        if not isinstance(value, dict):
+            raise _expected("an object", value)
+        result: dict[Any, Any] = {}
+        errors: list[Exception] = []
+        for key, item in value.items():
+            try:
+                result[key_hook(key, key_type)] = value_hook(item, value_type)
+            except Exception as exc:
+                exc.add_note(IterableValidationNote(f"@ key {key!r}", key, value_type))
+                errors.append(exc)
+        if errors:
+            raise IterableValidationError(f"while structuring {cls!r}", errors, cls)
+        return result
+
+    return structure
+
+
+def _mapping_unstructure_factory(cls: Any, converter: cattrs.Converter) -> Hook:
+    value_hook = converter.get_unstructure_hook(get_args(cls)[1])
+
+    def unstructure(value: Mapping[Any, Any]) -> dict[Any, Any]:
+        return {key: value_hook(value[key]) for key in sorted(value)}
+
+    return unstructure
+
+
+def _is_attrs(cls: Any) -> bool:
+    import attrs
+
+    return isinstance(cls, type) and attrs.has(cls)
+
+
+def _attrs_hook_factory(cls: Any, converter: cattrs.Converter) -> Hook:
+    from cattrs.gen import make_dict_structure_fn
+
+    inner = make_dict_structure_fn(cls, converter)
+
+    def structure(value: Any, _: Any) -> Any:
+        if not isinstance(value, dict):
+            raise _expected("an object", value)
+        return inner(value, cls)
+
+    return structure
+
+
+# --- errors ----------------------------------------------------------------------------
+
+
+def _collect(exc: BaseException, path: str) -> Iterator[FieldError]:
+    """Walk cattrs' exception tree into FieldErrors, one per problem."""
+    if isinstance(exc, ValidationError):
+        yield from exc.under(path)
+    elif isinstance(exc, IterableValidationError):
+        with_notes, without = exc.group_exceptions()
+        for inner, note in with_notes:
+            yield from _collect(inner, join_path(path, note.index))
+        for inner in without:
+            yield from _collect(inner, path)
+    elif isinstance(exc, ClassValidationError):
+        with_notes_c, without_c = exc.group_exceptions()
+        for inner, attr_note in with_notes_c:
+            yield from _collect(inner, join_path(path, attr_note.name))
+        for inner in without_c:
+            yield from _collect(inner, path)
+    elif isinstance(exc, ForbiddenExtraKeysError):
+        for key in sorted(exc.extra_fields):
+            yield FieldError(join_path(path, key), "unknown field")
+    elif isinstance(exc, KeyError):
+        yield FieldError(path, "required field missing")
+    elif isinstance(exc, _InputError):
+        yield FieldError(path, exc.message)
+    else:
+        yield FieldError(path, f"invalid value ({type(exc).__name__})")
+
+
+_default: cattrs.Converter | None = None
+
+
+def _converter(converter: cattrs.Converter | None) -> cattrs.Converter:
+    global _default
+    if converter is not None:
+        return converter
+    if _default is None:
+        _default = make_converter()
+    return _default
+
+
+def from_dict(cls: type[T], data: Any, *, converter: cattrs.Converter | None = None) -> T:
+    """Build a ``cls`` from JSON-like data (dicts, lists, strings, numbers).
+
+    :raises ValidationError: with every problem and its JSON path.
+    """
+    try:
+        return _converter(converter).structure(data, cls)
+    except (cattrs.BaseValidationError, ValidationError, _InputError) as exc:
+        raise ValidationError(cls.__name__, _collect(exc, "$")) from None
+
+
+def from_json(cls: type[T], text: str | bytes, *, converter: cattrs.Converter | None = None) -> T:
+    """Parse one JSON document into a ``cls``.
+
+    :raises ValidationError: for malformed JSON (with line and column) or bad data.
+    """
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        message = f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
+        raise ValidationError(cls.__name__, [FieldError("$", message)]) from None
+    return from_dict(cls, data, converter=converter)
+
+
+def to_dict(obj: object, *, converter: cattrs.Converter | None = None) -> Any:
+    """The JSON-ready form of a dapolicy object (plain dicts, lists, strings, numbers)."""
+    return _converter(converter).unstructure(obj)
+
+
+def to_json(obj: object, *, converter: cattrs.Converter | None = None) -> str:
+    """One compact line of JSON for ``obj``; the same object always gives the same text."""
+    return json.dumps(to_dict(obj, converter=converter), ensure_ascii=False, separators=(",", ":"))
