@@ -40,6 +40,7 @@ __all__ = [
 
 T = TypeVar("T")
 Hook = Callable[[Any, Any], Any]
+UnstructureHook = Callable[[Any], Any]
 
 _JSON_TYPE_NAMES: dict[type, str] = {
     dict: "an object",
@@ -76,9 +77,7 @@ def make_converter(*, detailed_validation: bool = True) -> cattrs.Converter:
         record with it on.
     :return: a :class:`cattrs.Converter` that rejects unknown keys.
     """
-    converter = cattrs.Converter(
-        forbid_extra_keys=True, detailed_validation=detailed_validation
-    )
+    converter = cattrs.Converter(forbid_extra_keys=True, detailed_validation=detailed_validation)
     configure_converter(converter)
     return converter
 
@@ -210,7 +209,7 @@ def _collection_hook_factory(cls: Any, converter: cattrs.Converter) -> Hook:
     return structure
 
 
-def _set_unstructure_factory(cls: Any, converter: cattrs.Converter) -> Hook:
+def _set_unstructure_factory(cls: Any, converter: cattrs.Converter) -> UnstructureHook:
     item_hook = converter.get_unstructure_hook(get_args(cls)[0])
 
     def unstructure(value: Any) -> list[Any]:
@@ -246,7 +245,7 @@ def _mapping_hook_factory(cls: Any, converter: cattrs.Converter) -> Hook:
     return structure
 
 
-def _mapping_unstructure_factory(cls: Any, converter: cattrs.Converter) -> Hook:
+def _mapping_unstructure_factory(cls: Any, converter: cattrs.Converter) -> UnstructureHook:
     value_hook = converter.get_unstructure_hook(get_args(cls)[1])
 
     def unstructure(value: Mapping[Any, Any]) -> dict[Any, Any]:

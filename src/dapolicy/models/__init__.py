@@ -25,7 +25,14 @@ from dapolicy.models.people import (
     RelationshipKind,
     Vulnerability,
 )
-from dapolicy.models.risk import Answer, Finding, ProfessionalJudgement, Reason, RiskForm, RiskGrade
+from dapolicy.models.risk import (
+    Answer,
+    Finding,
+    ProfessionalJudgement,
+    Reason,
+    RiskForm,
+    RiskGrade,
+)
 from dapolicy.models.work import Destination, Event, EventKind, Referral, Task
 
 __all__ = [

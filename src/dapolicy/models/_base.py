@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import functools
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -19,6 +19,8 @@ __all__ = [
     "age_on",
     "aware",
     "not_blank",
+    "to_frozenset",
+    "to_tuple",
 ]
 
 #: The calendar the force works in: ages, days and due times are reckoned here.
@@ -51,6 +53,18 @@ class Checked:
 
     def _problems(self) -> Problems:
         return iter(())
+
+
+def to_tuple(value: Iterable[Any]) -> tuple[Any, ...]:
+    """Attrs converter: any iterable to a tuple (typed loosely: mypy's attrs plugin
+    cannot see through a generic converter; the field's own annotation is precise).
+    """
+    return tuple(value)
+
+
+def to_frozenset(value: Iterable[Any]) -> frozenset[Any]:
+    """Attrs converter: any iterable to a frozenset (see :func:`to_tuple`)."""
+    return frozenset(value)
 
 
 def aware(name: str, value: Any, *, optional: bool = False) -> Problems:

@@ -6,7 +6,7 @@ from datetime import datetime
 
 import attrs
 
-from dapolicy.models._base import Checked, Problems, aware, not_blank
+from dapolicy.models._base import Checked, Problems, aware, not_blank, to_tuple
 from dapolicy.models.incident import DomesticAbuseVerdict
 from dapolicy.models.risk import Finding, Reason, RiskGrade
 from dapolicy.models.work import Destination, Referral, Task
@@ -78,18 +78,18 @@ class Decision(Checked):
     victim_id: str
     grade: RiskGrade
     decided_at: datetime
-    reasons: tuple[Reason, ...] = attrs.field(converter=tuple)
+    reasons: tuple[Reason, ...] = attrs.field(converter=to_tuple)
     domestic_abuse: DomesticAbuseVerdict = DomesticAbuseVerdict.DOMESTIC_ABUSE
-    findings: tuple[Finding, ...] = attrs.field(default=(), converter=tuple)
-    referrals: tuple[Referral, ...] = attrs.field(default=(), converter=tuple)
-    tasks: tuple[Task, ...] = attrs.field(default=(), converter=tuple)
-    prompts: tuple[Reason, ...] = attrs.field(default=(), converter=tuple)
+    findings: tuple[Finding, ...] = attrs.field(default=(), converter=to_tuple)
+    referrals: tuple[Referral, ...] = attrs.field(default=(), converter=to_tuple)
+    tasks: tuple[Task, ...] = attrs.field(default=(), converter=to_tuple)
+    prompts: tuple[Reason, ...] = attrs.field(default=(), converter=to_tuple)
     repeat_victim: bool = False
     needs_review: bool = False
-    review_reasons: tuple[Reason, ...] = attrs.field(default=(), converter=tuple)
-    failures: tuple[PluginFailure, ...] = attrs.field(default=(), converter=tuple)
+    review_reasons: tuple[Reason, ...] = attrs.field(default=(), converter=to_tuple)
+    failures: tuple[PluginFailure, ...] = attrs.field(default=(), converter=to_tuple)
     policy_fingerprint: str = ""
-    plugins: tuple[PluginInfo, ...] = attrs.field(default=(), converter=tuple)
+    plugins: tuple[PluginInfo, ...] = attrs.field(default=(), converter=to_tuple)
 
     def _problems(self) -> Problems:
         yield from not_blank("incident_id", self.incident_id)

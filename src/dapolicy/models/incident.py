@@ -7,7 +7,15 @@ from datetime import datetime
 
 import attrs
 
-from dapolicy.models._base import LONDON, Checked, Problems, aware, not_blank
+from dapolicy.models._base import (
+    LONDON,
+    Checked,
+    Problems,
+    aware,
+    not_blank,
+    to_frozenset,
+    to_tuple,
+)
 from dapolicy.models.people import ADULT_AGE, Child, Person, Relationship
 
 __all__ = [
@@ -20,6 +28,7 @@ __all__ = [
     "OffenceCategory",
     "Outcome",
 ]
+
 
 class AbuseType(enum.Enum):
     """Forms of abuse named by the cross-government definition and the report's glossary."""
@@ -169,8 +178,8 @@ class Incident(Checked):
     victim: Person
     suspect: Person
     relationship: Relationship
-    abuse_types: frozenset[AbuseType] = attrs.field(converter=frozenset)
-    children: tuple[Child, ...] = attrs.field(default=(), converter=tuple)
+    abuse_types: frozenset[AbuseType] = attrs.field(converter=to_frozenset)
+    children: tuple[Child, ...] = attrs.field(default=(), converter=to_tuple)
     attending_officer: str | None = None
     crime: Crime | None = None
     call_id: str | None = None

@@ -160,4 +160,3 @@ class Relationship(Checked):
     def is_domestic(self) -> bool:
         """Intimate partners (current or former) or family, as the definition requires."""
         return self.kind is not RelationshipKind.OTHER
-

@@ -9,7 +9,14 @@ from datetime import datetime
 
 import attrs
 
-from dapolicy.models._base import Checked, OrderedEnum, Problems, aware, not_blank
+from dapolicy.models._base import (
+    Checked,
+    OrderedEnum,
+    Problems,
+    aware,
+    not_blank,
+    to_tuple,
+)
 
 __all__ = [
     "Answer",
@@ -149,9 +156,9 @@ class Finding(Checked):
 
     model: str
     grade: RiskGrade
-    reasons: tuple[Reason, ...] = attrs.field(converter=tuple)
+    reasons: tuple[Reason, ...] = attrs.field(converter=to_tuple)
     score: int | None = None
-    prompts: tuple[Reason, ...] = attrs.field(default=(), converter=tuple)
+    prompts: tuple[Reason, ...] = attrs.field(default=(), converter=to_tuple)
 
     def _problems(self) -> Problems:
         yield from not_blank("model", self.model)

@@ -7,7 +7,7 @@ from datetime import datetime
 
 import attrs
 
-from dapolicy.models._base import Checked, Problems, aware, not_blank
+from dapolicy.models._base import Checked, Problems, aware, not_blank, to_tuple
 from dapolicy.models.risk import Reason
 
 __all__ = ["Destination", "Event", "EventKind", "Referral", "Task"]
@@ -45,8 +45,8 @@ class Referral(Checked):
 
     destination: Destination
     victim_id: str
-    reasons: tuple[Reason, ...] = attrs.field(converter=tuple)
-    requested_by: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    reasons: tuple[Reason, ...] = attrs.field(converter=to_tuple)
+    requested_by: tuple[str, ...] = attrs.field(default=(), converter=to_tuple)
     requested_at: datetime | None = None
 
     def _problems(self) -> Problems:
@@ -69,7 +69,7 @@ class Task(Checked):
     what: str
     for_whom: str
     due_by: datetime
-    reasons: tuple[Reason, ...] = attrs.field(converter=tuple)
+    reasons: tuple[Reason, ...] = attrs.field(converter=to_tuple)
     assignee: str | None = None
 
     def _problems(self) -> Problems:

@@ -1,0 +1,51 @@
+"""Calendar arithmetic in the force's time zone (Europe/London).
+
+Due times and 12-month windows are reckoned on the local wall clock, so "28 days after
+22:40 on 20 March" is 22:40 on 17 April whether or not the clocks changed in between.
+"""
+
+from __future__ import annotations
+
+import calendar
+from datetime import UTC, datetime, timedelta
+
+from dapolicy.models._base import LONDON
+
+__all__ = ["add_local", "months_before"]
+
+
+def _localise(naive_local: datetime) -> datetime:
+    """Attach London time to a wall-clock time; a time the clocks skip moves forward.
+
+    In the spring gap (01:00-02:00 on the last Sunday of March) the wall time does not
+    exist; the result is the same instant an hour later on the wall clock, so a
+    deadline is never moved earlier. In the autumn overlap the first (BST) occurrence
+    is taken, the earlier instant, so a window start is never moved later.
+    """
+    aware = naive_local.replace(tzinfo=LONDON, fold=0)
+    round_trip = aware.astimezone(LONDON).replace(tzinfo=None)
+    if round_trip != naive_local:  # inside the spring gap
+        aware = (naive_local + timedelta(hours=1)).replace(tzinfo=LONDON)
+    return aware
+
+
+def add_local(start: datetime, *, days: int = 0, hours: float = 0) -> datetime:
+    """``start`` plus whole local days (same wall-clock time) and then elapsed hours."""
+    local = start.astimezone(LONDON).replace(tzinfo=None)
+    moved = _localise(local + timedelta(days=days)) if days else start
+    # Aware arithmetic within one tzinfo is wall-clock arithmetic in Python; elapsed
+    # hours must be added in UTC.
+    return (moved.astimezone(UTC) + timedelta(hours=hours)).astimezone(LONDON)
+
+
+def months_before(moment: datetime, months: int) -> datetime:
+    """The same local wall-clock time ``months`` calendar months earlier.
+
+    A day that the earlier month lacks is clamped to its last day: 12 months before
+    29 February 2024 is 28 February 2023; one month before 31 March is 28 or 29 February.
+    """
+    local = moment.astimezone(LONDON).replace(tzinfo=None)
+    total = local.year * 12 + (local.month - 1) - months
+    year, month = divmod(total, 12)
+    day = min(local.day, calendar.monthrange(year, month + 1)[1])
+    return _localise(local.replace(year=year, month=month + 1, day=day))

@@ -1,0 +1,241 @@
+"""The victim history: prior incidents and MARAC referrals, indexed for fast windows.
+
+The report's central concern is that a series of incidents, each minor on its own, was
+never seen as a series. Every rule that needs the past asks a :class:`History`:
+"how many domestic-abuse incidents did this victim have in the 12 months before this
+one?", "when was this victim last referred to MARAC about this suspect?".
+
+:class:`InMemoryHistory` keeps each victim's incidents (and each victim-suspect
+pair's) sorted by time, so a window is two binary searches: O(log n) per lookup.
+Any other store (a database, a force's records system) can implement the
+:class:`History` protocol.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Protocol, runtime_checkable
+
+import attrs
+
+from dapolicy.models import Decision, Destination, DomesticAbuseVerdict, Incident
+from dapolicy.models._base import Checked, Problems, aware, not_blank
+
+__all__ = [
+    "History",
+    "HistoryEntry",
+    "InMemoryHistory",
+    "MaracReferralEntry",
+    "MutableHistory",
+    "record",
+]
+
+
+@attrs.frozen
+class HistoryEntry(Checked):
+    """What the history keeps of one incident: ids and times only, no personal data.
+
+    :param incident_id: the incident.
+    :param victim_id: its victim.
+    :param suspect_id: its suspect.
+    :param occurred_at: when it happened.
+    :param crime: whether a crime was recorded.
+    """
+
+    incident_id: str
+    victim_id: str
+    suspect_id: str
+    occurred_at: datetime
+    crime: bool = False
+
+    def _problems(self) -> Problems:
+        yield from not_blank("incident_id", self.incident_id)
+        yield from not_blank("victim_id", self.victim_id)
+        yield from not_blank("suspect_id", self.suspect_id)
+        yield from aware("occurred_at", self.occurred_at)
+
+    @classmethod
+    def from_incident(cls, incident: Incident) -> HistoryEntry:
+        """The entry for ``incident``."""
+        return cls(
+            incident.id,
+            incident.victim.id,
+            incident.suspect.id,
+            incident.occurred_at,
+            incident.crime_recorded,
+        )
+
+
+@attrs.frozen
+class MaracReferralEntry(Checked):
+    """A MARAC referral made for a victim about a suspect.
+
+    :param victim_id: the victim.
+    :param suspect_id: the suspect.
+    :param referred_at: when the referral was made (the clock for repeat MARAC).
+    :param incident_id: the incident that led to it.
+    """
+
+    victim_id: str
+    suspect_id: str
+    referred_at: datetime
+    incident_id: str
+
+    def _problems(self) -> Problems:
+        yield from not_blank("victim_id", self.victim_id)
+        yield from not_blank("suspect_id", self.suspect_id)
+        yield from aware("referred_at", self.referred_at)
+        yield from not_blank("incident_id", self.incident_id)
+
+
+@runtime_checkable
+class History(Protocol):
+    """What rules may ask of the past. Implementations must not read a clock."""
+
+    def incidents(
+        self,
+        victim_id: str,
+        *,
+        since: datetime,
+        until: datetime,
+        suspect_id: str | None = None,
+        exclude: str | None = None,
+    ) -> Sequence[HistoryEntry]:
+        """The victim's incidents with ``since <= occurred_at <= until``, oldest first.
+
+        :param suspect_id: only those with this suspect.
+        :param exclude: leave out this incident id (the one being assessed).
+        """
+        ...
+
+    def last_marac_referral(
+        self, victim_id: str, suspect_id: str, *, before: datetime
+    ) -> MaracReferralEntry | None:
+        """The latest MARAC referral for the victim about the suspect, at or before ``before``."""
+        ...
+
+
+@runtime_checkable
+class MutableHistory(History, Protocol):
+    """A history that can be added to. Adding the same incident twice changes nothing."""
+
+    def record_incident(self, entry: HistoryEntry) -> bool:
+        """Add an incident; return False if its id was already there."""
+        ...
+
+    def record_marac_referral(self, entry: MaracReferralEntry) -> bool:
+        """Add a MARAC referral; return False if it was already there."""
+        ...
+
+
+def record(history: MutableHistory, incident: Incident, decision: Decision | None = None) -> None:
+    """Add ``incident`` to ``history``, and its MARAC referral if ``decision`` made one.
+
+    Only cases that may be domestic abuse are kept (an incident between people who are
+    neither partners nor family is not part of a domestic-abuse series). Idempotent:
+    recording the same incident and decision again changes nothing.
+    """
+    if incident.domestic_abuse_check().verdict is DomesticAbuseVerdict.NOT_DOMESTIC:
+        return
+    history.record_incident(HistoryEntry.from_incident(incident))
+    if decision is not None and Destination.MARAC in decision.referred_to():
+        history.record_marac_referral(
+            MaracReferralEntry(
+                incident.victim.id, incident.suspect.id, decision.decided_at, incident.id
+            )
+        )
+
+
+class _Timeline:
+    """Entries sorted by time, searchable by window."""
+
+    __slots__ = ("entries", "keys")
+
+    def __init__(self) -> None:
+        self.keys: list[tuple[float, str]] = []
+        self.entries: list[HistoryEntry] = []
+
+    def add(self, entry: HistoryEntry) -> None:
+        key = (entry.occurred_at.timestamp(), entry.incident_id)
+        index = bisect.bisect_left(self.keys, key)
+        self.keys.insert(index, key)
+        self.entries.insert(index, entry)
+
+    def window(self, since: datetime, until: datetime) -> list[HistoryEntry]:
+        low = bisect.bisect_left(self.keys, (since.timestamp(), ""))
+        high = bisect.bisect_right(self.keys, (until.timestamp(), "\U0010ffff"))
+        return self.entries[low:high]
+
+
+class InMemoryHistory:
+    """A :class:`MutableHistory` in memory: per victim and per victim-suspect pair.
+
+    Memory is one small entry per incident (ids and a timestamp) held twice, plus one
+    entry per MARAC referral.
+    """
+
+    def __init__(self) -> None:
+        """An empty history."""
+        self._by_victim: dict[str, _Timeline] = {}
+        self._by_pair: dict[tuple[str, str], _Timeline] = {}
+        self._ids: set[str] = set()
+        self._marac: dict[tuple[str, str], list[MaracReferralEntry]] = {}
+
+    def __len__(self) -> int:
+        """The number of incidents held."""
+        return len(self._ids)
+
+    def __repr__(self) -> str:
+        """Counts only: a history is full of ids and must not be dumped into a log."""
+        return f"<InMemoryHistory incidents={len(self._ids)} victims={len(self._by_victim)}>"
+
+    def record_incident(self, entry: HistoryEntry) -> bool:
+        """Add an incident; return False if its id was already there."""
+        if entry.incident_id in self._ids:
+            return False
+        self._ids.add(entry.incident_id)
+        self._by_victim.setdefault(entry.victim_id, _Timeline()).add(entry)
+        self._by_pair.setdefault((entry.victim_id, entry.suspect_id), _Timeline()).add(entry)
+        return True
+
+    def record_marac_referral(self, entry: MaracReferralEntry) -> bool:
+        """Add a MARAC referral; return False if it was already there."""
+        referrals = self._marac.setdefault((entry.victim_id, entry.suspect_id), [])
+        if entry in referrals:
+            return False
+        bisect.insort(referrals, entry, key=lambda e: e.referred_at.timestamp())
+        return True
+
+    def incidents(
+        self,
+        victim_id: str,
+        *,
+        since: datetime,
+        until: datetime,
+        suspect_id: str | None = None,
+        exclude: str | None = None,
+    ) -> Sequence[HistoryEntry]:
+        """The victim's incidents in the window, oldest first (see :class:`History`)."""
+        timeline = (
+            self._by_victim.get(victim_id)
+            if suspect_id is None
+            else self._by_pair.get((victim_id, suspect_id))
+        )
+        if timeline is None:
+            return ()
+        found = timeline.window(since, until)
+        if exclude is not None:
+            found = [entry for entry in found if entry.incident_id != exclude]
+        return found
+
+    def last_marac_referral(
+        self, victim_id: str, suspect_id: str, *, before: datetime
+    ) -> MaracReferralEntry | None:
+        """The latest MARAC referral for the pair at or before ``before``."""
+        referrals = self._marac.get((victim_id, suspect_id), [])
+        index = bisect.bisect_right(
+            referrals, before.timestamp(), key=lambda e: e.referred_at.timestamp()
+        )
+        return referrals[index - 1] if index else None

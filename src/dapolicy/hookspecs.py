@@ -1,0 +1,170 @@
+"""Every hook a dapolicy plug-in may implement, and the two pluggy markers.
+
+A plug-in is any module or object with functions marked ``@hookimpl`` whose names are
+below. Built-in plug-ins use the same public marker as a force's own. A plug-in
+implements only the hooks it needs, and may accept only the arguments it uses.
+
+Hooks that contribute (risk findings, referrals, tasks) are called for *every*
+plug-in, each call isolated: one plug-in that raises or returns the wrong type is
+recorded as a failure on the decision (which then needs review) and the others'
+contributions stand.
+
+Project name and entry-point group: ``dapolicy``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+import pluggy
+
+if TYPE_CHECKING:
+    import cattrs
+
+    from dapolicy.history import History
+    from dapolicy.models import Decision, Finding, Incident, Referral, RiskForm, Task
+    from dapolicy.models.checklist import QuestionSet
+    from dapolicy.settings import Settings
+
+__all__ = ["PROJECT", "hookimpl", "hookspec"]
+
+#: The pluggy project name and the entry-point group plug-ins register under.
+PROJECT = "dapolicy"
+
+hookspec = pluggy.HookspecMarker(PROJECT)
+#: Mark a function as a dapolicy hook implementation: ``@hookimpl``.
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+
+@hookspec
+def dapolicy_question_sets(settings: Settings) -> Iterable[QuestionSet]:
+    """Contribute checklists that this plug-in's risk model reads.
+
+    Called once, when the policy is built. A form whose ``checklist`` no plug-in
+    contributes cannot be scored: its decision needs review, as does a form that
+    answers items its checklist does not have.
+
+    :param settings: the force's settings (a configurable checklist such as DIAL
+        takes its items from them).
+    :return: question sets (ids and short paraphrases only -- never an instrument's
+        copyright wording).
+    """
+    raise NotImplementedError
+
+
+@hookspec
+def dapolicy_assess_risk(
+    incident: Incident,
+    form: RiskForm | None,
+    history: History,
+    settings: Settings,
+) -> Finding | None:
+    """Grade the risk to the victim of ``incident``.
+
+    Called for every incident, crime or not, with its risk form if there is one
+    (``None`` when no form was submitted -- a model that needs a form returns
+    ``None``). The decision's grade is the highest grade of all findings; professional
+    judgement on the form may then raise it, never lower it.
+
+    :param incident: the incident being assessed.
+    :param form: its risk form, or ``None``.
+    :param history: the victim's past; must not be modified.
+    :param settings: the force's settings.
+    :return: a :class:`~dapolicy.models.Finding` with at least one reason, or ``None``
+        when this model has nothing to say about this case.
+    """
+    raise NotImplementedError
+
+
+@hookspec
+def dapolicy_escalations(
+    incident: Incident,
+    form: RiskForm | None,
+    decision: Decision,
+    history: History,
+    settings: Settings,
+) -> Iterable[Referral]:
+    """Escalate the case: MARAC and any other escalation a force defines.
+
+    Called after grading, with the decision so far (grade, findings, reasons).
+
+    :param incident: the incident.
+    :param form: its risk form, or ``None`` (for professional judgement).
+    :param decision: the decision so far, without referrals or tasks.
+    :param history: the victim's past (to count incidents, find the last MARAC
+        referral).
+    :param settings: the force's settings.
+    :return: referrals, each with at least one reason.
+    """
+    raise NotImplementedError
+
+
+@hookspec
+def dapolicy_referrals(
+    incident: Incident,
+    form: RiskForm | None,
+    decision: Decision,
+    history: History,
+    settings: Settings,
+) -> Iterable[Referral]:
+    """Refer the victim to partners: IDVA, partnership hub, children's social care...
+
+    Called after escalations, with the decision so far (including the escalations'
+    referrals). Referrals to the same destination from several plug-ins are merged into
+    one with all their reasons.
+
+    :param incident: the incident.
+    :param form: its risk form, or ``None``.
+    :param decision: the decision so far, with escalation referrals.
+    :param history: the victim's past.
+    :param settings: the force's settings.
+    :return: referrals, each with at least one reason.
+    """
+    raise NotImplementedError
+
+
+@hookspec
+def dapolicy_tasks(
+    incident: Incident,
+    decision: Decision,
+    settings: Settings,
+) -> Iterable[Task]:
+    """Set tasks with due times: welfare checks, safeguarding, follow-up visits.
+
+    Called last, with the decision including every referral. Due times must be after
+    the incident's report time, reckoned in Europe/London.
+
+    :param incident: the incident.
+    :param decision: the decision so far, with all referrals.
+    :param settings: the force's settings.
+    :return: tasks, each with at least one reason.
+    """
+    raise NotImplementedError
+
+
+@hookspec
+def dapolicy_configure_converter(converter: cattrs.Converter) -> None:
+    """Extend JSON conversion, e.g. for a plug-in's own types.
+
+    Called once per converter the policy makes, after dapolicy's own hooks are
+    registered (so a plug-in's hook for the same type wins).
+
+    :param converter: the converter to extend.
+    """
+    raise NotImplementedError
+
+
+#: The names of every hook, in the order a decision calls them.
+HOOK_NAMES = (
+    "dapolicy_question_sets",
+    "dapolicy_assess_risk",
+    "dapolicy_escalations",
+    "dapolicy_referrals",
+    "dapolicy_tasks",
+    "dapolicy_configure_converter",
+)
+
+# ``now`` is deliberately absent from every hook: the decision's time is
+# ``decision.decided_at``, and a rule that needs the time of the incident uses the
+# incident's own times. No plug-in reads a clock.

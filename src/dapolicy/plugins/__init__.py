@@ -1,0 +1,21 @@
+"""The built-in plug-ins, registered through the same public ``hookimpl`` as a force's.
+
+Each is an ordinary module of hook implementations; a force can block any of them by
+name in its settings (``plugins.block``) and replace it with its own.
+"""
+
+from __future__ import annotations
+
+from dapolicy.plugins import dash, dial, lethality, local, marac, safeguarding
+
+__all__ = ["DEFAULT_PLUGINS"]
+
+#: (name, plug-in) for every built-in, in registration order.
+DEFAULT_PLUGINS: tuple[tuple[str, object], ...] = (
+    ("dash", dash),
+    ("dial", dial),
+    ("lethality-screen", lethality),
+    ("local-thresholds", local),
+    ("marac", marac),
+    ("safeguarding", safeguarding),
+)

@@ -1,0 +1,201 @@
+"""DASH 2009: the police 27-item checklist and the partner-agency (SafeLives RIC) 24.
+
+Score = the number of "yes" answers ("not known" and "declined" are not "yes"). The
+grade bands are the force's (``settings.dash``); the defaults, 0-9 standard, 10-13
+medium, 14+ high, are local guidance published by several areas. 14 or more is
+SafeLives' "visible high risk". The two checklists share item ids: police item *n* is
+RIC item *n* for n <= 9, police items 13-27 are RIC items 10-24, and police items
+10-12 are the extra children-and-dependants items.
+
+A "yes" to item 8 (stalking and harassment) offers the 11-item S-DASH stalking
+checklist, whose "yes" answers are reported as professional-judgement prompts (no
+numeric threshold is published). A "yes" to item 4 (isolation) prompts the
+honour-based abuse questions.
+
+Item summaries are short paraphrases; the DASH wording is copyright and not shipped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from dapolicy.history import History
+from dapolicy.hookspecs import hookimpl
+from dapolicy.models import Answer, Finding, Incident, Reason, RiskForm, RiskGrade
+from dapolicy.models.checklist import QuestionItem, QuestionSet
+from dapolicy.settings import Settings
+
+__all__ = [
+    "POLICE",
+    "POLICE_TO_RIC",
+    "RIC",
+    "SCORED",
+    "STALKING",
+    "grade_for",
+]
+
+POLICE_ID = "dash-2009-police"
+RIC_ID = "dash-2009-ric"
+SOURCE = "DASH 2009 risk model (ACPO / CAADA, now SafeLives)"
+
+_POLICE_ITEMS = (
+    ("1", "current situation", "injury from the current incident"),
+    ("2", "current situation", "victim very frightened"),
+    ("3", "current situation", "what the victim is afraid of"),
+    ("4", "current situation", "isolated from family or friends"),
+    ("5", "current situation", "depressed or having suicidal thoughts"),
+    ("6", "current situation", "separated or tried to separate in the past year"),
+    ("7", "current situation", "conflict over child contact"),
+    ("8", "current situation", "constant contact, following, stalking or harassment"),
+    ("9", "children and dependants", "pregnant or a baby in the past 18 months"),
+    ("10", "children and dependants", "children or dependants not the abuser's in the home"),
+    ("11", "children and dependants", "abuser has hurt the children or dependants"),
+    ("12", "children and dependants", "abuser has threatened the children or dependants"),
+    ("13", "abuse history", "abuse happening more often"),
+    ("14", "abuse history", "abuse getting worse"),
+    ("15", "abuse history", "controlling or excessively jealous"),
+    ("16", "abuse history", "weapons or objects used to hurt"),
+    ("17", "abuse history", "threats to kill, believed"),
+    ("18", "abuse history", "strangling, choking, suffocating or drowning"),
+    ("19", "abuse history", "sexual abuse or degradation"),
+    ("20", "abuse history", "another person has threatened the victim"),
+    ("21", "abuse history", "abuser has hurt others"),
+    ("22", "abuse history", "abuser has mistreated an animal"),
+    ("23", "abuser", "financial issues or dependency"),
+    ("24", "abuser", "abuser's drug, alcohol or mental-health problems"),
+    ("25", "abuser", "abuser has threatened or attempted suicide"),
+    ("26", "abuser", "abuser has breached bail, an order or a contact agreement"),
+    ("27", "abuser", "abuser has a criminal history"),
+)
+
+#: Police item id -> partner-agency (RIC) item id, for the 24 items they share.
+POLICE_TO_RIC: dict[str, str] = {
+    **{str(n): str(n) for n in range(1, 10)},
+    **{str(n): str(n - 3) for n in range(13, 28)},
+}
+
+_STALKING_ITEMS = (
+    "victim very frightened",
+    "suspect has harassed before (this or another victim)",
+    "property destroyed or vandalised",
+    "visits home or work more than three times a week",
+    "loitering around home or work",
+    "threats of physical or sexual violence",
+    "harassment of third parties",
+    "violence towards people during the stalking",
+    "others recruited to help",
+    "known drug or alcohol misuse",
+    "known past violence",
+)
+
+#: S-DASH items, answered on the same form as ids ``s1`` to ``s11``; never scored.
+STALKING: tuple[QuestionItem, ...] = tuple(
+    QuestionItem(f"s{n}", summary, "stalking and harassment (S-DASH 2009)")
+    for n, summary in enumerate(_STALKING_ITEMS, start=1)
+)
+
+#: The scored items of each checklist.
+SCORED: dict[str, frozenset[str]] = {
+    POLICE_ID: frozenset(i for i, _, _ in _POLICE_ITEMS),
+    RIC_ID: frozenset(POLICE_TO_RIC.values()),
+}
+
+POLICE = QuestionSet(
+    POLICE_ID,
+    "DASH 2009 (police, 27 items, with S-DASH)",
+    (*(QuestionItem(i, summary, section) for i, section, summary in _POLICE_ITEMS), *STALKING),
+    SOURCE,
+)
+RIC = QuestionSet(
+    RIC_ID,
+    "DASH risk identification checklist (partner agencies, 24 items, with S-DASH)",
+    (
+        *(
+            QuestionItem(POLICE_TO_RIC[i], summary, section)
+            for i, section, summary in _POLICE_ITEMS
+            if i in POLICE_TO_RIC
+        ),
+        *STALKING,
+    ),
+    SOURCE,
+)
+
+#: The item that offers S-DASH, and the one that prompts honour-based abuse questions
+#: (the same ids on both checklists).
+_STALKING_ITEM = "8"
+_ISOLATION_ITEM = "4"
+
+
+def grade_for(score: int, settings: Settings) -> RiskGrade:
+    """The grade for a count of "yes" answers under the force's bands."""
+    if score >= settings.dash.high_from:
+        return RiskGrade.HIGH
+    if score >= settings.dash.medium_from:
+        return RiskGrade.MEDIUM
+    return RiskGrade.STANDARD
+
+
+@hookimpl
+def dapolicy_question_sets() -> Iterable[QuestionSet]:
+    """The police and partner-agency DASH checklists, each with the S-DASH items."""
+    return (POLICE, RIC)
+
+
+@hookimpl
+def dapolicy_assess_risk(
+    incident: Incident, form: RiskForm | None, history: History, settings: Settings
+) -> Finding | None:
+    """Grade a DASH form by its count of "yes" answers."""
+    if form is None or form.checklist not in (POLICE_ID, RIC_ID):
+        return None
+    score = len(form.yes_items(SCORED[form.checklist]))
+    grade = grade_for(score, settings)
+    bands = settings.dash
+    reasons = [
+        Reason(
+            f"dash.band.{grade.value}",
+            f"{SOURCE}; grade bands set by the force (medium from {bands.medium_from}, "
+            f"high from {bands.high_from})",
+            f"{score} 'yes' answers on {form.checklist}: {grade.value}",
+        )
+    ]
+    if score >= 14:
+        reasons.append(
+            Reason(
+                "dash.visible-high-risk",
+                "SafeLives MARAC referral criteria: visible high risk (14 or more ticks)",
+                f"{score} 'yes' answers: visible high risk",
+            )
+        )
+    return Finding("dash", grade, tuple(reasons), score=score, prompts=_prompts(form))
+
+
+def _prompts(form: RiskForm) -> tuple[Reason, ...]:
+    prompts = []
+    if form.answer(_STALKING_ITEM) is Answer.YES:
+        yes = [item.id for item in STALKING if form.answer(item.id) is Answer.YES]
+        prompts.append(
+            Reason(
+                "dash.offer-s-dash",
+                "S-DASH 2009: offered when DASH item 8 is 'yes'",
+                "stalking or harassment disclosed: ask the 11 S-DASH questions",
+            )
+        )
+        if yes:
+            prompts.append(
+                Reason(
+                    "dash.s-dash-answers",
+                    "S-DASH 2009: the more 'yes' answers, the higher the risk",
+                    f"{len(yes)} of 11 S-DASH answers 'yes' ({', '.join(yes)}): weigh them "
+                    "in professional judgement",
+                )
+            )
+    if form.answer(_ISOLATION_ITEM) is Answer.YES:
+        prompts.append(
+            Reason(
+                "dash.ask-honour-based-abuse",
+                "DASH 2009: item 4 'yes' prompts the honour-based abuse questions",
+                "isolation disclosed: consider honour-based abuse and forced marriage",
+            )
+        )
+    return tuple(prompts)

@@ -1,0 +1,101 @@
+"""The four SafeLives MARAC referral criteria.
+
+1. Visible high risk: 14 or more "yes" answers on DASH -- and, so that high risk always
+   reaches MARAC, any decision graded high (the report: a victim assessed as high risk
+   must be referred to MARAC).
+2. Professional judgement: the officer refers on judgement alone.
+3. Potential escalation: this incident is one of ``settings.marac.escalation_incidents``
+   (3) or more domestic-abuse incidents within ``escalation_months`` (12), counting
+   non-crime incidents, not only call-outs.
+4. Repeat MARAC: any abuse between the same victim and suspect within ``repeat_months``
+   (12) of the last MARAC referral; later than that it is a new referral.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from dapolicy._time import months_before
+from dapolicy.history import History
+from dapolicy.hookspecs import hookimpl
+from dapolicy.models import Decision, Destination, Incident, Reason, Referral, RiskForm, RiskGrade
+from dapolicy.settings import Settings
+
+SOURCE = "SafeLives MARAC referral criteria"
+
+
+@hookimpl
+def dapolicy_escalations(
+    incident: Incident,
+    form: RiskForm | None,
+    decision: Decision,
+    history: History,
+    settings: Settings,
+) -> Iterator[Referral]:
+    """Refer to MARAC when any of the four criteria is met (one referral, every reason)."""
+    reasons = [
+        *_high_risk(decision),
+        *_judgement(form),
+        *_escalation(incident, history, settings),
+        *_repeat(incident, history, settings),
+    ]
+    if reasons:
+        yield Referral(Destination.MARAC, incident.victim.id, tuple(reasons), ("marac-criteria",))
+
+
+def _high_risk(decision: Decision) -> Iterator[Reason]:
+    visible = any(r.rule == "dash.visible-high-risk" for f in decision.findings for r in f.reasons)
+    if visible:
+        yield Reason(
+            "marac.visible-high-risk",
+            f"{SOURCE} §1 visible high risk",
+            "14 or more 'yes' answers on DASH",
+        )
+    elif decision.grade is RiskGrade.HIGH:
+        yield Reason(
+            "marac.high-risk",
+            "HMIC 2014 inspection: high-risk victims must be referred to MARAC",
+            "graded high risk",
+        )
+
+
+def _judgement(form: RiskForm | None) -> Iterator[Reason]:
+    judgement = form.professional_judgement if form is not None else None
+    if judgement is not None and judgement.refer_to_marac:
+        yield Reason(
+            "marac.professional-judgement",
+            f"{SOURCE} §2 professional judgement",
+            "the assessing officer refers on professional judgement (rationale recorded)",
+        )
+
+
+def _escalation(incident: Incident, history: History, settings: Settings) -> Iterator[Reason]:
+    marac = settings.marac
+    since = months_before(incident.occurred_at, marac.escalation_months)
+    prior = history.incidents(
+        incident.victim.id, since=since, until=incident.occurred_at, exclude=incident.id
+    )
+    count = len(prior) + 1
+    if count >= marac.escalation_incidents:
+        yield Reason(
+            "marac.potential-escalation",
+            f"{SOURCE} §3 potential escalation ({marac.escalation_incidents} in "
+            f"{marac.escalation_months} months, set by the force)",
+            f"{count} domestic-abuse incidents in {marac.escalation_months} months, "
+            "this one included (crimes and non-crime incidents alike)",
+        )
+
+
+def _repeat(incident: Incident, history: History, settings: Settings) -> Iterator[Reason]:
+    last = history.last_marac_referral(
+        incident.victim.id, incident.suspect.id, before=incident.occurred_at
+    )
+    if last is None or last.incident_id == incident.id:
+        return
+    months = settings.marac.repeat_months
+    if last.referred_at >= months_before(incident.occurred_at, months):
+        yield Reason(
+            "marac.repeat",
+            f"{SOURCE} §4 repeat MARAC (within {months} months of the last referral)",
+            f"further abuse by the same suspect within {months} months of the last MARAC referral",
+        )

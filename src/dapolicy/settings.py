@@ -1,0 +1,262 @@
+"""A force's policy configuration: one declarative file, one standard force-wide.
+
+The report found hub-referral thresholds that differed across one force
+(recommendation 5). :class:`Settings` holds every threshold the built-in rules use;
+a force writes them once in TOML and every decision records a fingerprint of them.
+
+Loading is strict: an unknown key or a bad value is an error that names the key
+(``marac.escalation_incidents: expected a whole number @ $.marac.escalation_incidents``).
+There is no code in configuration: no ``eval``, no expressions, only values.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tomllib
+import types
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from dapolicy.errors import FieldError, ValidationError
+from dapolicy.models._base import Checked, Problems, to_frozenset, to_tuple
+from dapolicy.models.incident import AbuseType
+from dapolicy.models.risk import RiskGrade
+
+__all__ = [
+    "DashSettings",
+    "DialSettings",
+    "HubSettings",
+    "MaracSettings",
+    "PluginSettings",
+    "SeriesRule",
+    "Settings",
+    "load_settings",
+]
+
+
+def _positive(name: str, value: object) -> Problems:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        yield name, "must be a whole number, 1 or more"
+
+
+def _bands(medium_from: int, high_from: int) -> Problems:
+    yield from _positive("medium_from", medium_from)
+    yield from _positive("high_from", high_from)
+    if isinstance(medium_from, int) and isinstance(high_from, int) and medium_from >= high_from:
+        yield "high_from", "must be greater than medium_from"
+
+
+@attrs.frozen
+class PluginSettings(Checked):
+    """Which plug-ins run.
+
+    :param block: plug-in names never to load or register (a force's veto).
+    :param risk_models: if set, only these plug-ins' risk models are consulted.
+    """
+
+    block: tuple[str, ...] = attrs.field(default=(), converter=to_tuple)
+    risk_models: tuple[str, ...] | None = attrs.field(
+        default=None, converter=attrs.converters.optional(to_tuple)
+    )
+
+
+@attrs.frozen
+class DashSettings(Checked):
+    """Grade bands for DASH 2009 by count of "yes" answers.
+
+    The defaults (0-9 standard, 10-13 medium, 14+ high) are local guidance published by
+    several areas; SafeLives fixes only the 14-or-more threshold for MARAC.
+    """
+
+    medium_from: int = 10
+    high_from: int = 14
+
+    def _problems(self) -> Problems:
+        yield from _bands(self.medium_from, self.high_from)
+
+
+def _key_items(value: Mapping[str, RiskGrade]) -> Mapping[str, RiskGrade]:
+    return types.MappingProxyType(dict(value))
+
+
+#: Default DIAL key items: an ASSUMPTION (DIAL's items are not public). The ids follow the
+#: DASH 2009 police numbering; the grades follow the SafeLives and Kent professional-
+#: judgement prompts (strangulation, threats to kill, weapons, stalking, escalation).
+DEFAULT_DIAL_KEY_ITEMS: Mapping[str, RiskGrade] = types.MappingProxyType(
+    {
+        "18": RiskGrade.HIGH,  # strangulation, choking, suffocation, drowning
+        "17": RiskGrade.HIGH,  # threats to kill, believed
+        "16": RiskGrade.MEDIUM,  # weapons or objects used to hurt
+        "8": RiskGrade.MEDIUM,  # stalking and harassment
+        "14": RiskGrade.MEDIUM,  # abuse getting worse
+    }
+)
+
+
+@attrs.frozen
+class DialSettings(Checked):
+    """DIAL, configured by the force: its items, key items, and count bands.
+
+    The report describes DIAL as the count of "yes" answers, answers to key questions,
+    and professional judgement. Its items are not public, so every default here is an
+    assumption a force should replace (see the docs' DIAL page).
+
+    :param checklist: the ``RiskForm.checklist`` id DIAL forms carry.
+    :param items: the item ids.
+    :param key_items: item id -> the least grade a "yes" to it implies.
+    :param medium_from: "yes" count from which the grade is at least medium.
+    :param high_from: "yes" count from which the grade is high.
+    """
+
+    checklist: str = "dial"
+    items: tuple[str, ...] = attrs.field(
+        default=tuple(str(n) for n in range(1, 28)), converter=tuple
+    )
+    key_items: Mapping[str, RiskGrade] = attrs.field(
+        default=DEFAULT_DIAL_KEY_ITEMS, converter=_key_items, hash=False
+    )
+    medium_from: int = 10
+    high_from: int = 14
+
+    def _problems(self) -> Problems:
+        yield from _bands(self.medium_from, self.high_from)
+        if len(set(self.items)) != len(self.items):
+            yield "items", "item ids must be unique"
+        if set(self.key_items) - set(self.items):
+            yield "key_items", "every key item must be one of items"
+        if self.high_from > len(self.items):
+            yield "high_from", "is more than the number of items"
+
+
+@attrs.frozen
+class MaracSettings(Checked):
+    """The SafeLives MARAC referral criteria's local parameters.
+
+    :param escalation_incidents: domestic-abuse incidents (this one included) that
+        show potential escalation; SafeLives' default is 3.
+    :param escalation_months: the window for them; 12 by default (Kent uses 6).
+    :param repeat_months: months after the last MARAC referral in which any abuse
+        between the same victim and suspect is a repeat referral; 12.
+    """
+
+    escalation_incidents: int = 3
+    escalation_months: int = 12
+    repeat_months: int = 12
+
+    def _problems(self) -> Problems:
+        yield from _positive("escalation_incidents", self.escalation_incidents)
+        yield from _positive("escalation_months", self.escalation_months)
+        yield from _positive("repeat_months", self.repeat_months)
+
+
+@attrs.frozen
+class HubSettings(Checked):
+    """When a case goes to the local partnership hub: one standard for the whole force.
+
+    A case is referred when any enabled criterion holds; crimes and non-crime
+    incidents are treated alike.
+
+    :param grades: risk grades that are referred.
+    :param repeat_victims: refer repeat victims.
+    :param children_in_household: refer when children are present or usually resident.
+    :param vulnerable_victims: refer when the victim has a vulnerability marker.
+    :param abuse_types: forms of abuse that are always referred.
+    """
+
+    grades: frozenset[RiskGrade] = attrs.field(
+        default=frozenset({RiskGrade.MEDIUM, RiskGrade.HIGH}), converter=frozenset
+    )
+    repeat_victims: bool = True
+    children_in_household: bool = True
+    vulnerable_victims: bool = True
+    abuse_types: frozenset[AbuseType] = attrs.field(
+        default=frozenset(
+            {AbuseType.HONOUR_BASED, AbuseType.FORCED_MARRIAGE, AbuseType.FGM, AbuseType.STALKING}
+        ),
+        converter=to_frozenset,
+    )
+
+
+@attrs.frozen
+class SeriesRule(Checked):
+    """A local escalation threshold: so many incidents within so many months.
+
+    :param incidents: domestic-abuse incidents for the victim, this one included.
+    :param months: the rolling window, counted back from this incident.
+    :param grade: the least grade the series implies.
+    """
+
+    incidents: int
+    months: int
+    grade: RiskGrade
+
+    def _problems(self) -> Problems:
+        yield from _positive("incidents", self.incidents)
+        yield from _positive("months", self.months)
+
+
+#: By default a third incident in 12 months is high risk, matching SafeLives' potential-
+#: escalation criterion for MARAC, so the series -- not the single event -- is graded.
+DEFAULT_SERIES = (SeriesRule(incidents=3, months=12, grade=RiskGrade.HIGH),)
+
+
+def _options(value: Mapping[str, Mapping[str, Any]]) -> Mapping[str, Mapping[str, Any]]:
+    return types.MappingProxyType({k: types.MappingProxyType(dict(v)) for k, v in value.items()})
+
+
+@attrs.frozen
+class Settings(Checked):
+    """Everything a policy is configured by. Defaults are documented, never hidden.
+
+    :param force: the force's name, for reports.
+    :param plugins: which plug-ins run.
+    :param repeat_victim_months: a repeat victim has another domestic-abuse incident
+        within this many months (the report's force defined it as a rolling 12 months).
+    :param dash: DASH grade bands.
+    :param dial: the DIAL configuration.
+    :param marac: MARAC criteria parameters.
+    :param hub: partnership-hub referral thresholds.
+    :param series: local escalation thresholds.
+    :param options: per-plug-in settings for third-party plug-ins, by plug-in name.
+    """
+
+    force: str = "default"
+    plugins: PluginSettings = PluginSettings()
+    repeat_victim_months: int = 12
+    dash: DashSettings = DashSettings()
+    dial: DialSettings = DialSettings()
+    marac: MaracSettings = MaracSettings()
+    hub: HubSettings = HubSettings()
+    series: tuple[SeriesRule, ...] = attrs.field(default=DEFAULT_SERIES, converter=to_tuple)
+    options: Mapping[str, Mapping[str, Any]] = attrs.field(
+        factory=dict, converter=_options, hash=False
+    )
+
+    def _problems(self) -> Problems:
+        yield from _positive("repeat_victim_months", self.repeat_victim_months)
+
+    def fingerprint(self) -> str:
+        """A short digest of these settings: equal settings, equal fingerprint."""
+        from dapolicy.serialization import to_dict
+
+        text = json.dumps(to_dict(self), sort_keys=True, separators=(",", ":"), default=str)
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def load_settings(path: str | Path) -> Settings:
+    """Read a TOML policy file.
+
+    :raises ValidationError: naming each bad or unknown key, or the TOML syntax error.
+    """
+    from dapolicy.serialization import from_dict
+
+    try:
+        with Path(path).open("rb") as handle:
+            data = tomllib.load(handle)
+    except tomllib.TOMLDecodeError as exc:
+        raise ValidationError("Settings", [FieldError("$", f"not valid TOML: {exc}")]) from None
+    return from_dict(Settings, data)
