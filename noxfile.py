@@ -10,7 +10,7 @@ import nox
 
 nox.needs_version = ">=2024.4.15"
 nox.options.default_venv_backend = "uv|virtualenv"
-nox.options.sessions = ["tests", "lint", "typecheck", "docs"]
+nox.options.sessions = ["tests", "lint", "typecheck", "docs"]  # not bench
 nox.options.error_on_missing_interpreters = True
 
 PYPROJECT = nox.project.load_toml("pyproject.toml")
@@ -47,7 +47,15 @@ def typecheck(session: nox.Session) -> None:
 def docs(session: nox.Session) -> None:
     """Sphinx (MyST, furo) with warnings as errors, then the docs' examples as doctests."""
     session.install(".[docs,test]")
-    session.run(
-        "sphinx-build", "-W", "--keep-going", "-b", "html", "docs", "docs/_build/html"
-    )
+    session.run("sphinx-build", "-W", "--keep-going", "-b", "html", "docs", "docs/_build/html")
     session.run("pytest", "-p", "no:cacheprovider", "docs")
+
+
+@nox.session(default=False)
+def bench(session: nox.Session) -> None:
+    """Benchmarks, each printing its ratio against a baseline run side by side.
+
+    Not part of plain ``nox`` (timings are not tests); run ``nox -s bench``.
+    """
+    session.install(".")
+    session.run("python", "benchmarks/bench_engine.py", *session.posargs)

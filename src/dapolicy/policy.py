@@ -133,7 +133,9 @@ class Policy:
             raise ConfigurationError(str(exc)) from exc
         self._pm = pm
         self._check_names(builtin_names | entry_point_names | extra_names)
-        self._versions = self._plugin_versions()
+        self._plugins = tuple(
+            PluginInfo(name, version) for name, version in sorted(self._plugin_versions().items())
+        )
         self.question_sets = self._collect_question_sets()
         self.fingerprint = self._make_fingerprint()
 
@@ -182,7 +184,7 @@ class Policy:
     @property
     def plugins(self) -> tuple[PluginInfo, ...]:
         """Every registered plug-in with its distribution and version, by name."""
-        return tuple(PluginInfo(name, version) for name, version in sorted(self._versions.items()))
+        return self._plugins
 
     def hooks_of(self, name: str) -> tuple[str, ...]:
         """The hooks the plug-in called ``name`` implements."""
