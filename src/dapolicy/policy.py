@@ -172,6 +172,8 @@ class Policy:
         versions = {}
         dists = {id(plugin): dist for plugin, dist in self._pm.list_plugin_distinfo()}
         for name, plugin in self._pm.list_name_plugin():
+            if plugin is None:  # pluggy keeps blocked names with no plug-in
+                continue
             dist = dists.get(id(plugin))
             if dist is not None:
                 versions[name] = f"{dist.project_name} {dist.version}"

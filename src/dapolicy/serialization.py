@@ -318,12 +318,22 @@ def _converter(converter: cattrs.Converter | None) -> cattrs.Converter:
 def from_dict(cls: type[T], data: Any, *, converter: cattrs.Converter | None = None) -> T:
     """Build a ``cls`` from JSON-like data (dicts, lists, strings, numbers).
 
+    With a converter made with ``detailed_validation=False`` (the fast path), a record
+    that fails is structured again with detailed validation, so the error still names
+    every problem and its path.
+
     :raises ValidationError: with every problem and its JSON path.
     """
+    chosen = _converter(converter)
     try:
-        return _converter(converter).structure(data, cls)
+        return chosen.structure(data, cls)
     except (cattrs.BaseValidationError, ValidationError, _InputError) as exc:
         raise ValidationError(cls.__name__, _collect(exc, "$")) from None
+    except (KeyError, TypeError, ValueError, ForbiddenExtraKeysError):
+        if chosen.detailed_validation:
+            raise
+    # The fast path failed without paths: find them on the detailed path.
+    return from_dict(cls, data, converter=_converter(None))
 
 
 def from_json(cls: type[T], text: str | bytes, *, converter: cattrs.Converter | None = None) -> T:
@@ -332,11 +342,27 @@ def from_json(cls: type[T], text: str | bytes, *, converter: cattrs.Converter | 
     :raises ValidationError: for malformed JSON (with line and column) or bad data.
     """
     try:
-        data = json.loads(text)
+        data = json.loads(text, object_pairs_hook=_unique_keys)
     except json.JSONDecodeError as exc:
         message = f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
         raise ValidationError(cls.__name__, [FieldError("$", message)]) from None
+    except _DuplicateKeyError as exc:
+        raise ValidationError(cls.__name__, [FieldError("$", str(exc))]) from None
     return from_dict(cls, data, converter=converter)
+
+
+class _DuplicateKeyError(ValueError):
+    pass
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """json object hook: a key given twice is an error, not "the last one wins"."""
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        keys = [k for k, _ in pairs]
+        twice = sorted({k for k in keys if keys.count(k) > 1})
+        raise _DuplicateKeyError(f"not valid JSON: key(s) given twice: {', '.join(twice)}")
+    return result
 
 
 def to_dict(obj: object, *, converter: cattrs.Converter | None = None) -> Any:

@@ -59,8 +59,9 @@ class Decision(Checked):
     :param grade: the highest grade any risk model gave, raised (never lowered) by
         professional judgement; ``HIGH`` is never hidden by a failure.
     :param decided_at: the ``now`` the policy was given.
+    :param domestic_abuse: the verdict of the definition test (required: a decision
+        never assumes a case is domestic abuse).
     :param reasons: why the grade is what it is (at least one).
-    :param domestic_abuse: the verdict of the definition test.
     :param findings: each risk model's finding.
     :param referrals: referrals to make.
     :param tasks: tasks with due times.
@@ -78,8 +79,8 @@ class Decision(Checked):
     victim_id: str
     grade: RiskGrade
     decided_at: datetime
+    domestic_abuse: DomesticAbuseVerdict
     reasons: tuple[Reason, ...] = attrs.field(converter=to_tuple)
-    domestic_abuse: DomesticAbuseVerdict = DomesticAbuseVerdict.DOMESTIC_ABUSE
     findings: tuple[Finding, ...] = attrs.field(default=(), converter=to_tuple)
     referrals: tuple[Referral, ...] = attrs.field(default=(), converter=to_tuple)
     tasks: tuple[Task, ...] = attrs.field(default=(), converter=to_tuple)
