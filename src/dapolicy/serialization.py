@@ -356,7 +356,7 @@ class _DuplicateKeyError(ValueError):
 
 
 def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    """json object hook: a key given twice is an error, not "the last one wins"."""
+    """Object hook for json.loads: a key given twice is an error, not "the last one wins"."""
     result = dict(pairs)
     if len(result) != len(pairs):
         keys = [k for k, _ in pairs]

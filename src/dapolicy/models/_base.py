@@ -56,14 +56,16 @@ class Checked:
 
 
 def to_tuple(value: Iterable[Any]) -> tuple[Any, ...]:
-    """Attrs converter: any iterable to a tuple (typed loosely: mypy's attrs plugin
-    cannot see through a generic converter; the field's own annotation is precise).
+    """Convert any iterable to a tuple (an attrs converter).
+
+    Typed loosely on purpose: mypy's attrs plugin cannot see through a generic
+    converter; the field's own annotation stays precise.
     """
     return tuple(value)
 
 
 def to_frozenset(value: Iterable[Any]) -> frozenset[Any]:
-    """Attrs converter: any iterable to a frozenset (see :func:`to_tuple`)."""
+    """Convert any iterable to a frozenset (an attrs converter; see :func:`to_tuple`)."""
     return frozenset(value)
 
 
