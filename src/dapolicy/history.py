@@ -16,14 +16,15 @@ from __future__ import annotations
 import bisect
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Protocol, runtime_checkable
+from typing import Generic, Protocol, TypeVar, runtime_checkable
 
 import attrs
 
-from dapolicy.models import Decision, Destination, DomesticAbuseVerdict, Incident
+from dapolicy.models import Call, Decision, Destination, DomesticAbuseVerdict, Incident
 from dapolicy.models._base import Checked, Problems, aware, not_blank
 
 __all__ = [
+    "CallEntry",
     "History",
     "HistoryEntry",
     "InMemoryHistory",
@@ -31,6 +32,9 @@ __all__ = [
     "MutableHistory",
     "record",
 ]
+
+
+E = TypeVar("E")
 
 
 @attrs.frozen
@@ -90,6 +94,32 @@ class MaracReferralEntry(Checked):
         yield from not_blank("incident_id", self.incident_id)
 
 
+@attrs.frozen
+class CallEntry(Checked):
+    """What the history keeps of one call: ids and a time.
+
+    :param call_id: the call.
+    :param received_at: when it was received.
+    :param caller_id: the caller's pseudonymous id, if known.
+    :param location_id: the location's pseudonymous key, if known.
+    """
+
+    call_id: str
+    received_at: datetime
+    caller_id: str | None = None
+    location_id: str | None = None
+
+    def _problems(self) -> Problems:
+        yield from not_blank("call_id", self.call_id)
+        yield from aware("received_at", self.received_at)
+
+    @classmethod
+    def from_call(cls, call: Call) -> CallEntry:
+        """The entry for ``call``."""
+        caller = call.caller.id if call.caller is not None else None
+        return cls(call.id, call.received_at, caller, call.location_id)
+
+
 @runtime_checkable
 class History(Protocol):
     """What rules may ask of the past. Implementations must not read a clock."""
@@ -116,6 +146,21 @@ class History(Protocol):
         """The latest MARAC referral for the victim about the suspect, at or before ``before``."""
         ...
 
+    def calls(
+        self,
+        *,
+        since: datetime,
+        until: datetime,
+        caller_id: str | None = None,
+        location_id: str | None = None,
+        exclude: str | None = None,
+    ) -> Sequence[CallEntry]:
+        """Calls from ``caller_id`` or to ``location_id`` (exactly one given) in the window.
+
+        :param exclude: leave out this call id (the one being triaged).
+        """
+        ...
+
 
 @runtime_checkable
 class MutableHistory(History, Protocol):
@@ -127,6 +172,10 @@ class MutableHistory(History, Protocol):
 
     def record_marac_referral(self, entry: MaracReferralEntry) -> bool:
         """Add a MARAC referral; return False if it was already there."""
+        ...
+
+    def record_call(self, entry: CallEntry) -> bool:
+        """Add a call; return False if its id was already there."""
         ...
 
 
@@ -148,22 +197,22 @@ def record(history: MutableHistory, incident: Incident, decision: Decision | Non
         )
 
 
-class _Timeline:
-    """Entries sorted by time, searchable by window."""
+class _Timeline(Generic[E]):
+    """Entries sorted by (time, id), searchable by window in O(log n)."""
 
     __slots__ = ("entries", "keys")
 
     def __init__(self) -> None:
         self.keys: list[tuple[float, str]] = []
-        self.entries: list[HistoryEntry] = []
+        self.entries: list[E] = []
 
-    def add(self, entry: HistoryEntry) -> None:
-        key = (entry.occurred_at.timestamp(), entry.incident_id)
+    def add(self, at: datetime, entry_id: str, entry: E) -> None:
+        key = (at.timestamp(), entry_id)
         index = bisect.bisect_left(self.keys, key)
         self.keys.insert(index, key)
         self.entries.insert(index, entry)
 
-    def window(self, since: datetime, until: datetime) -> list[HistoryEntry]:
+    def window(self, since: datetime, until: datetime) -> list[E]:
         low = bisect.bisect_left(self.keys, (since.timestamp(), ""))
         high = bisect.bisect_right(self.keys, (until.timestamp(), "\U0010ffff"))
         return self.entries[low:high]
@@ -178,10 +227,12 @@ class InMemoryHistory:
 
     def __init__(self) -> None:
         """An empty history."""
-        self._by_victim: dict[str, _Timeline] = {}
-        self._by_pair: dict[tuple[str, str], _Timeline] = {}
+        self._by_victim: dict[str, _Timeline[HistoryEntry]] = {}
+        self._by_pair: dict[tuple[str, str], _Timeline[HistoryEntry]] = {}
         self._ids: set[str] = set()
         self._marac: dict[tuple[str, str], list[MaracReferralEntry]] = {}
+        self._calls_by: dict[tuple[str, str], _Timeline[CallEntry]] = {}
+        self._call_ids: set[str] = set()
 
     def __len__(self) -> int:
         """The number of incidents held."""
@@ -189,16 +240,55 @@ class InMemoryHistory:
 
     def __repr__(self) -> str:
         """Counts only: a history is full of ids and must not be dumped into a log."""
-        return f"<InMemoryHistory incidents={len(self._ids)} victims={len(self._by_victim)}>"
+        return (
+            f"<InMemoryHistory incidents={len(self._ids)} victims={len(self._by_victim)} "
+            f"calls={len(self._call_ids)}>"
+        )
 
     def record_incident(self, entry: HistoryEntry) -> bool:
         """Add an incident; return False if its id was already there."""
         if entry.incident_id in self._ids:
             return False
         self._ids.add(entry.incident_id)
-        self._by_victim.setdefault(entry.victim_id, _Timeline()).add(entry)
-        self._by_pair.setdefault((entry.victim_id, entry.suspect_id), _Timeline()).add(entry)
+        at, key = entry.occurred_at, entry.incident_id
+        self._by_victim.setdefault(entry.victim_id, _Timeline()).add(at, key, entry)
+        self._by_pair.setdefault((entry.victim_id, entry.suspect_id), _Timeline()).add(
+            at, key, entry
+        )
         return True
+
+    def record_call(self, entry: CallEntry) -> bool:
+        """Add a call; return False if its id was already there."""
+        if entry.call_id in self._call_ids:
+            return False
+        self._call_ids.add(entry.call_id)
+        for kind, value in (("caller", entry.caller_id), ("location", entry.location_id)):
+            if value is not None:
+                timeline = self._calls_by.setdefault((kind, value), _Timeline())
+                timeline.add(entry.received_at, entry.call_id, entry)
+        return True
+
+    def calls(
+        self,
+        *,
+        since: datetime,
+        until: datetime,
+        caller_id: str | None = None,
+        location_id: str | None = None,
+        exclude: str | None = None,
+    ) -> Sequence[CallEntry]:
+        """Calls from a caller or to a location in the window (see :class:`History`)."""
+        if (caller_id is None) == (location_id is None):
+            raise ValueError("give exactly one of caller_id and location_id")
+        if caller_id is not None:
+            key = ("caller", caller_id)
+        else:
+            assert location_id is not None
+            key = ("location", location_id)
+        timeline = self._calls_by.get(key)
+        if timeline is None:
+            return ()
+        return [c for c in timeline.window(since, until) if c.call_id != exclude]
 
     def record_marac_referral(self, entry: MaracReferralEntry) -> bool:
         """Add a MARAC referral; return False if it was already there."""

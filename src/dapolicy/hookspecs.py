@@ -23,8 +23,10 @@ if TYPE_CHECKING:
     import cattrs
 
     from dapolicy.history import History
-    from dapolicy.models import Decision, Finding, Incident, Referral, RiskForm, Task
+    from dapolicy.models import Call, Decision, Event, Finding, Incident, Referral, RiskForm, Task
     from dapolicy.models.checklist import QuestionSet
+    from dapolicy.models.operations import ResponseFinding, Thrive
+    from dapolicy.models.work import Allocation
     from dapolicy.settings import Settings
 
 __all__ = ["PROJECT", "hookimpl", "hookspec"]
@@ -144,6 +146,68 @@ def dapolicy_tasks(
 
 
 @hookspec
+def dapolicy_allocate(
+    incident: Incident,
+    decision: Decision,
+    settings: Settings,
+) -> Allocation | None:
+    """Say who should investigate a recorded crime.
+
+    Called after tasks, for crimes only. Where several plug-ins allocate, the most
+    specialist level wins and every reason is kept: allocation weighs risk as well as
+    seriousness (recommendation 1), so no plug-in can lower another's.
+
+    :param incident: the incident (``incident.crime`` is set).
+    :param decision: the decision, with grade, referrals and tasks.
+    :param settings: the force's settings.
+    :return: an :class:`~dapolicy.models.Allocation`, or ``None``.
+    """
+    raise NotImplementedError
+
+
+@hookspec
+def dapolicy_triage(
+    call: Call,
+    thrive: Thrive | None,
+    history: History,
+    settings: Settings,
+) -> ResponseFinding | None:
+    """Grade the response to a call in the control room.
+
+    Called for every domestic-abuse call. The response is the most urgent of the call
+    handler's proposed grade, every plug-in's finding and the force's minimum; a rule
+    can raise the handler's grade, never lower it.
+
+    :param call: the call.
+    :param thrive: the call handler's THRIVE assessment, or ``None`` if not recorded.
+    :param history: previous calls and incidents (repeat caller, repeat location).
+    :param settings: the force's settings.
+    :return: a :class:`~dapolicy.models.operations.ResponseFinding`, or ``None``.
+    """
+    raise NotImplementedError
+
+
+@hookspec
+def dapolicy_on_event(
+    event: Event,
+    history: History,
+    settings: Settings,
+) -> Iterable[Task]:
+    """Say what must follow an event: a release, a bail change, a breach, a new incident.
+
+    Called for every event, however long after the incident (a release after the
+    28-day plan has ended still counts, recommendation 6). A task whose ``what`` is
+    ``"re-assess-risk"`` marks the outcome as needing re-assessment.
+
+    :param event: the event.
+    :param history: the victim's past.
+    :param settings: the force's settings.
+    :return: tasks, each due after the event and with at least one reason.
+    """
+    raise NotImplementedError
+
+
+@hookspec
 def dapolicy_configure_converter(converter: cattrs.Converter) -> None:
     """Extend JSON conversion, e.g. for a plug-in's own types.
 
@@ -162,6 +226,9 @@ HOOK_NAMES = (
     "dapolicy_escalations",
     "dapolicy_referrals",
     "dapolicy_tasks",
+    "dapolicy_allocate",
+    "dapolicy_triage",
+    "dapolicy_on_event",
     "dapolicy_configure_converter",
 )
 

@@ -22,13 +22,15 @@ import cattrs
 import pluggy
 
 from dapolicy import hookspecs
-from dapolicy._time import months_before
+from dapolicy._time import add_local, months_before
 from dapolicy.errors import DapolicyError, FieldError, ValidationError
 from dapolicy.history import History, InMemoryHistory
 from dapolicy.models import (
+    Call,
     Decision,
     Destination,
     DomesticAbuseVerdict,
+    Event,
     Finding,
     Incident,
     PluginFailure,
@@ -40,6 +42,14 @@ from dapolicy.models import (
     Task,
 )
 from dapolicy.models.checklist import QuestionSet
+from dapolicy.models.operations import (
+    EventOutcome,
+    ResponseFinding,
+    ResponseGrade,
+    Thrive,
+    TriageDecision,
+)
+from dapolicy.models.work import Allocation
 from dapolicy.serialization import configure_converter
 from dapolicy.settings import Settings, load_settings
 
@@ -360,6 +370,8 @@ class Policy:
         self._check_call(incident, form, now)
         history = history if history is not None else InMemoryHistory()
         review = self._form_review(form) + _definition_review(incident)
+        if incident.counter_allegation:
+            review.append(COUNTER_ALLEGATION)
         failures: list[PluginFailure] = []
 
         found = self._findings(incident, form, history)
@@ -401,7 +413,201 @@ class Policy:
         tasked = self._tasks(incident, draft(referrals=referrals))
         failures += tasked.failures
         tasks = tuple(sorted((t for _, t in tasked.results), key=_task_key))
-        return draft(referrals=referrals, tasks=tasks)
+        allocation = None
+        if incident.crime is not None:
+            allocated = self._guarded(
+                "dapolicy_allocate",
+                lambda r: r is None or isinstance(r, Allocation),
+                "an Allocation or None",
+                many=False,
+                incident=incident,
+                decision=draft(referrals=referrals, tasks=tasks),
+                settings=self.settings,
+            )
+            failures += allocated.failures
+            allocation = _merge_allocations(a for _, a in allocated.results if a is not None)
+        return draft(referrals=referrals, tasks=tasks, allocation=allocation)
+
+    # --- the control room ----------------------------------------------------------------
+
+    def triage(
+        self,
+        call: Call,
+        thrive: Thrive | None = None,
+        *,
+        history: History | None = None,
+        now: datetime,
+    ) -> TriageDecision:
+        """Grade the response to a domestic-abuse call and set its deadlines.
+
+        The response is the most urgent of the force's minimum, the call handler's
+        THRIVE grade and every triage plug-in's finding. Previous calls from the caller
+        or to the location, and the caller's recent incidents as a victim, are checked
+        and travel to the attending officer in ``briefing``.
+
+        :param call: the call.
+        :param thrive: the call handler's THRIVE assessment (``None``: needs review).
+        :param history: previous calls and incidents; not modified.
+        :param now: the time of the decision.
+        :raises ValidationError: ``now`` is naive or before the call was received.
+        """
+        _check_now(now, call.received_at, "the call was received")
+        history = history if history is not None else InMemoryHistory()
+        rules = self.settings.triage
+        since = months_before(call.received_at, rules.repeat_months)
+        caller = call.caller.id if call.caller is not None else None
+        repeat_caller = call.repeat_caller or bool(
+            caller
+            and history.calls(
+                since=since, until=call.received_at, caller_id=caller, exclude=call.id
+            )
+        )
+        repeat_location = bool(
+            call.location_id
+            and history.calls(
+                since=since, until=call.received_at, location_id=call.location_id, exclude=call.id
+            )
+        )
+        found = self._guarded(
+            "dapolicy_triage",
+            lambda r: r is None or isinstance(r, ResponseFinding),
+            "a ResponseFinding or None",
+            many=False,
+            call=call,
+            thrive=thrive,
+            history=history,
+            settings=self.settings,
+        )
+        findings = [f for _, f in found.results if f is not None]
+        candidates = [
+            (
+                rules.minimum,
+                Reason(
+                    "triage.force-minimum",
+                    "force setting triage.minimum",
+                    f"the least response to a domestic-abuse call is {rules.minimum.value}",
+                ),
+            ),
+            *((f.response, r) for f in findings for r in f.reasons),
+        ]
+        review: list[Reason] = []
+        if thrive is None:
+            review.append(
+                Reason(
+                    "triage.no-thrive",
+                    "THRIVE (threat, harm, risk, investigation, vulnerability, engagement)",
+                    "no THRIVE rationale recorded for this call",
+                )
+            )
+        else:
+            candidates.append(
+                (
+                    thrive.proposed,
+                    Reason(
+                        "triage.call-handler",
+                        "THRIVE: the call handler's judgement",
+                        f"the call handler graded the call {thrive.proposed.value}",
+                    ),
+                )
+            )
+        response = max(grade for grade, _ in candidates)
+        reasons = _unique(r for grade, r in candidates if grade is response)
+        briefing = list(_unique(r for f in findings for r in f.briefing))
+        if repeat_caller:
+            briefing.append(_briefing("triage.repeat-caller", "the caller has called before"))
+        if repeat_location:
+            briefing.append(
+                _briefing("triage.repeat-location", "there have been calls to this location")
+            )
+        if caller is not None:
+            prior = history.incidents(caller, since=since, until=call.received_at)
+            if prior:
+                briefing.append(
+                    _briefing(
+                        "triage.caller-prior-incidents",
+                        f"{len(prior)} domestic-abuse incident(s) with the caller as victim "
+                        f"in {rules.repeat_months} months",
+                    )
+                )
+        alert_minutes = {
+            ResponseGrade.IMMEDIATE: rules.immediate_resourced_minutes,
+            ResponseGrade.PRIORITY: rules.priority_dispatched_minutes,
+        }.get(response)
+        attend_minutes = {
+            ResponseGrade.IMMEDIATE: rules.immediate_attend_minutes,
+            ResponseGrade.PRIORITY: rules.priority_attend_minutes,
+            ResponseGrade.SCHEDULED: rules.scheduled_within_hours * 60,
+        }.get(response)
+        return TriageDecision(
+            call_id=call.id,
+            response=response,
+            decided_at=now,
+            reasons=reasons,
+            alert_at=_after(call.received_at, alert_minutes),
+            attend_by=_after(call.received_at, attend_minutes),
+            appointment_minutes=(
+                rules.appointment_minutes if response is ResponseGrade.SCHEDULED else None
+            ),
+            repeat_caller=repeat_caller,
+            repeat_location=repeat_location,
+            briefing=tuple(briefing),
+            needs_review=bool(review or found.failures),
+            review_reasons=tuple(review),
+            failures=tuple(found.failures),
+        )
+
+    # --- after the incident ------------------------------------------------------------
+
+    def on_event(
+        self, event: Event, *, history: History | None = None, now: datetime
+    ) -> EventOutcome:
+        """Tasks and re-assessment after a release, bail change, breach or new incident.
+
+        A task due before the event is kept but recorded as a failure (review).
+
+        :param event: the event.
+        :param history: the victim's past; not modified.
+        :param now: the time of the decision.
+        :raises ValidationError: ``now`` is naive.
+        """
+        _check_now(now, None, "")
+        history = history if history is not None else InMemoryHistory()
+        call = self._guarded(
+            "dapolicy_on_event",
+            lambda r: isinstance(r, Task),
+            "Task",
+            many=True,
+            event=event,
+            history=history,
+            settings=self.settings,
+        )
+        tasks = tuple(sorted((t for _, t in call.results), key=_task_key))
+        failures = list(call.failures)
+        failures += [
+            PluginFailure(name, "dapolicy_on_event", f"task {t.what!r} is due before the event")
+            for name, t in call.results
+            if t.due_by <= event.occurred_at
+        ]
+        if not tasks:
+            failures.append(
+                PluginFailure(
+                    "policy", "dapolicy_on_event", "no plug-in set any task for the event"
+                )
+            )
+        reason = Reason(
+            f"event.{event.kind.value}",
+            "HMIC 2014 inspection, recommendation 6",
+            f"{event.kind.value.replace('_', ' ')}: tell the victim and re-assess the risk",
+        )
+        return EventOutcome(
+            event_id=event.id,
+            decided_at=now,
+            reassess=any(t.what == "re-assess-risk" for t in tasks),
+            tasks=tasks,
+            reasons=(reason,),
+            needs_review=bool(failures),
+            failures=tuple(failures),
+        )
 
     def _check_call(self, incident: Incident, form: RiskForm | None, now: datetime) -> None:
         errors = []
@@ -449,6 +655,22 @@ class Policy:
             incident.victim.id, since=since, until=incident.occurred_at, exclude=incident.id
         )
         return bool(prior)
+
+
+COUNTER_ALLEGATION = Reason(
+    "case.counter-allegation",
+    "HMIC 2014 glossary, 'counter-allegation'",
+    "the suspect has made an allegation against the victim: establish who is at risk "
+    "before services are offered, so the victim is not treated as the perpetrator",
+)
+
+
+def _merge_allocations(allocations: Iterable[Allocation]) -> Allocation | None:
+    """The most specialist level asked for, with every reason: none can lower another."""
+    found = list(allocations)
+    if not found:
+        return None
+    return Allocation(max(a.level for a in found), _unique(r for a in found for r in a.reasons))
 
 
 def _definition_review(incident: Incident) -> list[Reason]:
@@ -508,6 +730,23 @@ def _grade(
                 )
             )
     return grade, tuple(reasons)
+
+
+def _check_now(now: datetime, not_before: datetime | None, what: str) -> None:
+    if not isinstance(now, datetime) or now.utcoffset() is None:
+        raise ValidationError(
+            "call", [FieldError("$.now", "must be a datetime with a UTC offset")]
+        )
+    if not_before is not None and now < not_before:
+        raise ValidationError("call", [FieldError("$.now", f"is before {what}")])
+
+
+def _after(start: datetime, minutes: int | None) -> datetime | None:
+    return None if minutes is None else add_local(start, hours=minutes / 60)
+
+
+def _briefing(rule: str, text: str) -> Reason:
+    return Reason(rule, "control-room check of previous calls (HMIC 2014)", text)
 
 
 def _unique(items: Iterable[T]) -> tuple[T, ...]:

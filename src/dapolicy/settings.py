@@ -23,17 +23,23 @@ import attrs
 
 from dapolicy.errors import FieldError, ValidationError
 from dapolicy.models._base import Checked, Problems, to_frozenset, to_tuple
-from dapolicy.models.incident import AbuseType
+from dapolicy.models.incident import AbuseType, OffenceCategory
+from dapolicy.models.operations import ResponseGrade
 from dapolicy.models.risk import RiskGrade
 
 __all__ = [
+    "AllocationSettings",
     "DashSettings",
     "DialSettings",
+    "EventSettings",
     "HubSettings",
     "MaracSettings",
     "PluginSettings",
     "SeriesRule",
+    "SevenStepSettings",
     "Settings",
+    "TaskingSettings",
+    "TriageSettings",
     "load_settings",
 ]
 
@@ -204,6 +210,137 @@ class SeriesRule(Checked):
 DEFAULT_SERIES = (SeriesRule(incidents=3, months=12, grade=RiskGrade.HIGH),)
 
 
+@attrs.frozen
+class TriageSettings(Checked):
+    """Control-room response standards for domestic-abuse calls.
+
+    The alert times and the two-hour appointment are the inspected force's (HMIC 2014);
+    the attendance targets are an example force's and must be set by each force.
+
+    :param minimum: the least response to any domestic-abuse call (by default a DA call
+        is never resolved without deployment).
+    :param immediate_resourced_minutes: alert the supervisor if an immediate response
+        is not resourced within this many minutes (3).
+    :param priority_dispatched_minutes: alert if a priority response is not dispatched
+        within this many minutes (20).
+    :param immediate_attend_minutes: target to attend an immediate response.
+    :param priority_attend_minutes: target to attend a priority response.
+    :param scheduled_within_hours: a scheduled appointment takes place within this.
+    :param appointment_minutes: the time allocated to a scheduled appointment (120).
+    :param repeat_months: the window for repeat callers and locations.
+    """
+
+    minimum: ResponseGrade = ResponseGrade.SCHEDULED
+    immediate_resourced_minutes: int = 3
+    priority_dispatched_minutes: int = 20
+    immediate_attend_minutes: int = 20
+    priority_attend_minutes: int = 120
+    scheduled_within_hours: int = 48
+    appointment_minutes: int = 120
+    repeat_months: int = 12
+
+    def _problems(self) -> Problems:
+        for name in (
+            "immediate_resourced_minutes",
+            "priority_dispatched_minutes",
+            "immediate_attend_minutes",
+            "priority_attend_minutes",
+            "scheduled_within_hours",
+            "appointment_minutes",
+            "repeat_months",
+        ):
+            yield from _positive(name, getattr(self, name))
+
+
+@attrs.frozen
+class SevenStepSettings(Checked):
+    """The seven-step plan's timetable (HMIC 2014), counted from the report.
+
+    :param apply_to_incidents: give non-crime incidents the same plan as crimes (the
+        report's recommendation; on by default).
+    :param golden_hour_minutes: steps 1-3.
+    :param neighbourhood_visit_hours: step 4.
+    :param reassurance_days: steps 5 and 6 ("within the next two weeks" after step 4).
+    :param review_days: step 7.
+    :param action_plan_review_days: the action plan is reviewed at least this often.
+    """
+
+    apply_to_incidents: bool = True
+    golden_hour_minutes: int = 60
+    neighbourhood_visit_hours: int = 24
+    reassurance_days: int = 15
+    review_days: int = 28
+    action_plan_review_days: int = 10
+
+    def _problems(self) -> Problems:
+        for name in (
+            "golden_hour_minutes",
+            "neighbourhood_visit_hours",
+            "reassurance_days",
+            "review_days",
+            "action_plan_review_days",
+        ):
+            yield from _positive(name, getattr(self, name))
+        if (
+            isinstance(self.reassurance_days, int)
+            and isinstance(self.review_days, int)
+            and self.reassurance_days > self.review_days
+        ):
+            yield "reassurance_days", "must not be after review_days"
+
+
+@attrs.frozen
+class EventSettings(Checked):
+    """Deadlines after a release, bail change, breach or new incident (recommendation 6).
+
+    :param notify_within_hours: tell the victim within this many hours of the event.
+    :param reassess_within_hours: re-assess the victim's risk within this many hours.
+    """
+
+    notify_within_hours: int = 4
+    reassess_within_hours: int = 24
+
+    def _problems(self) -> Problems:
+        yield from _positive("notify_within_hours", self.notify_within_hours)
+        yield from _positive("reassess_within_hours", self.reassess_within_hours)
+
+
+@attrs.frozen
+class TaskingSettings(Checked):
+    """Partner tasking without duplication (recommendation 5).
+
+    :param merge_window_days: requests for the same service for the same victim
+        within this many days are one request, with every requester recorded.
+    """
+
+    merge_window_days: int = 7
+
+    def _problems(self) -> Problems:
+        yield from _positive("merge_window_days", self.merge_window_days)
+
+
+@attrs.frozen
+class AllocationSettings(Checked):
+    """Investigation allocation by seriousness *and* risk (recommendation 1).
+
+    :param detective_offences: offences that go to a detective whatever the risk.
+    :param trained_from: the least grade that goes to a trained domestic-abuse
+        investigator whatever the offence (high by default).
+    """
+
+    detective_offences: frozenset[OffenceCategory] = attrs.field(
+        default=frozenset(
+            {
+                OffenceCategory.ASSAULT_WITH_INTENT,
+                OffenceCategory.SEXUAL_OFFENCE,
+                OffenceCategory.THREATS_TO_KILL,
+            }
+        ),
+        converter=to_frozenset,
+    )
+    trained_from: RiskGrade = RiskGrade.HIGH
+
+
 def _options(value: Mapping[str, Mapping[str, Any]]) -> Mapping[str, Mapping[str, Any]]:
     return types.MappingProxyType({k: types.MappingProxyType(dict(v)) for k, v in value.items()})
 
@@ -221,6 +358,11 @@ class Settings(Checked):
     :param marac: MARAC criteria parameters.
     :param hub: partnership-hub referral thresholds.
     :param series: local escalation thresholds.
+    :param triage: control-room response standards.
+    :param seven_step: the seven-step plan's timetable.
+    :param events: deadlines after events.
+    :param tasking: partner-tasking de-duplication.
+    :param allocation: investigation allocation.
     :param options: per-plug-in settings for third-party plug-ins, by plug-in name.
     """
 
@@ -232,6 +374,11 @@ class Settings(Checked):
     marac: MaracSettings = MaracSettings()
     hub: HubSettings = HubSettings()
     series: tuple[SeriesRule, ...] = attrs.field(default=DEFAULT_SERIES, converter=to_tuple)
+    triage: TriageSettings = TriageSettings()
+    seven_step: SevenStepSettings = SevenStepSettings()
+    events: EventSettings = EventSettings()
+    tasking: TaskingSettings = TaskingSettings()
+    allocation: AllocationSettings = AllocationSettings()
     options: Mapping[str, Mapping[str, Any]] = attrs.field(
         factory=dict, converter=_options, hash=False
     )

@@ -9,7 +9,7 @@ import attrs
 from dapolicy.models._base import Checked, Problems, aware, not_blank, to_tuple
 from dapolicy.models.incident import DomesticAbuseVerdict
 from dapolicy.models.risk import Finding, Reason, RiskGrade
-from dapolicy.models.work import Destination, Referral, Task
+from dapolicy.models.work import Allocation, Destination, Referral, Task
 
 __all__ = ["Decision", "PluginFailure", "PluginInfo"]
 
@@ -66,6 +66,8 @@ class Decision(Checked):
     :param referrals: referrals to make.
     :param tasks: tasks with due times.
     :param prompts: matters for the officer's professional judgement.
+    :param allocation: who should investigate the crime (``None`` when no crime was
+        recorded or no plug-in allocates).
     :param repeat_victim: another domestic-abuse incident within the force's window.
     :param needs_review: a person must look at this decision; true exactly when
         ``review_reasons`` or ``failures`` is not empty.
@@ -85,6 +87,7 @@ class Decision(Checked):
     referrals: tuple[Referral, ...] = attrs.field(default=(), converter=to_tuple)
     tasks: tuple[Task, ...] = attrs.field(default=(), converter=to_tuple)
     prompts: tuple[Reason, ...] = attrs.field(default=(), converter=to_tuple)
+    allocation: Allocation | None = None
     repeat_victim: bool = False
     needs_review: bool = False
     review_reasons: tuple[Reason, ...] = attrs.field(default=(), converter=to_tuple)

@@ -103,6 +103,8 @@ class RiskForm(Checked):
     :param completed_at: when it was completed.
     :param submitted_at: when it reached the MASH, or ``None`` if it has not.
     :param professional_judgement: the officer's judgement, if given.
+    :param officer_off_duty_at: when the completing officer went off duty; the form is
+        due before then (the inspected force's rule).
     """
 
     incident_id: str
@@ -112,9 +114,11 @@ class RiskForm(Checked):
     completed_at: datetime
     submitted_at: datetime | None = None
     professional_judgement: ProfessionalJudgement | None = None
+    officer_off_duty_at: datetime | None = None
 
     def _problems(self) -> Problems:
         yield from not_blank("incident_id", self.incident_id)
+        yield from aware("officer_off_duty_at", self.officer_off_duty_at, optional=True)
         yield from not_blank("checklist", self.checklist)
         yield from not_blank("completed_by", self.completed_by)
         if any(not isinstance(k, str) or not k.strip() for k in self.answers):

@@ -7,10 +7,18 @@ from datetime import datetime
 
 import attrs
 
-from dapolicy.models._base import Checked, Problems, aware, not_blank, to_tuple
+from dapolicy.models._base import Checked, OrderedEnum, Problems, aware, not_blank, to_tuple
 from dapolicy.models.risk import Reason
 
-__all__ = ["Destination", "Event", "EventKind", "Referral", "Task"]
+__all__ = [
+    "Allocation",
+    "Destination",
+    "Event",
+    "EventKind",
+    "InvestigatorLevel",
+    "Referral",
+    "Task",
+]
 
 
 class Destination(enum.Enum):
@@ -117,3 +125,27 @@ class Event(Checked):
         yield from not_blank("perpetrator_id", self.perpetrator_id)
         if self.victim_id == self.perpetrator_id:
             yield "perpetrator_id", "victim and perpetrator must be different people"
+
+
+class InvestigatorLevel(OrderedEnum):
+    """Who investigates, least to most specialist."""
+
+    RESPONSE_OFFICER = "response_officer"
+    TRAINED_DA_INVESTIGATOR = "trained_da_investigator"
+    DETECTIVE = "detective"
+
+
+@attrs.frozen
+class Allocation(Checked):
+    """Who should investigate a crime, weighing risk as well as seriousness.
+
+    :param level: the least level of investigator.
+    :param reasons: why (at least one).
+    """
+
+    level: InvestigatorLevel
+    reasons: tuple[Reason, ...] = attrs.field(converter=to_tuple)
+
+    def _problems(self) -> Problems:
+        if not self.reasons:
+            yield "reasons", "an allocation needs at least one reason"

@@ -6,7 +6,18 @@ name in its settings (``plugins.block``) and replace it with its own.
 
 from __future__ import annotations
 
-from dapolicy.plugins import dash, dial, lethality, local, marac, safeguarding
+from dapolicy.plugins import (
+    allocation,
+    dash,
+    dial,
+    events,
+    lethality,
+    local,
+    marac,
+    safeguarding,
+    seven_step,
+    thrive,
+)
 
 __all__ = ["DEFAULT_PLUGINS"]
 
@@ -18,4 +29,8 @@ DEFAULT_PLUGINS: tuple[tuple[str, object], ...] = (
     ("local-thresholds", local),
     ("marac", marac),
     ("safeguarding", safeguarding),
+    ("seven-step-plan", seven_step),
+    ("allocation", allocation),
+    ("events", events),
+    ("thrive", thrive),
 )

@@ -1,0 +1,222 @@
+"""The operational timeline around the grade: call triage, allocation, events, DVPNs.
+
+Values only: the rules that produce them are plug-ins (``dapolicy.plugins``) and
+functions in :mod:`dapolicy.operations`.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import attrs
+
+from dapolicy.models._base import (
+    Checked,
+    OrderedEnum,
+    Problems,
+    aware,
+    not_blank,
+    to_tuple,
+)
+from dapolicy.models.decision import PluginFailure
+from dapolicy.models.risk import Reason
+from dapolicy.models.work import Task
+
+__all__ = [
+    "DvpnCheck",
+    "EventOutcome",
+    "FormCompliance",
+    "FormStatus",
+    "ResponseFinding",
+    "ResponseGrade",
+    "Thrive",
+    "TriageDecision",
+]
+
+
+class ResponseGrade(OrderedEnum):
+    """How the control room responds, least to most urgent."""
+
+    RESOLVED_WITHOUT_DEPLOYMENT = "resolved_without_deployment"
+    SCHEDULED = "scheduled"
+    PRIORITY = "priority"
+    IMMEDIATE = "immediate"
+
+
+@attrs.frozen
+class Thrive(Checked):
+    """The call handler's THRIVE assessment: six facets in words, and what they found.
+
+    THRIVE is structured judgement, not a score: the six rationales are recorded as the
+    handler gives them (kept out of ``repr``, they may name people) and the flags below
+    are what the triage rules read. The handler's own grade may be raised by the rules,
+    never lowered.
+
+    :param threat: the threat, in words.
+    :param harm: the harm if it were realised.
+    :param risk: how likely it is.
+    :param investigation: what investigation is needed.
+    :param vulnerability: why the victim is or is not vulnerable.
+    :param engagement: what engagement would resolve it.
+    :param proposed: the handler's response grade.
+    :param danger_now: a threat to life or an assault in progress.
+    :param weapons: weapons mentioned or suspected.
+    :param injury: someone is injured.
+    :param children_present: children are at the scene.
+    :param suspect_present: the suspect is still there.
+    :param vulnerable: the handler judges the caller vulnerable.
+    """
+
+    threat: str = attrs.field(repr=False)
+    harm: str = attrs.field(repr=False)
+    risk: str = attrs.field(repr=False)
+    investigation: str = attrs.field(repr=False)
+    vulnerability: str = attrs.field(repr=False)
+    engagement: str = attrs.field(repr=False)
+    proposed: ResponseGrade
+    danger_now: bool = False
+    weapons: bool = False
+    injury: bool = False
+    children_present: bool = False
+    suspect_present: bool = False
+    vulnerable: bool = False
+
+    def _problems(self) -> Problems:
+        for name in ("threat", "harm", "risk", "investigation", "vulnerability", "engagement"):
+            yield from not_blank(name, getattr(self, name))
+
+
+@attrs.frozen
+class ResponseFinding(Checked):
+    """What one triage plug-in concluded about a call.
+
+    :param response: the least response grade it asks for.
+    :param reasons: why (at least one).
+    :param briefing: what the attending officer must be told.
+    """
+
+    response: ResponseGrade
+    reasons: tuple[Reason, ...] = attrs.field(converter=to_tuple)
+    briefing: tuple[Reason, ...] = attrs.field(default=(), converter=to_tuple)
+
+    def _problems(self) -> Problems:
+        if not self.reasons:
+            yield "reasons", "a response finding needs at least one reason"
+
+
+@attrs.frozen
+class TriageDecision(Checked):
+    """The control room's decision on a call, with its deadlines and briefing.
+
+    :param call_id: the call.
+    :param response: the response grade.
+    :param decided_at: when.
+    :param reasons: why this grade (at least one).
+    :param alert_at: when the supervisor is alerted if the call has not been resourced
+        (immediate) or dispatched (priority) by then; ``None`` for other grades.
+    :param attend_by: the force's target time to attend, if it has one for the grade.
+    :param appointment_minutes: the time allocated to a scheduled appointment.
+    :param repeat_caller: the caller has called before within the force's window.
+    :param repeat_location: the location has had calls before within the window.
+    :param briefing: what the attending officer must be told (prior incidents, MARAC).
+    :param needs_review: a supervisor must look; exactly when ``failures`` or
+        ``review_reasons`` is not empty.
+    :param review_reasons: why.
+    :param failures: plug-ins that failed.
+    """
+
+    call_id: str
+    response: ResponseGrade
+    decided_at: datetime
+    reasons: tuple[Reason, ...] = attrs.field(converter=to_tuple)
+    alert_at: datetime | None = None
+    attend_by: datetime | None = None
+    appointment_minutes: int | None = None
+    repeat_caller: bool = False
+    repeat_location: bool = False
+    briefing: tuple[Reason, ...] = attrs.field(default=(), converter=to_tuple)
+    needs_review: bool = False
+    review_reasons: tuple[Reason, ...] = attrs.field(default=(), converter=to_tuple)
+    failures: tuple[PluginFailure, ...] = attrs.field(default=(), converter=to_tuple)
+
+    def _problems(self) -> Problems:
+        yield from not_blank("call_id", self.call_id)
+        yield from aware("decided_at", self.decided_at)
+        yield from aware("alert_at", self.alert_at, optional=True)
+        yield from aware("attend_by", self.attend_by, optional=True)
+        if not self.reasons:
+            yield "reasons", "a triage decision needs at least one reason"
+        if self.needs_review != bool(self.review_reasons or self.failures):
+            yield "needs_review", "must be true exactly when there are review reasons or failures"
+
+
+class FormStatus(enum.Enum):
+    """Whether a risk form arrived, and in time."""
+
+    ON_TIME = "on_time"
+    LATE = "late"
+    NOT_SUBMITTED = "not_submitted"
+    MISSING = "missing"
+
+
+@attrs.frozen
+class FormCompliance(Checked):
+    """The risk form's timeliness for one incident.
+
+    :param incident_id: the incident.
+    :param status: on time, late (after the officer went off duty), completed but not
+        submitted, or missing.
+    :param reasons: why (at least one).
+    """
+
+    incident_id: str
+    status: FormStatus
+    reasons: tuple[Reason, ...] = attrs.field(converter=to_tuple)
+
+    def _problems(self) -> Problems:
+        yield from not_blank("incident_id", self.incident_id)
+        if not self.reasons:
+            yield "reasons", "a compliance finding needs at least one reason"
+
+
+@attrs.frozen
+class DvpnCheck:
+    """Whether a Domestic Violence Protection Notice may be issued, and what is unmet.
+
+    :param eligible: every condition is met.
+    :param unmet: each condition not met (or not known), in words.
+    """
+
+    eligible: bool
+    unmet: tuple[str, ...]
+
+
+@attrs.frozen
+class EventOutcome(Checked):
+    """What follows from an event: tasks, and whether the risk must be re-assessed.
+
+    :param event_id: the event.
+    :param decided_at: when.
+    :param reassess: the victim's risk must be re-assessed.
+    :param tasks: tasks with due times (victim notification, re-assessment...).
+    :param reasons: why (at least one).
+    :param needs_review: exactly when ``failures`` is not empty.
+    :param failures: plug-ins that failed.
+    """
+
+    event_id: str
+    decided_at: datetime
+    reassess: bool
+    tasks: tuple[Task, ...] = attrs.field(converter=to_tuple)
+    reasons: tuple[Reason, ...] = attrs.field(converter=to_tuple)
+    needs_review: bool = False
+    failures: tuple[PluginFailure, ...] = attrs.field(default=(), converter=to_tuple)
+
+    def _problems(self) -> Problems:
+        yield from not_blank("event_id", self.event_id)
+        yield from aware("decided_at", self.decided_at)
+        if not self.reasons:
+            yield "reasons", "an event outcome needs at least one reason"
+        if self.needs_review != bool(self.failures):
+            yield "needs_review", "must be true exactly when a plug-in failed"

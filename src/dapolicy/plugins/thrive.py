@@ -1,0 +1,59 @@
+"""Call triage on THRIVE: what the handler found raises the response, never lowers it.
+
+THRIVE is a structured judgement with no score; these rules read only the flags the
+handler recorded and the caller's recent history:
+
+- danger now (threat to life, assault in progress) or weapons => immediate;
+- an injury with the suspect still present => immediate;
+- an injury, children present, a vulnerable caller, or a caller who was the victim of
+  another domestic-abuse incident in the force's window => at least priority.
+"""
+
+from __future__ import annotations
+
+from dapolicy._time import months_before
+from dapolicy.history import History
+from dapolicy.hookspecs import hookimpl
+from dapolicy.models import Call, Reason
+from dapolicy.models.operations import ResponseFinding, ResponseGrade, Thrive
+from dapolicy.settings import Settings
+
+SOURCE = "THRIVE call grading (NPCC); force triage rules"
+
+
+@hookimpl
+def dapolicy_triage(
+    call: Call, thrive: Thrive | None, history: History, settings: Settings
+) -> ResponseFinding | None:
+    """The least response the recorded THRIVE flags and the caller's history imply."""
+    found: list[tuple[ResponseGrade, Reason]] = []
+
+    def rule(grade: ResponseGrade, name: str, text: str) -> None:
+        found.append((grade, Reason(f"thrive.{name}", SOURCE, text)))
+
+    if thrive is not None:
+        if thrive.danger_now:
+            rule(ResponseGrade.IMMEDIATE, "danger-now", "threat to life or assault in progress")
+        if thrive.weapons:
+            rule(ResponseGrade.IMMEDIATE, "weapons", "weapons mentioned or suspected")
+        if thrive.injury and thrive.suspect_present:
+            rule(ResponseGrade.IMMEDIATE, "injury-suspect-present", "injured, suspect present")
+        if thrive.injury:
+            rule(ResponseGrade.PRIORITY, "injury", "someone is injured")
+        if thrive.children_present:
+            rule(ResponseGrade.PRIORITY, "children-present", "children are at the scene")
+        if thrive.vulnerable:
+            rule(ResponseGrade.PRIORITY, "vulnerable", "the caller is vulnerable")
+    if call.caller is not None:
+        months = settings.repeat_victim_months
+        since = months_before(call.received_at, months)
+        if history.incidents(call.caller.id, since=since, until=call.received_at):
+            rule(
+                ResponseGrade.PRIORITY,
+                "repeat-victim",
+                f"the caller was the victim of domestic abuse within {months} months",
+            )
+    if not found:
+        return None
+    response = max(grade for grade, _ in found)
+    return ResponseFinding(response, tuple(r for g, r in found if g is response))
