@@ -6,6 +6,8 @@ Personal data (names, dates of birth, addresses, phone numbers, free text) is ke
 of ``repr``.
 """
 
+from dapolicy.models.case import Case
+from dapolicy.models.checklist import QuestionItem, QuestionSet
 from dapolicy.models.decision import Decision, PluginFailure, PluginInfo
 from dapolicy.models.incident import (
     AbuseType,
@@ -33,36 +35,67 @@ from dapolicy.models.risk import (
     RiskForm,
     RiskGrade,
 )
-from dapolicy.models.work import Destination, Event, EventKind, Referral, Task
+from dapolicy.models.operations import (
+    DvpnCheck,
+    EventOutcome,
+    FormCompliance,
+    FormStatus,
+    ResponseFinding,
+    ResponseGrade,
+    Thrive,
+    TriageDecision,
+)
+from dapolicy.models.work import (
+    Allocation,
+    Destination,
+    Event,
+    EventKind,
+    InvestigatorLevel,
+    Referral,
+    Task,
+)
 
 __all__ = [
     "AbuseType",
+    "Allocation",
     "Answer",
     "Call",
+    "Case",
     "Child",
     "Crime",
     "Decision",
     "Destination",
     "DomesticAbuseCheck",
     "DomesticAbuseVerdict",
+    "DvpnCheck",
     "Event",
     "EventKind",
+    "EventOutcome",
     "FamilyRelation",
     "Finding",
+    "FormCompliance",
+    "FormStatus",
     "Incident",
+    "InvestigatorLevel",
     "OffenceCategory",
     "Outcome",
     "Person",
     "PluginFailure",
     "PluginInfo",
     "ProfessionalJudgement",
+    "QuestionItem",
+    "QuestionSet",
     "Reason",
     "Referral",
     "Relationship",
     "RelationshipKind",
+    "ResponseFinding",
+    "ResponseGrade",
     "RiskForm",
     "RiskGrade",
     "Task",
+    "Thrive",
+    "TriageDecision",
     "Vulnerability",
 ]
 
@@ -84,4 +117,13 @@ MODEL_TYPES: tuple[type, ...] = (
     PluginInfo,
     PluginFailure,
     Decision,
+    QuestionItem,
+    QuestionSet,
+    Allocation,
+    Thrive,
+    ResponseFinding,
+    TriageDecision,
+    FormCompliance,
+    EventOutcome,
+    Case,
 )
