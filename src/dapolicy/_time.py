@@ -23,7 +23,8 @@ def _localise(naive_local: datetime) -> datetime:
     is taken, the earlier instant, so a window start is never moved later.
     """
     aware = naive_local.replace(tzinfo=LONDON, fold=0)
-    round_trip = aware.astimezone(LONDON).replace(tzinfo=None)
+    # Through UTC: astimezone() to the zone a datetime is already in changes nothing.
+    round_trip = aware.astimezone(UTC).astimezone(LONDON).replace(tzinfo=None)
     if round_trip != naive_local:  # inside the spring gap
         aware = (naive_local + timedelta(hours=1)).replace(tzinfo=LONDON)
     return aware

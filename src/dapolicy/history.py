@@ -21,7 +21,7 @@ from typing import Generic, Protocol, TypeVar, runtime_checkable
 import attrs
 
 from dapolicy.models import Call, Decision, Destination, DomesticAbuseVerdict, Incident
-from dapolicy.models._base import Checked, Problems, aware, not_blank
+from dapolicy.models._base import Checked, Problems, aware, micros, not_blank
 
 __all__ = [
     "CallEntry",
@@ -141,9 +141,13 @@ class History(Protocol):
         ...
 
     def last_marac_referral(
-        self, victim_id: str, suspect_id: str, *, before: datetime
+        self, victim_id: str, suspect_id: str, *, before: datetime, exclude: str | None = None
     ) -> MaracReferralEntry | None:
-        """The latest MARAC referral for the victim about the suspect, at or before ``before``."""
+        """The latest MARAC referral for the victim about the suspect, at or before ``before``.
+
+        :param exclude: pass over a referral made for this incident id (the one being
+            re-assessed), so that the one before it is found.
+        """
         ...
 
     def calls(
@@ -203,19 +207,29 @@ class _Timeline(Generic[E]):
     __slots__ = ("entries", "keys")
 
     def __init__(self) -> None:
-        self.keys: list[tuple[float, str]] = []
+        self.keys: list[tuple[int, str]] = []
         self.entries: list[E] = []
 
     def add(self, at: datetime, entry_id: str, entry: E) -> None:
-        key = (at.timestamp(), entry_id)
+        key = (micros(at), entry_id)
         index = bisect.bisect_left(self.keys, key)
         self.keys.insert(index, key)
         self.entries.insert(index, entry)
 
     def window(self, since: datetime, until: datetime) -> list[E]:
-        low = bisect.bisect_left(self.keys, (since.timestamp(), ""))
-        high = bisect.bisect_right(self.keys, (until.timestamp(), "\U0010ffff"))
+        # Keys are exact integer instants: (t, "") sorts before every (t, id).
+        low = bisect.bisect_left(self.keys, (micros(since), ""))
+        high = bisect.bisect_left(self.keys, (micros(until) + 1, ""))
         return self.entries[low:high]
+
+    def latest(self, before: datetime, exclude: str | None) -> E | None:
+        """The last entry at or before ``before`` whose id is not ``exclude``."""
+        index = bisect.bisect_left(self.keys, (micros(before) + 1, ""))
+        while index:
+            index -= 1
+            if self.keys[index][1] != exclude:
+                return self.entries[index]
+        return None
 
 
 class InMemoryHistory:
@@ -230,7 +244,8 @@ class InMemoryHistory:
         self._by_victim: dict[str, _Timeline[HistoryEntry]] = {}
         self._by_pair: dict[tuple[str, str], _Timeline[HistoryEntry]] = {}
         self._ids: set[str] = set()
-        self._marac: dict[tuple[str, str], list[MaracReferralEntry]] = {}
+        self._marac: dict[tuple[str, str], _Timeline[MaracReferralEntry]] = {}
+        self._marac_seen: set[MaracReferralEntry] = set()
         self._calls_by: dict[tuple[str, str], _Timeline[CallEntry]] = {}
         self._call_ids: set[str] = set()
 
@@ -292,10 +307,11 @@ class InMemoryHistory:
 
     def record_marac_referral(self, entry: MaracReferralEntry) -> bool:
         """Add a MARAC referral; return False if it was already there."""
-        referrals = self._marac.setdefault((entry.victim_id, entry.suspect_id), [])
-        if entry in referrals:
+        if entry in self._marac_seen:
             return False
-        bisect.insort(referrals, entry, key=lambda e: e.referred_at.timestamp())
+        self._marac_seen.add(entry)
+        timeline = self._marac.setdefault((entry.victim_id, entry.suspect_id), _Timeline())
+        timeline.add(entry.referred_at, entry.incident_id, entry)
         return True
 
     def incidents(
@@ -321,11 +337,12 @@ class InMemoryHistory:
         return found
 
     def last_marac_referral(
-        self, victim_id: str, suspect_id: str, *, before: datetime
+        self, victim_id: str, suspect_id: str, *, before: datetime, exclude: str | None = None
     ) -> MaracReferralEntry | None:
-        """The latest MARAC referral for the pair at or before ``before``."""
-        referrals = self._marac.get((victim_id, suspect_id), [])
-        index = bisect.bisect_right(
-            referrals, before.timestamp(), key=lambda e: e.referred_at.timestamp()
-        )
-        return referrals[index - 1] if index else None
+        """The latest MARAC referral for the pair at or before ``before`` (see :class:`History`).
+
+        Referrals at the same instant are ordered by incident id, so the answer does not
+        depend on the order they were recorded in.
+        """
+        timeline = self._marac.get((victim_id, suspect_id))
+        return None if timeline is None else timeline.latest(before, exclude)

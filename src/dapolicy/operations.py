@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 import attrs
 
 from dapolicy.models import Decision, Destination, Incident, Reason, Referral, RiskForm
-from dapolicy.models._base import LONDON
+from dapolicy.models._base import LONDON, micros
 from dapolicy.models.operations import DvpnCheck, FormCompliance, FormStatus
 from dapolicy.settings import Settings
 
@@ -59,7 +59,8 @@ def merge_partner_requests(
             in_window = (
                 referral.requested_at is None
                 or first.requested_at is None
-                or referral.requested_at - first.requested_at <= window
+                or micros(referral.requested_at) - micros(first.requested_at)
+                <= window // timedelta(microseconds=1)
             )
             if in_window:
                 groups[index] = attrs.evolve(
@@ -101,7 +102,7 @@ def form_compliance(incident: Incident, form: RiskForm | None) -> FormCompliance
             (Reason("compliance.form-not-submitted", source, "completed, never submitted"),),
         )
     if form.officer_off_duty_at is not None:
-        late = form.submitted_at > form.officer_off_duty_at
+        late = micros(form.submitted_at) > micros(form.officer_off_duty_at)
         text = "after the officer went off duty" if late else "before the officer went off duty"
     else:
         late = (

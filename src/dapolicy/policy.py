@@ -41,6 +41,7 @@ from dapolicy.models import (
     RiskGrade,
     Task,
 )
+from dapolicy.models._base import micros
 from dapolicy.models.checklist import QuestionSet
 from dapolicy.models.operations import (
     EventOutcome,
@@ -126,21 +127,17 @@ class Policy:
                     f"a plug-in in the {hookspecs.PROJECT!r} entry-point group failed to "
                     f"load: {type(exc).__name__}"
                 ) from exc
-        builtin_names = set()
-        for name, plugin in _builtin_plugins():
-            builtin_names.add(name)
-            if not pm.is_blocked(name):
-                pm.register(plugin, name=name)
-        extra_names = set()
-        for plugin in plugins:
-            name = getattr(plugin, "__name__", None) or type(plugin).__name__
-            extra_names.add(name)
-            if not pm.is_blocked(name):
-                pm.register(plugin, name=name)
+        builtin_names = {name for name, _ in _builtin_plugins()}
+        extra = [(getattr(p, "__name__", None) or type(p).__name__, p) for p in plugins]
         try:
+            for name, plugin in [*_builtin_plugins(), *extra]:
+                if not pm.is_blocked(name):
+                    pm.register(plugin, name=name)
             pm.check_pending()
-        except pluggy.PluginValidationError as exc:
+        except (pluggy.PluginValidationError, ValueError) as exc:
+            # A hook with the wrong signature, an unknown hook, or a name taken twice.
             raise ConfigurationError(str(exc)) from exc
+        extra_names = {name for name, _ in extra}
         self._pm = pm
         self._check_names(builtin_names | entry_point_names | extra_names)
         self._plugins = tuple(
@@ -268,12 +265,18 @@ class Policy:
             name = impl.plugin_name
             if only is not None and name not in only:
                 continue
+            items: list[Any] = []
             try:
                 result = impl.function(*(kwargs[a] for a in impl.argnames))
-                items = list(cast(Iterable[Any], result)) if many else [result]
+                if many:
+                    # Item by item, so what a generator yielded before it failed is kept:
+                    # a referral already made is never lost.
+                    for item in cast(Iterable[Any], result):
+                        items.append(item)
+                else:
+                    items.append(result)
             except Exception as exc:
                 call.failures.append(PluginFailure(name, hook, _error_text(exc)))
-                continue
             for item in items:
                 if accept(item):
                     call.results.append((name, item))
@@ -336,7 +339,7 @@ class Policy:
             settings=self.settings,
         )
         for name, task in call.results:
-            if task.due_by <= incident.reported_at:
+            if micros(task.due_by) <= micros(incident.reported_at):
                 # Kept (work is never dropped) but flagged: a deadline before the report
                 # is a plug-in bug that a person must see.
                 call.failures.append(
@@ -586,7 +589,7 @@ class Policy:
         failures += [
             PluginFailure(name, "dapolicy_on_event", f"task {t.what!r} is due before the event")
             for name, t in call.results
-            if t.due_by <= event.occurred_at
+            if micros(t.due_by) <= micros(event.occurred_at)
         ]
         if not tasks:
             failures.append(
@@ -613,7 +616,7 @@ class Policy:
         errors = []
         if not isinstance(now, datetime) or now.utcoffset() is None:
             errors.append(FieldError("$.now", "must be a datetime with a UTC offset"))
-        elif now < incident.reported_at:
+        elif micros(now) < micros(incident.reported_at):
             errors.append(FieldError("$.now", "is before the incident was reported"))
         if form is not None and form.incident_id != incident.id:
             errors.append(FieldError("$.form.incident_id", "is not the incident's id"))
@@ -737,7 +740,7 @@ def _check_now(now: datetime, not_before: datetime | None, what: str) -> None:
         raise ValidationError(
             "call", [FieldError("$.now", "must be a datetime with a UTC offset")]
         )
-    if not_before is not None and now < not_before:
+    if not_before is not None and micros(now) < micros(not_before):
         raise ValidationError("call", [FieldError("$.now", f"is before {what}")])
 
 

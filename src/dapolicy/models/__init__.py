@@ -19,6 +19,16 @@ from dapolicy.models.incident import (
     OffenceCategory,
     Outcome,
 )
+from dapolicy.models.operations import (
+    DvpnCheck,
+    EventOutcome,
+    FormCompliance,
+    FormStatus,
+    ResponseFinding,
+    ResponseGrade,
+    Thrive,
+    TriageDecision,
+)
 from dapolicy.models.people import (
     Child,
     FamilyRelation,
@@ -34,16 +44,6 @@ from dapolicy.models.risk import (
     Reason,
     RiskForm,
     RiskGrade,
-)
-from dapolicy.models.operations import (
-    DvpnCheck,
-    EventOutcome,
-    FormCompliance,
-    FormStatus,
-    ResponseFinding,
-    ResponseGrade,
-    Thrive,
-    TriageDecision,
 )
 from dapolicy.models.work import (
     Allocation,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import functools
 from collections.abc import Iterable, Iterator
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -13,6 +13,7 @@ from dapolicy.errors import FieldError, ValidationError, join_path
 
 __all__ = [
     "LONDON",
+    "micros",
     "Checked",
     "OrderedEnum",
     "Problems",
@@ -25,6 +26,21 @@ __all__ = [
 
 #: The calendar the force works in: ages, days and due times are reckoned here.
 LONDON = ZoneInfo("Europe/London")
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+def micros(moment: datetime) -> int:
+    """An aware datetime as whole microseconds since 1970 UTC: the instant, exactly.
+
+    Compare instants with this, never with ``<`` on two datetimes: Python compares two
+    datetimes in the *same* zone by wall clock and ignores ``fold``, so in the hour the
+    clocks go back 01:10 GMT would sort before 01:45 BST. Integers also stay exact
+    where float timestamps lose microseconds.
+    """
+    return (moment - _EPOCH) // _MICROSECOND
+
 
 #: What a model's ``_problems`` yields: (field name or "", message).
 Problems = Iterator[tuple[str, str]]

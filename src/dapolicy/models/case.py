@@ -11,7 +11,7 @@ from datetime import datetime
 
 import attrs
 
-from dapolicy.models._base import Checked, Problems, aware
+from dapolicy.models._base import Checked, Problems, aware, micros
 from dapolicy.models.incident import Call, Incident
 from dapolicy.models.risk import RiskForm, RiskGrade
 
@@ -44,7 +44,7 @@ class Case(Checked):
         if (
             isinstance(self.graded_at, datetime)
             and self.graded_at.utcoffset() is not None
-            and self.graded_at < self.incident.reported_at
+            and micros(self.graded_at) < micros(self.incident.reported_at)
         ):
             yield "graded_at", "must not be before the incident was reported"
         if (self.graded_at is None) != (self.recorded_grade is None):

@@ -12,6 +12,7 @@ from dapolicy.models._base import (
     Checked,
     Problems,
     aware,
+    micros,
     not_blank,
     to_frozenset,
     to_tuple,
@@ -194,7 +195,7 @@ class Incident(Checked):
             and isinstance(self.occurred_at, datetime)
             and self.reported_at.utcoffset() is not None
             and self.occurred_at.utcoffset() is not None
-            and self.occurred_at > self.reported_at
+            and micros(self.occurred_at) > micros(self.reported_at)
         ):
             yield "occurred_at", "must not be after reported_at"
         if not self.abuse_types:

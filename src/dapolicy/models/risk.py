@@ -14,6 +14,7 @@ from dapolicy.models._base import (
     OrderedEnum,
     Problems,
     aware,
+    micros,
     not_blank,
     to_tuple,
 )
@@ -132,7 +133,7 @@ class RiskForm(Checked):
             and isinstance(self.completed_at, datetime)
             and self.submitted_at.utcoffset() is not None
             and self.completed_at.utcoffset() is not None
-            and self.submitted_at < self.completed_at
+            and micros(self.submitted_at) < micros(self.completed_at)
         ):
             yield "submitted_at", "must not be before completed_at"
 

@@ -19,6 +19,7 @@ from dapolicy._time import months_before
 from dapolicy.history import History
 from dapolicy.hookspecs import hookimpl
 from dapolicy.models import Decision, Destination, Incident, Reason, Referral, RiskForm, RiskGrade
+from dapolicy.models._base import micros
 from dapolicy.settings import Settings
 
 SOURCE = "SafeLives MARAC referral criteria"
@@ -87,13 +88,15 @@ def _escalation(incident: Incident, history: History, settings: Settings) -> Ite
 
 
 def _repeat(incident: Incident, history: History, settings: Settings) -> Iterator[Reason]:
+    # A referral this incident itself led to (on an earlier assessment) is not "the
+    # last referral": look past it.
     last = history.last_marac_referral(
-        incident.victim.id, incident.suspect.id, before=incident.occurred_at
+        incident.victim.id, incident.suspect.id, before=incident.occurred_at, exclude=incident.id
     )
-    if last is None or last.incident_id == incident.id:
+    if last is None:
         return
     months = settings.marac.repeat_months
-    if last.referred_at >= months_before(incident.occurred_at, months):
+    if micros(last.referred_at) >= micros(months_before(incident.occurred_at, months)):
         yield Reason(
             "marac.repeat",
             f"{SOURCE} §4 repeat MARAC (within {months} months of the last referral)",
