@@ -43,7 +43,7 @@ def _summary(incidents: Sequence[Incident], rejected: int, out: list[str]) -> No
     victims = Counter(i.victim.id for i in incidents)
     out.extend(
         [
-            f"read {len(incidents) + rejected} records: {len(incidents)} valid, "
+            f"read {_count(len(incidents) + rejected, 'record')}: {len(incidents)} valid, "
             f"{rejected} rejected",
             f"  crimes: {sum(i.crime_recorded for i in incidents)}, "
             f"non-crime incidents: {sum(not i.crime_recorded for i in incidents)}",
@@ -54,6 +54,19 @@ def _summary(incidents: Sequence[Incident], rejected: int, out: list[str]) -> No
         ]
     )
     out.extend(f"  {v.value}: {verdicts[v]}" for v in DomesticAbuseVerdict if verdicts[v])
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
+def _lines(text: str) -> list[str]:
+    """Split on newline only.
+
+    ``str.splitlines()`` would also split inside a record at U+2028, U+2029 or U+0085,
+    which JSON strings may hold unescaped.
+    """
+    return text.removeprefix("\ufeff").split("\n")
 
 
 def _read(lines: Iterable[str], cls: type[T], out: list[str]) -> tuple[list[T], int]:
@@ -116,14 +129,24 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"dapolicy: cannot read {path}: {type(exc).__name__}", file=sys.stderr)
             return 2
     out: list[str] = []
-    incidents, rejected = _read(texts[args.incidents].splitlines(), Incident, out)
+    incidents, rejected = _read(_lines(texts[args.incidents]), Incident, out)
     _summary(incidents, rejected, out)
     forms: dict[str, RiskForm] = {}
     if args.forms is not None:
         out.append(f"forms from {args.forms}:")
-        valid_forms, bad_forms = _read(texts[args.forms].splitlines(), RiskForm, out)
-        forms = {form.incident_id: form for form in valid_forms}
-        out.append(f"  read {len(valid_forms) + bad_forms} forms: {bad_forms} rejected")
+        valid_forms, bad_forms = _read(_lines(texts[args.forms]), RiskForm, out)
+        read = len(valid_forms) + bad_forms
+        known = {incident.id for incident in incidents}
+        for form in valid_forms:
+            if form.incident_id in forms:
+                bad_forms += 1
+                out.append(f"form for {form.incident_id}: rejected, a second form for it")
+            elif form.incident_id not in known:
+                bad_forms += 1
+                out.append(f"form for {form.incident_id}: rejected, no such incident")
+            else:
+                forms[form.incident_id] = form
+        out.append(f"  read {_count(read, 'form')}: {bad_forms} rejected")
         rejected += bad_forms
     assess(incidents, forms, out)
     print("\n".join(out))

@@ -210,6 +210,8 @@ def _assess_line(
     """The decision for one line, or its reject record."""
     try:
         text = raw.decode("utf-8")
+        if number == 1:
+            text = text.removeprefix("\ufeff")  # a byte-order mark some editors write
     except UnicodeDecodeError as exc:
         return _reject(
             number, raw.decode("utf-8", "replace"), "$", f"not UTF-8 text (byte {exc.start})"

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import enum
 import json
+import re
 from collections.abc import Callable, Iterator, Mapping
 from datetime import date, datetime
 from typing import Any, TypeVar, get_args, get_origin
@@ -140,11 +141,17 @@ def _structure_datetime(value: Any, _: Any) -> datetime:
     return parsed
 
 
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+
+
 def _structure_date(value: Any, _: Any) -> date:
     if isinstance(value, date) and not isinstance(value, datetime):
         return value
     if not isinstance(value, str):
         raise _expected("a date string YYYY-MM-DD", value)
+    # date.fromisoformat also takes "19910603" and week dates; the format is YYYY-MM-DD.
+    if not _DATE.fullmatch(value):
+        raise _InputError("not a date in the form YYYY-MM-DD")
     try:
         return date.fromisoformat(value)
     except ValueError:
@@ -327,20 +334,57 @@ def from_dict(cls: type[T], data: Any, *, converter: cattrs.Converter | None = N
     chosen = _converter(converter)
     try:
         return chosen.structure(data, cls)
-    except (cattrs.BaseValidationError, ValidationError, _InputError) as exc:
-        raise ValidationError(cls.__name__, _collect(exc, "$")) from None
-    except (KeyError, TypeError, ValueError, ForbiddenExtraKeysError):
+    except (
+        cattrs.BaseValidationError,
+        ValidationError,
+        _InputError,
+        ForbiddenExtraKeysError,
+        KeyError,
+        TypeError,
+        ValueError,
+    ) as exc:
         if chosen.detailed_validation:
+            if isinstance(exc, (cattrs.BaseValidationError, ValidationError, _InputError)):
+                raise ValidationError(cls.__name__, _collect(exc, "$")) from None
             raise
-    # The fast path failed without paths: find them on the detailed path.
-    return from_dict(cls, data, converter=_converter(None))
+        fast_failure = exc
+    # The fast path failed, without paths: find them with a detailed twin of the same
+    # converter (same hooks), which cannot accept what the fast path refused.
+    from_dict(cls, data, converter=_detailed_twin(chosen))
+    message = f"rejected by the converter ({type(fast_failure).__name__})"
+    raise ValidationError(cls.__name__, [FieldError("$", message)]) from None
+
+
+#: Detailed twins of the last few fast converters used (converters cannot be weakly
+#: referenced; a policy has one, so a handful is plenty).
+_twins: dict[int, tuple[cattrs.Converter, cattrs.Converter]] = {}
+_TWINS_KEPT = 8
+
+
+def _detailed_twin(converter: cattrs.Converter) -> cattrs.Converter:
+    """A copy of ``converter`` with detailed validation, made once per converter."""
+    kept = _twins.get(id(converter))
+    if kept is not None and kept[0] is converter:
+        return kept[1]
+    twin = converter.copy(detailed_validation=True)
+    if len(_twins) >= _TWINS_KEPT:
+        _twins.pop(next(iter(_twins)))
+    _twins[id(converter)] = (converter, twin)
+    return twin
 
 
 def from_json(cls: type[T], text: str | bytes, *, converter: cattrs.Converter | None = None) -> T:
     """Parse one JSON document into a ``cls``.
 
-    :raises ValidationError: for malformed JSON (with line and column) or bad data.
+    :raises ValidationError: for text that is not UTF-8, malformed JSON (with line and
+        column) or bad data.
     """
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            message = f"not UTF-8 text (byte {exc.start})"
+            raise ValidationError(cls.__name__, [FieldError("$", message)]) from None
     try:
         data = json.loads(text, object_pairs_hook=_unique_keys)
     except json.JSONDecodeError as exc:

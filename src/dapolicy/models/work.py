@@ -123,7 +123,7 @@ class Event(Checked):
         yield from aware("occurred_at", self.occurred_at)
         yield from not_blank("victim_id", self.victim_id)
         yield from not_blank("perpetrator_id", self.perpetrator_id)
-        if self.victim_id == self.perpetrator_id:
+        if self.victim_id == self.perpetrator_id and str(self.victim_id).strip():
             yield "perpetrator_id", "victim and perpetrator must be different people"
 
 
