@@ -29,7 +29,7 @@ import click
 
 from dapolicy import __version__
 from dapolicy.errors import DapolicyError, ValidationError
-from dapolicy.history import InMemoryHistory, MutableHistory, record
+from dapolicy.history import CallEntry, InMemoryHistory, MutableHistory, record
 from dapolicy.models import Case, Decision
 from dapolicy.models._base import LONDON
 from dapolicy.policy import Policy
@@ -204,10 +204,8 @@ class _NoBar:
         pass
 
 
-def _assess_line(
-    policy: Policy, history: MutableHistory, number: int, raw: bytes
-) -> Decision | dict[str, Any]:
-    """The decision for one line, or its reject record."""
+def _parse_line(number: int, raw: bytes) -> Case | dict[str, Any]:
+    """The case on one line, or its reject record (line number, record, errors)."""
     try:
         text = raw.decode("utf-8")
         if number == 1:
@@ -219,18 +217,25 @@ def _assess_line(
     if not text.strip():
         return _reject(number, text, "$", "empty line: no record")
     try:
-        case = from_json(Case, text)
+        return from_json(Case, text)
     except ValidationError as exc:
         return {
             "line": number,
             "record": _as_json(text),
             "errors": [{"path": e.path, "message": e.message} for e in exc.errors],
         }
+
+
+def _assess_line(
+    policy: Policy, history: MutableHistory, number: int, raw: bytes
+) -> Decision | dict[str, Any]:
+    """The decision for one line, or its reject record."""
+    case = _parse_line(number, raw)
+    if not isinstance(case, Case):
+        return case
     decision = policy.assess(case.incident, case.form, history=history, now=decision_time(case))
     record(history, case.incident, decision)
     if case.call is not None:
-        from dapolicy.history import CallEntry
-
         history.record_call(CallEntry.from_call(case.call))
     return decision
 
@@ -370,6 +375,143 @@ def plugins(policy_path: Path | None) -> None:
     for info in policy.plugins:
         hooks = ", ".join(h.removeprefix("dapolicy_") for h in policy.hooks_of(info.name))
         click.echo(f"{info.name:<{width}}  {info.version:<22}  {hooks}")
+
+
+@cli.command()
+@click.option("--n", "count", type=click.IntRange(min=0), required=True, help="How many cases.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Same seed, same bytes.")
+@click.option(
+    "--profile",
+    default="staffordshire-2013",
+    show_default=True,
+    help="A calibration profile (see docs: synth).",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Cases, one JSON line each [default: stdout].",
+)
+@click.option(
+    "--totals",
+    "totals_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Also write the force-wide totals the shares are taken against (JSON).",
+)
+def synth(
+    count: int, seed: int, profile: str, output: Path | None, totals_path: Path | None
+) -> None:
+    """Write COUNT realistic synthetic cases, for demos, tests and benchmarks.
+
+    The default profile is calibrated to the inspection report's figures; feed its
+    output and --totals to ``dapolicy audit`` to see them again.
+    """
+    from dapolicy.synth import PROFILES, synthesize, totals_for
+
+    chosen = PROFILES.get(profile)
+    if chosen is None:
+        raise _Failure(f"unknown profile {profile!r}; known: {', '.join(sorted(PROFILES))}")
+    with ExitStack() as stack:
+        out = _open_out(stack, output)
+        for case in synthesize(count, seed, chosen):
+            out.write(to_json(case) + "\n")
+    if totals_path is not None:
+        try:
+            totals_path.write_text(to_json(totals_for(chosen, count)) + "\n", encoding="utf-8")
+        except OSError as exc:
+            raise _Failure(f"cannot write {totals_path}: {exc.strerror}") from None
+    _err(f"dapolicy synth: {count} cases, profile {profile}, seed {seed}")
+
+
+@cli.command()
+@click.argument(
+    "input_path", metavar="INPUT.jsonl", type=click.Path(path_type=Path, dir_okay=False)
+)
+@click.option(
+    "--totals",
+    "totals_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Force-wide totals (JSON) for the shares of calls, crime and offence groups.",
+)
+@click.option(
+    "--html",
+    "html_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Also write the report as one self-contained HTML page with charts.",
+)
+@click.option(
+    "--json",
+    "json_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Also write every figure as JSON.",
+)
+@click.option(
+    "--rejects",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=Path("audit.rejects.jsonl"),
+    show_default=True,
+    help="Rejected lines with their errors.",
+)
+@click.option("--policy", "policy_path", type=click.Path(path_type=Path, dir_okay=False))
+def audit(
+    input_path: Path,
+    totals_path: Path | None,
+    html_path: Path | None,
+    json_path: Path | None,
+    rejects: Path,
+    policy_path: Path | None,
+) -> None:
+    """The force's figures as the inspection report shows them, and compliance.
+
+    Reads cases as ``assess`` does; a rejected line is kept in the rejects file and
+    counted, never silently left out of a figure.
+    """
+    from dapolicy.audit import ForceTotals, render_html, render_text
+    from dapolicy.audit import audit as run_audit
+
+    policy = _load_policy(policy_path)
+    totals = None
+    if totals_path is not None:
+        try:
+            totals = from_json(ForceTotals, totals_path.read_bytes())
+        except OSError as exc:
+            raise _Failure(f"cannot read {totals_path}: {exc.strerror}") from None
+        except ValidationError as exc:
+            raise _Failure(f"{totals_path}: {exc}") from None
+    try:
+        source = input_path.open("rb")
+    except OSError as exc:
+        raise _Failure(f"cannot read {input_path}: {exc.strerror or type(exc).__name__}") from None
+    counts: Counter[str] = Counter()
+    with ExitStack() as stack:
+        stack.enter_context(source)
+        bad = _open_out(stack, rejects)
+
+        def cases() -> Iterator[Case]:
+            for number, raw in enumerate(source, start=1):
+                counts["lines"] += 1
+                parsed = _parse_line(number, raw)
+                if isinstance(parsed, Case):
+                    yield parsed
+                else:
+                    counts["rejected"] += 1
+                    bad.write(json.dumps(parsed, ensure_ascii=False) + "\n")
+
+        report = run_audit(cases(), totals=totals, policy=policy)
+    click.echo(render_text(report))
+    for path, render in ((html_path, render_html), (json_path, to_json)):
+        if path is not None:
+            try:
+                path.write_text(render(report) + "\n", encoding="utf-8")
+            except OSError as exc:
+                raise _Failure(f"cannot write {path}: {exc.strerror}") from None
+    lines, rejected = counts["lines"], counts["rejected"]
+    _err(
+        f"dapolicy audit {input_path}: {lines} lines = {lines - rejected} cases + "
+        f"{rejected} rejected -> {rejects}"
+    )
+    if rejected:
+        sys.exit(EXIT_REJECTS)
 
 
 def main() -> None:
