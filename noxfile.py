@@ -19,7 +19,7 @@ PYPROJECT = nox.project.load_toml("pyproject.toml")
 @nox.session
 def tests(session: nox.Session) -> None:
     """The test suite against the installed package, with branch coverage (>= 95 %)."""
-    session.install(".[test]")
+    session.install(".[test,cli]")
     session.run(
         "pytest",
         "--cov",
@@ -39,14 +39,14 @@ def lint(session: nox.Session) -> None:
 @nox.session
 def typecheck(session: nox.Session) -> None:
     """mypy --strict on the package."""
-    session.install(".[test]", *nox.project.dependency_groups(PYPROJECT, "typecheck"))
+    session.install(".[test,cli]", *nox.project.dependency_groups(PYPROJECT, "typecheck"))
     session.run("mypy")
 
 
 @nox.session
 def docs(session: nox.Session) -> None:
     """Sphinx (MyST, furo) with warnings as errors, then the docs' examples as doctests."""
-    session.install(".[docs,test]")
+    session.install(".[docs,test,cli]")
     session.run("sphinx-build", "-W", "--keep-going", "-b", "html", "docs", "docs/_build/html")
     session.run("pytest", "-p", "no:cacheprovider", "docs")
 
