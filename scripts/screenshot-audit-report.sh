@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Render the audit report of a synthetic year in a real headless browser and save a
+# screenshot, for a person to look at the charts.
+#
+#   scripts/screenshot-audit-report.sh [OUT_DIR]
+#
+# Needs dapolicy installed with the cli extra, and Chromium (Debian: apt-get install
+# chromium). Writes OUT_DIR/cases.jsonl, totals.json, report.html and report.png.
+set -euo pipefail
+out=${1:-audit-report}
+mkdir -p "$out"
+python -m dapolicy synth --n 14610 --seed 2013 -o "$out/cases.jsonl" --totals "$out/totals.json"
+python -m dapolicy audit "$out/cases.jsonl" --totals "$out/totals.json" \
+  --html "$out/report.html" --rejects "$out/rejects.jsonl" > "$out/report.txt"
+browser=$(command -v chromium || command -v chromium-browser || command -v google-chrome)
+# The flags keep a headless browser off the network: the page needs none.
+"$browser" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+  --disable-background-networking --disable-component-update --disable-sync \
+  --user-data-dir="$(mktemp -d)" --window-size=1280,4200 \
+  --screenshot="$out/report.png" "file://$(realpath "$out/report.html")"
+echo "screenshot: $out/report.png"
