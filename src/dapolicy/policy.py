@@ -75,8 +75,10 @@ def _builtin_plugins() -> list[tuple[str, object]]:
 
 
 def _error_text(exc: BaseException) -> str:
-    # A plug-in's own message may quote personal data; only dapolicy's are known safe.
-    if isinstance(exc, DapolicyError):
+    # Only a ValidationError's message is built by dapolicy to name fields and never
+    # values; any other message -- a plug-in's own DapolicyError included -- may quote
+    # personal data, so only its type is kept.
+    if isinstance(exc, ValidationError):
         return f"{type(exc).__name__}: {exc}"
     return f"{type(exc).__name__} raised"
 
