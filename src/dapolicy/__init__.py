@@ -6,7 +6,7 @@ documented public submodule (:mod:`dapolicy.models`, :mod:`dapolicy.serializatio
 :mod:`dapolicy.hookspecs`, :mod:`dapolicy.policy`, :mod:`dapolicy.testing`).
 """
 
-from dapolicy.errors import DapolicyError, FieldError, ValidationError
+from dapolicy.errors import DapolicyError, FieldError, HistoryError, ValidationError
 from dapolicy.history import History, InMemoryHistory, MutableHistory, record
 from dapolicy.hookspecs import hookimpl
 from dapolicy.models import (
@@ -75,6 +75,7 @@ __all__ = [
     "FieldError",
     "Finding",
     "History",
+    "HistoryError",
     "InMemoryHistory",
     "Incident",
     "InvestigatorLevel",

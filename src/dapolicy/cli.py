@@ -28,7 +28,7 @@ from typing import IO, Any
 import click
 
 from dapolicy import __version__
-from dapolicy.errors import DapolicyError, ValidationError
+from dapolicy.errors import DapolicyError, HistoryError, ValidationError
 from dapolicy.history import CallEntry, InMemoryHistory, MutableHistory, record
 from dapolicy.models import Case, Decision
 from dapolicy.models._base import LONDON
@@ -52,6 +52,10 @@ class _Failure(click.ClickException):
 def _load_policy(path: Path | None) -> Policy:
     try:
         return Policy.from_toml(path) if path is not None else Policy()
+    except OSError as exc:
+        raise _Failure(
+            f"cannot read policy file {path}: {exc.strerror or type(exc).__name__}"
+        ) from None
     except ValidationError as exc:
         raise _Failure(f"policy file {path}: {exc}") from None
     except DapolicyError as exc:
@@ -63,7 +67,7 @@ def _history(path: Path | None) -> Iterator[MutableHistory]:
     if path is None:
         yield InMemoryHistory()
         return
-    from dapolicy.sqlite_history import HistoryError, SQLiteHistory
+    from dapolicy.sqlite_history import SQLiteHistory
 
     try:
         history = SQLiteHistory(path)
@@ -147,9 +151,10 @@ def assess(
     destinations: Counter[str] = Counter()
     with ExitStack() as stack:
         stack.enter_context(source)
+        # The history first: if it is refused, no earlier output file is emptied.
+        history = stack.enter_context(_history(history_path))
         out = _open_out(stack, output)
         bad = _open_out(stack, rejects)
-        history = stack.enter_context(_history(history_path))
         bar = stack.enter_context(_progress(source, input_path, progress))
         transaction = getattr(history, "transaction", contextlib.nullcontext)
         lines = enumerate(source, start=1)
@@ -157,7 +162,7 @@ def assess(
         # and the outputs are flushed after it: a crash loses at most the open chunk,
         # and re-running the same input is safe (recording is idempotent).
         while chunk := list(itertools.islice(lines, CHUNK)):
-            with transaction():
+            with _history_errors(chunk[0][0]), transaction():
                 for number, raw in chunk:
                     bar.update(len(raw))
                     counts["lines"] += 1
@@ -170,12 +175,24 @@ def assess(
                         out.write(to_json(result) + "\n")
                     else:
                         counts["rejected"] += 1
-                        bad.write(json.dumps(result, ensure_ascii=False) + "\n")
+                        bad.write(json.dumps(result) + "\n")
             out.flush()
             bad.flush()
     _summary(input_path, output, rejects, counts, grades, destinations)
     if counts["rejected"] and not allow_rejects:
         sys.exit(EXIT_REJECTS)
+
+
+@contextmanager
+def _history_errors(first_line: int) -> Iterator[None]:
+    """A history that fails mid-run stops the run with a message, not a traceback."""
+    try:
+        yield
+    except HistoryError as exc:
+        raise _Failure(
+            f"the history failed in the chunk from line {first_line}: {exc}; that chunk "
+            "was rolled back; run the same input again once the history is fixed"
+        ) from None
 
 
 def _open_out(stack: ExitStack[bool | None], path: Path | None) -> IO[str]:
@@ -208,13 +225,11 @@ def _parse_line(number: int, raw: bytes) -> Case | dict[str, Any]:
     """The case on one line, or its reject record (line number, record, errors)."""
     try:
         text = raw.decode("utf-8")
-        if number == 1:
-            text = text.removeprefix("\ufeff")  # a byte-order mark some editors write
     except UnicodeDecodeError as exc:
         return _reject(
             number, raw.decode("utf-8", "replace"), "$", f"not UTF-8 text (byte {exc.start})"
         )
-    if not text.strip():
+    if not text.removeprefix("\ufeff").strip():
         return _reject(number, text, "$", "empty line: no record")
     try:
         return from_json(Case, text)
@@ -495,7 +510,7 @@ def audit(
                     yield parsed
                 else:
                     counts["rejected"] += 1
-                    bad.write(json.dumps(parsed, ensure_ascii=False) + "\n")
+                    bad.write(json.dumps(parsed) + "\n")
 
         report = run_audit(cases(), totals=totals, policy=policy)
     click.echo(render_text(report))

@@ -14,11 +14,18 @@ from collections.abc import Iterable
 
 import attrs
 
-__all__ = ["DapolicyError", "FieldError", "ValidationError"]
+__all__ = ["DapolicyError", "FieldError", "HistoryError", "ValidationError"]
 
 
 class DapolicyError(Exception):
     """Base class of every exception dapolicy raises on purpose."""
+
+
+class HistoryError(DapolicyError):
+    """A history file cannot be used: not a history, too new, damaged, closed or busy.
+
+    The message names the file and says what is wrong; it never quotes an id.
+    """
 
 
 @attrs.frozen

@@ -245,7 +245,7 @@ class InMemoryHistory:
         self._by_pair: dict[tuple[str, str], _Timeline[HistoryEntry]] = {}
         self._ids: set[str] = set()
         self._marac: dict[tuple[str, str], _Timeline[MaracReferralEntry]] = {}
-        self._marac_seen: set[MaracReferralEntry] = set()
+        self._marac_seen: set[tuple[str, str, int, str]] = set()
         self._calls_by: dict[tuple[str, str], _Timeline[CallEntry]] = {}
         self._call_ids: set[str] = set()
 
@@ -307,9 +307,11 @@ class InMemoryHistory:
 
     def record_marac_referral(self, entry: MaracReferralEntry) -> bool:
         """Add a MARAC referral; return False if it was already there."""
-        if entry in self._marac_seen:
+        # Keyed on the exact instant: datetime == ignores fold in the autumn hour.
+        key = (entry.victim_id, entry.suspect_id, micros(entry.referred_at), entry.incident_id)
+        if key in self._marac_seen:
             return False
-        self._marac_seen.add(entry)
+        self._marac_seen.add(key)
         timeline = self._marac.setdefault((entry.victim_id, entry.suspect_id), _Timeline())
         timeline.add(entry.referred_at, entry.incident_id, entry)
         return True

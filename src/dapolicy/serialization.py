@@ -385,6 +385,7 @@ def from_json(cls: type[T], text: str | bytes, *, converter: cattrs.Converter | 
         except UnicodeDecodeError as exc:
             message = f"not UTF-8 text (byte {exc.start})"
             raise ValidationError(cls.__name__, [FieldError("$", message)]) from None
+    text = text.removeprefix("\ufeff")  # a byte-order mark, which JSON parsers may ignore
     try:
         data = json.loads(text, object_pairs_hook=_unique_keys)
     except json.JSONDecodeError as exc:
@@ -392,7 +393,31 @@ def from_json(cls: type[T], text: str | bytes, *, converter: cattrs.Converter | 
         raise ValidationError(cls.__name__, [FieldError("$", message)]) from None
     except _DuplicateKeyError as exc:
         raise ValidationError(cls.__name__, [FieldError("$", str(exc))]) from None
+    if _ESCAPED_SURROGATE.search(text):
+        # "\ud800" is valid JSON but not valid Unicode: such a string cannot be written
+        # out again as UTF-8, so it is refused here, with its path.
+        bad = list(_lone_surrogates(data, "$"))
+        if bad:
+            raise ValidationError(cls.__name__, bad)
     return from_dict(cls, data, converter=converter)
+
+
+_ESCAPED_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _lone_surrogates(value: Any, path: str) -> Iterator[FieldError]:
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            yield FieldError(path, "contains a lone surrogate escape: not valid Unicode text")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _lone_surrogates(key, path)
+            yield from _lone_surrogates(item, join_path(path, str(key)))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _lone_surrogates(item, join_path(path, index))
 
 
 class _DuplicateKeyError(ValueError):
