@@ -7,6 +7,7 @@ Due times and 12-month windows are reckoned on the local wall clock, so "28 days
 from __future__ import annotations
 
 import calendar
+import functools
 from datetime import UTC, datetime, timedelta
 
 from dapolicy.models._base import LONDON
@@ -32,13 +33,18 @@ def _localise(naive_local: datetime) -> datetime:
 
 def add_local(start: datetime, *, days: int = 0, hours: float = 0) -> datetime:
     """``start`` plus whole local days (same wall-clock time) and then elapsed hours."""
-    local = start.astimezone(LONDON).replace(tzinfo=None)
-    moved = _localise(local + timedelta(days=days)) if days else start
+    moved = start
+    if days:
+        local = start.astimezone(LONDON).replace(tzinfo=None)
+        moved = _localise(local + timedelta(days=days))
+        if not hours:
+            return moved
     # Aware arithmetic within one tzinfo is wall-clock arithmetic in Python; elapsed
     # hours must be added in UTC.
     return (moved.astimezone(UTC) + timedelta(hours=hours)).astimezone(LONDON)
 
 
+@functools.lru_cache(maxsize=4096)
 def months_before(moment: datetime, months: int) -> datetime:
     """The same local wall-clock time ``months`` calendar months earlier.
 

@@ -29,6 +29,7 @@ from dapolicy.models import (
     Call,
     Decision,
     Destination,
+    DomesticAbuseCheck,
     DomesticAbuseVerdict,
     Event,
     Finding,
@@ -141,11 +142,25 @@ class Policy:
             raise ConfigurationError(str(exc)) from exc
         extra_names = {name for name, _ in extra}
         self._pm = pm
+        # The registry is fixed from here on: each hook's implementations, in the
+        # order they are called (plug-in name), looked up once.
+        self._impl_cache: dict[str, list[pluggy.HookImpl]] = {
+            hook: sorted(
+                (
+                    i
+                    for i in getattr(pm.hook, hook).get_hookimpls()
+                    if not (i.hookwrapper or i.wrapper)
+                ),
+                key=lambda impl: impl.plugin_name,
+            )
+            for hook in hookspecs.HOOK_NAMES
+        }
         self._check_names(builtin_names | entry_point_names | extra_names)
         self._plugins = tuple(
             PluginInfo(name, version) for name, version in sorted(self._plugin_versions().items())
         )
         self.question_sets = self._collect_question_sets()
+        self._item_ids = {key: qs.item_ids for key, qs in self.question_sets.items()}
         self.fingerprint = self._make_fingerprint()
 
     @classmethod
@@ -242,9 +257,7 @@ class Policy:
     # --- calling plug-ins --------------------------------------------------------------
 
     def _impls(self, hook: str) -> list[pluggy.HookImpl]:
-        caller: pluggy.HookCaller = getattr(self._pm.hook, hook)
-        impls = [i for i in caller.get_hookimpls() if not (i.hookwrapper or i.wrapper)]
-        return sorted(impls, key=lambda impl: impl.plugin_name)
+        return self._impl_cache[hook]
 
     def _each(self, hook: str, **kwargs: Any) -> Iterable[tuple[str, Any]]:
         """Call every implementation of ``hook``, unguarded (used at build time)."""
@@ -374,7 +387,8 @@ class Policy:
         """
         self._check_call(incident, form, now)
         history = history if history is not None else InMemoryHistory()
-        review = self._form_review(form) + _definition_review(incident)
+        check = incident.domestic_abuse_check()
+        review = self._form_review(form) + _definition_review(check)
         if incident.counter_allegation:
             review.append(COUNTER_ALLEGATION)
         failures: list[PluginFailure] = []
@@ -385,27 +399,33 @@ class Policy:
         grade, reasons = _grade(findings, form)
         if not findings:
             review.append(reasons[0])
-        verdict = incident.domestic_abuse_check().verdict
+        verdict = check.verdict
         repeat_victim = self._is_repeat_victim(incident, history)
 
         def draft(**changes: Any) -> Decision:
-            return Decision(
-                incident_id=incident.id,
-                victim_id=incident.victim.id,
-                grade=grade,
-                decided_at=now,
-                reasons=reasons,
-                domestic_abuse=verdict,
-                findings=findings,
-                prompts=_unique(p for f in findings for p in f.prompts),
-                repeat_victim=repeat_victim,
-                needs_review=bool(review or failures),
-                review_reasons=tuple(review),
-                failures=tuple(failures),
-                policy_fingerprint=self.fingerprint,
-                plugins=self.plugins,
-                **changes,
-            )
+            # Drafts are made of parts each checked when built; the final decision,
+            # returned below, is checked whole.
+            fields = {
+                "incident_id": incident.id,
+                "victim_id": incident.victim.id,
+                "grade": grade,
+                "decided_at": now,
+                "reasons": reasons,
+                "domestic_abuse": verdict,
+                "findings": findings,
+                "prompts": _unique(p for f in findings for p in f.prompts),
+                "repeat_victim": repeat_victim,
+                "needs_review": bool(review or failures),
+                "review_reasons": tuple(review),
+                "failures": tuple(failures),
+                "policy_fingerprint": self.fingerprint,
+                "plugins": self.plugins,
+                "referrals": (),
+                "tasks": (),
+                "allocation": None,
+            }
+            fields.update(changes)
+            return cast(Decision, Decision._trusted(**fields))
 
         escalated = self._referrals("dapolicy_escalations", incident, form, draft(), history)
         failures += escalated.failures
@@ -431,7 +451,8 @@ class Policy:
             )
             failures += allocated.failures
             allocation = _merge_allocations(a for _, a in allocated.results if a is not None)
-        return draft(referrals=referrals, tasks=tasks, allocation=allocation)
+        final = draft(referrals=referrals, tasks=tasks, allocation=allocation)
+        return Decision(**attrs.asdict(final, recurse=False))
 
     # --- the control room ----------------------------------------------------------------
 
@@ -643,7 +664,7 @@ class Policy:
                     f"no plug-in knows checklist {form.checklist!r}: it was not scored",
                 )
             ]
-        unknown = sorted(set(form.answers) - question_set.item_ids)
+        unknown = sorted(set(form.answers) - self._item_ids[form.checklist])
         if unknown:
             return [
                 Reason(
@@ -678,8 +699,7 @@ def _merge_allocations(allocations: Iterable[Allocation]) -> Allocation | None:
     return Allocation(max(a.level for a in found), _unique(r for a in found for r in a.reasons))
 
 
-def _definition_review(incident: Incident) -> list[Reason]:
-    check = incident.domestic_abuse_check()
+def _definition_review(check: DomesticAbuseCheck) -> list[Reason]:
     if check.verdict is DomesticAbuseVerdict.DOMESTIC_ABUSE:
         return []
     return [

@@ -70,6 +70,19 @@ class Checked:
     def _problems(self) -> Problems:
         return iter(())
 
+    @classmethod
+    def _trusted(cls, **fields: Any) -> Any:
+        """Build from values already known to be valid, without re-checking them.
+
+        For dapolicy's own intermediate objects only (the policy's draft decisions, made
+        from parts that were each checked when built). Every field must be given, in
+        its final type: converters do not run.
+        """
+        obj = object.__new__(cls)
+        for name, value in fields.items():
+            object.__setattr__(obj, name, value)
+        return obj
+
 
 def to_tuple(value: Iterable[Any]) -> tuple[Any, ...]:
     """Convert any iterable to a tuple (an attrs converter).
@@ -85,24 +98,35 @@ def to_frozenset(value: Iterable[Any]) -> frozenset[Any]:
     return frozenset(value)
 
 
-def aware(name: str, value: Any, *, optional: bool = False) -> Problems:
-    """Problems with a datetime field: it must be a timezone-aware ``datetime``."""
+_NONE: tuple[tuple[str, str], ...] = ()
+
+
+def aware(name: str, value: Any, *, optional: bool = False) -> tuple[tuple[str, str], ...]:
+    """Problems with a datetime field: it must be a timezone-aware ``datetime``.
+
+    Plain functions returning a tuple, not generators: they run for every field of
+    every object built, and the valid case must cost next to nothing.
+    """
     if value is None and optional:
-        return
+        return _NONE
     if not isinstance(value, datetime):
-        yield name, "must be a datetime with a UTC offset"
-    elif value.tzinfo is None or value.utcoffset() is None:
-        yield name, "naive datetime: a UTC offset or time zone is required"
+        return ((name, "must be a datetime with a UTC offset"),)
+    if value.tzinfo is None or value.utcoffset() is None:
+        return ((name, "naive datetime: a UTC offset or time zone is required"),)
+    return _NONE
 
 
-def not_blank(name: str, value: Any, *, optional: bool = False) -> Problems:
+def not_blank(name: str, value: Any, *, optional: bool = False) -> tuple[tuple[str, str], ...]:
     """Problems with a text field that must hold something other than white space."""
+    if type(value) is str and value and not value.isspace():
+        return _NONE
     if value is None and optional:
-        return
+        return _NONE
     if not isinstance(value, str):
-        yield name, "must be a string"
-    elif not value.strip():
-        yield name, "must not be empty"
+        return ((name, "must be a string"),)
+    if value.strip():
+        return _NONE
+    return ((name, "must not be empty"),)
 
 
 @functools.total_ordering

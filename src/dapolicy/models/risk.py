@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import functools
 import types
 from collections.abc import Iterable, Mapping
 from datetime import datetime
@@ -21,6 +22,7 @@ from dapolicy.models._base import (
 
 __all__ = [
     "Answer",
+    "reason",
     "Finding",
     "ProfessionalJudgement",
     "Reason",
@@ -69,6 +71,16 @@ class Reason(Checked):
         yield from not_blank("rule", self.rule)
         yield from not_blank("source", self.source)
         yield from not_blank("text", self.text)
+
+
+@functools.lru_cache(maxsize=8192)
+def reason(rule: str, source: str, text: str) -> Reason:
+    """A :class:`Reason`, shared with every other call that gives the same three strings.
+
+    Plug-ins state the same reasons over and over; a ``Reason`` is immutable, so one
+    checked instance can serve them all.
+    """
+    return Reason(rule, source, text)
 
 
 @attrs.frozen

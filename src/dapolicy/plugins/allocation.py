@@ -9,7 +9,8 @@ trained domestic-abuse investigator whatever the offence.
 from __future__ import annotations
 
 from dapolicy.hookspecs import hookimpl
-from dapolicy.models import Decision, Incident, Reason
+from dapolicy.models import Decision, Incident
+from dapolicy.models.risk import reason
 from dapolicy.models.work import Allocation, InvestigatorLevel
 from dapolicy.settings import Settings
 
@@ -30,7 +31,7 @@ def dapolicy_allocate(
         found.append(
             (
                 InvestigatorLevel.DETECTIVE,
-                Reason(
+                reason(
                     "allocation.serious-offence",
                     f"{SOURCE}; force setting",
                     f"{crime.offence.value} is a serious offence",
@@ -41,7 +42,7 @@ def dapolicy_allocate(
         found.append(
             (
                 InvestigatorLevel.TRAINED_DA_INVESTIGATOR,
-                Reason(
+                reason(
                     "allocation.risk",
                     SOURCE,
                     f"graded {decision.grade.value}: a trained investigator whatever the offence",
@@ -52,7 +53,7 @@ def dapolicy_allocate(
         found.append(
             (
                 InvestigatorLevel.RESPONSE_OFFICER,
-                Reason("allocation.standard", SOURCE, "neither a serious offence nor high risk"),
+                reason("allocation.standard", SOURCE, "neither a serious offence nor high risk"),
             )
         )
     return Allocation(max(level for level, _ in found), tuple(r for _, r in found))

@@ -23,6 +23,7 @@ from dapolicy.history import History
 from dapolicy.hookspecs import hookimpl
 from dapolicy.models import Answer, Finding, Incident, Reason, RiskForm, RiskGrade
 from dapolicy.models.checklist import QuestionItem, QuestionSet
+from dapolicy.models.risk import reason
 from dapolicy.settings import Settings
 
 __all__ = [
@@ -152,7 +153,7 @@ def dapolicy_assess_risk(
     grade = grade_for(score, settings)
     bands = settings.dash
     reasons = [
-        Reason(
+        reason(
             f"dash.band.{grade.value}",
             f"{SOURCE}; grade bands set by the force (medium from {bands.medium_from}, "
             f"high from {bands.high_from})",
@@ -161,7 +162,7 @@ def dapolicy_assess_risk(
     ]
     if score >= 14:
         reasons.append(
-            Reason(
+            reason(
                 "dash.visible-high-risk",
                 "SafeLives MARAC referral criteria: visible high risk (14 or more ticks)",
                 f"{score} 'yes' answers: visible high risk",
@@ -175,7 +176,7 @@ def _prompts(form: RiskForm) -> tuple[Reason, ...]:
     if form.answer(_STALKING_ITEM) is Answer.YES:
         yes = [item.id for item in STALKING if form.answer(item.id) is Answer.YES]
         prompts.append(
-            Reason(
+            reason(
                 "dash.offer-s-dash",
                 "S-DASH 2009: offered when DASH item 8 is 'yes'",
                 "stalking or harassment disclosed: ask the 11 S-DASH questions",
@@ -183,7 +184,7 @@ def _prompts(form: RiskForm) -> tuple[Reason, ...]:
         )
         if yes:
             prompts.append(
-                Reason(
+                reason(
                     "dash.s-dash-answers",
                     "S-DASH 2009: the more 'yes' answers, the higher the risk",
                     f"{len(yes)} of 11 S-DASH answers 'yes' ({', '.join(yes)}): weigh them "
@@ -192,7 +193,7 @@ def _prompts(form: RiskForm) -> tuple[Reason, ...]:
             )
     if form.answer(_ISOLATION_ITEM) is Answer.YES:
         prompts.append(
-            Reason(
+            reason(
                 "dash.ask-honour-based-abuse",
                 "DASH 2009: item 4 'yes' prompts the honour-based abuse questions",
                 "isolation disclosed: consider honour-based abuse and forced marriage",

@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dapolicy.hookspecs import hookimpl
 from dapolicy.models import Finding, RiskForm, RiskGrade
 from dapolicy.models.checklist import QuestionItem, QuestionSet
-from dapolicy.models.risk import Reason
+from dapolicy.models.risk import reason
 from dapolicy.settings import Settings
 
 SOURCE = "DIAL as described in the HMIC 2014 inspection; items and bands set by the force"
@@ -48,7 +48,7 @@ def dapolicy_assess_risk(form: RiskForm | None, settings: Settings) -> Finding |
     else:
         grade = RiskGrade.STANDARD
     reasons = [
-        Reason(
+        reason(
             f"dial.band.{grade.value}",
             f"{SOURCE} (medium from {dial.medium_from}, high from {dial.high_from})",
             f"{score} 'yes' answers: {grade.value}",
@@ -57,7 +57,7 @@ def dapolicy_assess_risk(form: RiskForm | None, settings: Settings) -> Finding |
     for item in sorted(yes & dial.key_items.keys(), key=_natural):
         implied = dial.key_items[item]
         reasons.append(
-            Reason(
+            reason(
                 f"dial.key-item.{item}",
                 f"{SOURCE}: key item {item} implies at least {implied.value}",
                 f"'yes' to key item {item}",

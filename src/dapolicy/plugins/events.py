@@ -12,7 +12,8 @@ from collections.abc import Iterator
 
 from dapolicy._time import add_local
 from dapolicy.hookspecs import hookimpl
-from dapolicy.models import Event, Reason, Task
+from dapolicy.models import Event, Task
+from dapolicy.models.risk import reason
 from dapolicy.settings import Settings
 
 SOURCE = "HMIC 2014 inspection, recommendation 6"
@@ -27,13 +28,13 @@ def dapolicy_on_event(event: Event, settings: Settings) -> Iterator[Task]:
         "notify-victim",
         event.victim_id,
         add_local(event.occurred_at, hours=deadlines.notify_within_hours),
-        (Reason("events.notify-victim", SOURCE, f"tell the victim: {what}"),),
+        (reason("events.notify-victim", SOURCE, f"tell the victim: {what}"),),
         "officer in charge",
     )
     yield Task(
         "re-assess-risk",
         event.victim_id,
         add_local(event.occurred_at, hours=deadlines.reassess_within_hours),
-        (Reason("events.re-assess-risk", SOURCE, f"re-assess the victim's risk after: {what}"),),
+        (reason("events.re-assess-risk", SOURCE, f"re-assess the victim's risk after: {what}"),),
         "MASH",
     )

@@ -13,8 +13,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from dapolicy.hookspecs import hookimpl
-from dapolicy.models import Answer, Finding, Reason, RiskForm, RiskGrade
+from dapolicy.models import Answer, Finding, RiskForm, RiskGrade
 from dapolicy.models.checklist import QuestionItem, QuestionSet
+from dapolicy.models.risk import reason
 
 CHECKLIST = "lethality-screen"
 SOURCE = "Lethality Assessment Program, Maryland Model (MNADV 2005)"
@@ -68,7 +69,7 @@ def dapolicy_assess_risk(form: RiskForm | None) -> Finding | None:
     reasons = []
     if decisive:
         reasons.append(
-            Reason(
+            reason(
                 "lethality.decisive-item",
                 f"{SOURCE}: any 'yes' to items 1-3",
                 f"'yes' to item(s) {', '.join(decisive)}",
@@ -76,7 +77,7 @@ def dapolicy_assess_risk(form: RiskForm | None) -> Finding | None:
         )
     elif counted >= COUNT_NEEDED:
         reasons.append(
-            Reason(
+            reason(
                 "lethality.four-of-eight",
                 f"{SOURCE}: four or more 'yes' to items 4-11",
                 f"{counted} 'yes' answers among items 4-11",
@@ -84,7 +85,7 @@ def dapolicy_assess_risk(form: RiskForm | None) -> Finding | None:
         )
     if form.answer(OFFICER_BELIEF) is Answer.YES:
         reasons.append(
-            Reason(
+            reason(
                 "lethality.officer-belief",
                 f"{SOURCE}: the officer may screen in on their belief",
                 "the officer believes the victim is in a potentially lethal situation",
@@ -98,7 +99,7 @@ def dapolicy_assess_risk(form: RiskForm | None) -> Finding | None:
         "lethality-screen",
         RiskGrade.STANDARD,
         (
-            Reason(
+            reason(
                 "lethality.not-screened-in",
                 SOURCE,
                 f"not screened in ({counted} of items 4-11 'yes')",

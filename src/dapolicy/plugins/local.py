@@ -16,7 +16,8 @@ from collections.abc import Iterator
 from dapolicy._time import months_before
 from dapolicy.history import History
 from dapolicy.hookspecs import hookimpl
-from dapolicy.models import Decision, Destination, Finding, Incident, Reason, Referral
+from dapolicy.models import Decision, Destination, Finding, Incident, Referral
+from dapolicy.models.risk import reason
 from dapolicy.settings import Settings
 
 SETTING = "force setting"
@@ -38,7 +39,7 @@ def dapolicy_assess_risk(
             matched.append(
                 (
                     rule.grade,
-                    Reason(
+                    reason(
                         f"local.series.{rule.incidents}-in-{rule.months}m",
                         f"{SETTING} series: {rule.incidents} incidents in {rule.months} "
                         "months is at least " + rule.grade.value,
@@ -76,7 +77,7 @@ def dapolicy_referrals(
             Destination.PARTNERSHIP_HUB,
             incident.victim.id,
             (
-                Reason(
+                reason(
                     "local.hub-threshold",
                     f"{SETTING} hub thresholds (HMIC 2014 recommendation 5)",
                     "; ".join(met),

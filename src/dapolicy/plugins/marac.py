@@ -20,6 +20,7 @@ from dapolicy.history import History
 from dapolicy.hookspecs import hookimpl
 from dapolicy.models import Decision, Destination, Incident, Reason, Referral, RiskForm, RiskGrade
 from dapolicy.models._base import micros
+from dapolicy.models.risk import reason
 from dapolicy.settings import Settings
 
 SOURCE = "SafeLives MARAC referral criteria"
@@ -47,13 +48,13 @@ def dapolicy_escalations(
 def _high_risk(decision: Decision) -> Iterator[Reason]:
     visible = any(r.rule == "dash.visible-high-risk" for f in decision.findings for r in f.reasons)
     if visible:
-        yield Reason(
+        yield reason(
             "marac.visible-high-risk",
             f"{SOURCE} §1 visible high risk",
             "14 or more 'yes' answers on DASH",
         )
     elif decision.grade is RiskGrade.HIGH:
-        yield Reason(
+        yield reason(
             "marac.high-risk",
             "HMIC 2014 inspection: high-risk victims must be referred to MARAC",
             "graded high risk",
@@ -63,7 +64,7 @@ def _high_risk(decision: Decision) -> Iterator[Reason]:
 def _judgement(form: RiskForm | None) -> Iterator[Reason]:
     judgement = form.professional_judgement if form is not None else None
     if judgement is not None and judgement.refer_to_marac:
-        yield Reason(
+        yield reason(
             "marac.professional-judgement",
             f"{SOURCE} §2 professional judgement",
             "the assessing officer refers on professional judgement (rationale recorded)",
@@ -78,7 +79,7 @@ def _escalation(incident: Incident, history: History, settings: Settings) -> Ite
     )
     count = len(prior) + 1
     if count >= marac.escalation_incidents:
-        yield Reason(
+        yield reason(
             "marac.potential-escalation",
             f"{SOURCE} §3 potential escalation ({marac.escalation_incidents} in "
             f"{marac.escalation_months} months, set by the force)",
@@ -97,7 +98,7 @@ def _repeat(incident: Incident, history: History, settings: Settings) -> Iterato
         return
     months = settings.marac.repeat_months
     if micros(last.referred_at) >= micros(months_before(incident.occurred_at, months)):
-        yield Reason(
+        yield reason(
             "marac.repeat",
             f"{SOURCE} §4 repeat MARAC (within {months} months of the last referral)",
             f"further abuse by the same suspect within {months} months of the last MARAC referral",

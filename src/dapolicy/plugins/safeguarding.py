@@ -20,11 +20,11 @@ from dapolicy.models import (
     Destination,
     DomesticAbuseVerdict,
     Incident,
-    Reason,
     Referral,
     RiskGrade,
     Task,
 )
+from dapolicy.models.risk import reason
 
 REPORT = "HMIC 2014 inspection"
 
@@ -42,7 +42,7 @@ def dapolicy_referrals(incident: Incident, decision: Decision) -> Iterator[Refer
             Destination.IDVA,
             victim,
             (
-                Reason(
+                reason(
                     "safeguarding.idva-high-risk",
                     f"{REPORT}: high-risk victims get specialist IDVA support",
                     "graded high risk",
@@ -56,7 +56,7 @@ def dapolicy_referrals(incident: Incident, decision: Decision) -> Iterator[Refer
             Destination.CHILDRENS_SOCIAL_CARE,
             victim,
             (
-                Reason(
+                reason(
                     "safeguarding.children-in-household",
                     f"{REPORT}, recommendation 3; children's details shared with the "
                     "local authority",
@@ -70,7 +70,7 @@ def dapolicy_referrals(incident: Incident, decision: Decision) -> Iterator[Refer
             Destination.CHILDRENS_SOCIAL_CARE,
             victim,
             (
-                Reason(
+                reason(
                     "safeguarding.under-16",
                     "Cross-government definition of domestic abuse: under 16 is a "
                     "child-safeguarding matter",
@@ -84,7 +84,7 @@ def dapolicy_referrals(incident: Incident, decision: Decision) -> Iterator[Refer
             Destination.ADULT_SOCIAL_CARE,
             victim,
             (
-                Reason(
+                reason(
                     "safeguarding.vulnerable-adult",
                     f"{REPORT}: vulnerability assessment for vulnerable victims",
                     f"{len(incident.victim.vulnerabilities)} vulnerability marker(s)",
@@ -105,7 +105,7 @@ def dapolicy_tasks(incident: Incident) -> Iterator[Task]:
             child.id,
             add_local(incident.reported_at, hours=hours),
             (
-                Reason(
+                reason(
                     "safeguarding.child-welfare-check",
                     f"{REPORT}, recommendation 3: physically check every child's welfare",
                     f"check the child's welfare in person within {hours} hour(s){done}",

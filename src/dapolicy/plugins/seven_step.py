@@ -16,7 +16,8 @@ from collections.abc import Iterator
 
 from dapolicy._time import add_local
 from dapolicy.hookspecs import hookimpl
-from dapolicy.models import Decision, DomesticAbuseVerdict, Incident, Reason, Task
+from dapolicy.models import Decision, DomesticAbuseVerdict, Incident, Task
+from dapolicy.models.risk import reason
 from dapolicy.settings import Settings
 
 SOURCE = "HMIC 2014 inspection: the seven-step plan"
@@ -75,7 +76,7 @@ def dapolicy_tasks(incident: Incident, decision: Decision, settings: Settings) -
     victim = incident.victim.id
     for what, due, who, text in steps:
         yield Task(
-            what, victim, due, (Reason(f"seven-step.{what}", SOURCE, f"{text}: {scope}"),), who
+            what, victim, due, (reason(f"seven-step.{what}", SOURCE, f"{text}: {scope}"),), who
         )
     day = plan.action_plan_review_days
     while day < plan.review_days:
@@ -84,7 +85,7 @@ def dapolicy_tasks(incident: Incident, decision: Decision, settings: Settings) -
             victim,
             add_local(reported, days=day),
             (
-                Reason(
+                reason(
                     "seven-step.action-plan-review",
                     f"{SOURCE}: action plans updated at least every "
                     f"{plan.action_plan_review_days} days",

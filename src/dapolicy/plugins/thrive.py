@@ -16,6 +16,7 @@ from dapolicy.history import History
 from dapolicy.hookspecs import hookimpl
 from dapolicy.models import Call, Reason
 from dapolicy.models.operations import ResponseFinding, ResponseGrade, Thrive
+from dapolicy.models.risk import reason
 from dapolicy.settings import Settings
 
 SOURCE = "THRIVE call grading (NPCC); force triage rules"
@@ -29,7 +30,7 @@ def dapolicy_triage(
     found: list[tuple[ResponseGrade, Reason]] = []
 
     def rule(grade: ResponseGrade, name: str, text: str) -> None:
-        found.append((grade, Reason(f"thrive.{name}", SOURCE, text)))
+        found.append((grade, reason(f"thrive.{name}", SOURCE, text)))
 
     if thrive is not None:
         if thrive.danger_now:
