@@ -20,12 +20,10 @@ PYPROJECT = nox.project.load_toml("pyproject.toml")
 def tests(session: nox.Session) -> None:
     """The test suite against the installed package, with branch coverage (>= 95 %)."""
     session.install(".[test,cli]")
-    session.run(
-        "pytest",
-        "--cov",
-        "--cov-report=term-missing:skip-covered",
-        *session.posargs,
-    )
+    session.run("coverage", "erase")
+    session.run("coverage", "run", "-m", "pytest", *session.posargs)
+    session.run("coverage", "combine", "--quiet")
+    session.run("coverage", "report")
 
 
 @nox.session

@@ -140,7 +140,11 @@ class Policy:
         except (pluggy.PluginValidationError, ValueError) as exc:
             # A hook with the wrong signature, an unknown hook, or a name taken twice.
             raise ConfigurationError(str(exc)) from exc
-        extra_names = {name for name, _ in extra}
+        self._known = builtin_names | entry_point_names | {name for name, _ in extra}
+        self._finish(pm)
+
+    def _finish(self, pm: pluggy.PluginManager) -> None:
+        """Fix the registry: caches, name checks, question sets, fingerprint."""
         self._pm = pm
         # The registry is fixed from here on: each hook's implementations, in the
         # order they are called (plug-in name), looked up once.
@@ -155,13 +159,39 @@ class Policy:
             )
             for hook in hookspecs.HOOK_NAMES
         }
-        self._check_names(builtin_names | entry_point_names | extra_names)
+        self._check_names(self._known)
         self._plugins = tuple(
             PluginInfo(name, version) for name, version in sorted(self._plugin_versions().items())
         )
         self.question_sets = self._collect_question_sets()
         self._item_ids = {key: qs.item_ids for key, qs in self.question_sets.items()}
         self.fingerprint = self._make_fingerprint()
+
+    def with_plugins(self, *plugins: object, settings: Settings | None = None) -> Policy:
+        """A new policy: every plug-in registered here, plus ``plugins``.
+
+        Nothing is loaded again, and this policy is not changed. Used to test a
+        plug-in inside a force's policy, or to add a broken one on purpose.
+
+        :param plugins: plug-in objects to add (named by ``__name__`` or class).
+        :param settings: the new policy's settings; this one's if omitted.
+        :raises ConfigurationError: a name is taken twice or a hook does not match.
+        """
+        pm = pluggy.PluginManager(hookspecs.PROJECT)
+        pm.add_hookspecs(hookspecs)
+        extra = [(getattr(p, "__name__", None) or type(p).__name__, p) for p in plugins]
+        current = [(n, p) for n, p in self._pm.list_name_plugin() if p is not None]
+        try:
+            for name, plugin in [*current, *extra]:
+                pm.register(plugin, name=name)
+            pm.check_pending()
+        except (pluggy.PluginValidationError, ValueError) as exc:
+            raise ConfigurationError(str(exc)) from exc
+        clone = object.__new__(type(self))
+        clone.settings = settings if settings is not None else self.settings
+        clone._known = self._known | {name for name, _ in extra}
+        clone._finish(pm)
+        return clone
 
     @classmethod
     def from_toml(cls, path: str | Path, **kwargs: Any) -> Policy:
