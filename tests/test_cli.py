@@ -595,7 +595,7 @@ import dapolicy.cli as cli
 
 mode, at, chunk = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 cli.CHUNK = chunk
-assess_line = cli._assess_line
+assess_line = cli.assess_line
 seen = 0
 
 def crashing(*args):
@@ -607,7 +607,7 @@ def crashing(*args):
         raise RuntimeError("simulated crash")
     return assess_line(*args)
 
-cli._assess_line = crashing
+cli.assess_line = crashing
 cli.cli.main(args=sys.argv[4:], prog_name="dapolicy")
 """
 
@@ -870,3 +870,37 @@ def test_audit_bad_totals_file(tmp_path: Path) -> None:
     assert "t.json" in result.stderr
     assert "$.all_calls" in result.stderr
     assert result.stdout == ""
+
+
+# --- parallel runs ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("jobs", ["2", "3", "0"])
+def test_parallel_run_writes_exactly_the_single_process_output(
+    tmp_path: Path, synth_all: Path, jobs: str
+) -> None:
+    mixed = tmp_path / "mixed.jsonl"
+    lines = synth_all.read_bytes().splitlines(keepends=True)
+    # rejects interleaved with valid cases, so both streams are merged back in order
+    mixed.write_bytes(b"".join([*lines[:50], b"not json\n", *lines[50:120], b"\n", *lines[120:]]))
+    one = run("assess", mixed, "-o", "one.jsonl", "--no-progress", cwd=tmp_path)
+    many = run("assess", mixed, "-o", "many.jsonl", "--jobs", jobs, cwd=tmp_path)
+    assert one.returncode == many.returncode == 1
+    assert (tmp_path / "many.jsonl").read_bytes() == (tmp_path / "one.jsonl").read_bytes()
+    many_rejects = (tmp_path / "many.rejects.jsonl").read_text(encoding="utf-8")
+    assert many_rejects == (tmp_path / "one.rejects.jsonl").read_text(encoding="utf-8")
+    assert [json.loads(r)["line"] for r in many_rejects.splitlines()] == [51, 122]
+    total = len(lines) + 2
+    assert f"{total} = {total - 2} + 2: nothing lost" in many.stderr
+
+
+def test_jobs_with_a_history_is_refused_before_anything_is_written(
+    tmp_path: Path, synth_all: Path
+) -> None:
+    result = run(
+        "assess", synth_all, "-o", "out.jsonl", "--jobs", "2", "--history", "h.db", cwd=tmp_path
+    )
+    assert result.returncode == 2
+    assert "--jobs and --history cannot be used together" in result.stderr
+    assert not (tmp_path / "out.jsonl").exists()
+    assert not (tmp_path / "h.db").exists()

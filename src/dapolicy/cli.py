@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import json
+import os
 import sys
 from collections import Counter
 from collections.abc import Iterator
@@ -28,8 +29,16 @@ from typing import IO, Any
 import click
 
 from dapolicy import __version__
+from dapolicy._batch import (
+    LineResult,
+    WorkerError,
+    assess_line,
+    assess_parallel,
+    decision_time,
+    parse_line,
+)
 from dapolicy.errors import DapolicyError, HistoryError, ValidationError
-from dapolicy.history import CallEntry, InMemoryHistory, MutableHistory, record
+from dapolicy.history import InMemoryHistory, MutableHistory
 from dapolicy.models import Case, Decision
 from dapolicy.models._base import LONDON
 from dapolicy.policy import Policy
@@ -77,12 +86,6 @@ def _history(path: Path | None) -> Iterator[MutableHistory]:
         yield history
 
 
-def decision_time(case: Case) -> datetime:
-    """Grade at the point of attendance: when the form was completed, else on report."""
-    form = case.form
-    return max(case.incident.reported_at, form.completed_at) if form else case.incident.reported_at
-
-
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="dapolicy")
 def cli() -> None:
@@ -119,6 +122,15 @@ def cli() -> None:
 )
 @click.option("--allow-rejects", is_flag=True, help="Exit 0 even if records were rejected.")
 @click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=0),
+    default=1,
+    show_default=True,
+    help="Worker processes (0: one per core). Records are partitioned by victim, so "
+    "the decisions are exactly those of one process.",
+)
+@click.option(
     "--progress/--no-progress",
     default=None,
     help="Show a progress bar [default: when standard error is a terminal].",
@@ -130,6 +142,7 @@ def assess(
     policy_path: Path | None,
     history_path: Path | None,
     allow_rejects: bool,
+    jobs: int,
     progress: bool | None,
 ) -> None:
     """Assess every case in INPUT.jsonl (one Case JSON object per line).
@@ -140,6 +153,11 @@ def assess(
     says so.
     """
     policy = _load_policy(policy_path)
+    if jobs != 1 and history_path is not None:
+        raise _Failure(
+            "--jobs and --history cannot be used together yet: the history's single "
+            "writer would serialise the workers; run with --jobs 1"
+        )
     if rejects is None:
         rejects = output.with_suffix(".rejects.jsonl") if output else Path("rejects.jsonl")
     try:
@@ -156,28 +174,22 @@ def assess(
         out = _open_out(stack, output)
         bad = _open_out(stack, rejects)
         bar = stack.enter_context(_progress(source, input_path, progress))
-        transaction = getattr(history, "transaction", contextlib.nullcontext)
-        lines = enumerate(source, start=1)
-        # A persistent history is written a chunk at a time, each chunk one transaction,
-        # and the outputs are flushed after it: a crash loses at most the open chunk,
-        # and re-running the same input is safe (recording is idempotent).
-        while chunk := list(itertools.islice(lines, CHUNK)):
-            with _history_errors(chunk[0][0]), transaction():
-                for number, raw in chunk:
-                    bar.update(len(raw))
-                    counts["lines"] += 1
-                    result = _assess_line(policy, history, number, raw)
-                    if isinstance(result, Decision):
-                        counts["decisions"] += 1
-                        counts["review"] += result.needs_review
-                        grades[result.grade.value] += 1
-                        destinations.update(r.destination.value for r in result.referrals)
-                        out.write(to_json(result) + "\n")
-                    else:
-                        counts["rejected"] += 1
-                        bad.write(json.dumps(result) + "\n")
-            out.flush()
-            bad.flush()
+        for result in _results(source, bar, policy, history, jobs or os.cpu_count() or 1):
+            counts["lines"] += 1
+            if result.decision is not None:
+                counts["decisions"] += 1
+                counts["review"] += result.needs_review
+                grades[result.grade or ""] += 1
+                destinations.update(result.destinations)
+                out.write(result.decision + "\n")
+            else:
+                counts["rejected"] += 1
+                bad.write(f"{result.reject}\n")
+            if counts["lines"] % CHUNK == 0:  # a chunk is done (and committed): keep it
+                out.flush()
+                bad.flush()
+        out.flush()
+        bad.flush()
     _summary(input_path, output, rejects, counts, grades, destinations)
     if counts["rejected"] and not allow_rejects:
         sys.exit(EXIT_REJECTS)
@@ -193,6 +205,33 @@ def _history_errors(first_line: int) -> Iterator[None]:
             f"the history failed in the chunk from line {first_line}: {exc}; that chunk "
             "was rolled back; run the same input again once the history is fixed"
         ) from None
+
+
+def _results(
+    source: IO[bytes], bar: Any, policy: Policy, history: MutableHistory, jobs: int
+) -> Iterator[LineResult]:
+    """Every line's result, in input order."""
+
+    def lines() -> Iterator[tuple[int, bytes]]:
+        for number, raw in enumerate(source, start=1):
+            bar.update(len(raw))
+            yield number, raw
+
+    if jobs > 1:
+        try:
+            yield from assess_parallel(lines(), policy.settings, jobs)
+        except WorkerError as exc:
+            raise _Failure(str(exc)) from None
+        return
+    transaction = getattr(history, "transaction", contextlib.nullcontext)
+    numbered = lines()
+    # A persistent history is written a chunk at a time, each chunk one transaction,
+    # and the outputs are flushed after it: a crash loses at most the open chunk,
+    # and re-running the same input is safe (recording is idempotent).
+    while chunk := list(itertools.islice(numbered, CHUNK)):
+        with _history_errors(chunk[0][0]), transaction():
+            results = [assess_line(policy, history, number, raw) for number, raw in chunk]
+        yield from results
 
 
 def _open_out(stack: ExitStack[bool | None], path: Path | None) -> IO[str]:
@@ -219,52 +258,6 @@ def _progress(source: IO[bytes], path: Path, wanted: bool | None) -> Iterator[An
 class _NoBar:
     def update(self, _: int) -> None:
         pass
-
-
-def _parse_line(number: int, raw: bytes) -> Case | dict[str, Any]:
-    """The case on one line, or its reject record (line number, record, errors)."""
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        return _reject(
-            number, raw.decode("utf-8", "replace"), "$", f"not UTF-8 text (byte {exc.start})"
-        )
-    if not text.removeprefix("\ufeff").strip():
-        return _reject(number, text, "$", "empty line: no record")
-    try:
-        return from_json(Case, text)
-    except ValidationError as exc:
-        return {
-            "line": number,
-            "record": _as_json(text),
-            "errors": [{"path": e.path, "message": e.message} for e in exc.errors],
-        }
-
-
-def _assess_line(
-    policy: Policy, history: MutableHistory, number: int, raw: bytes
-) -> Decision | dict[str, Any]:
-    """The decision for one line, or its reject record."""
-    case = _parse_line(number, raw)
-    if not isinstance(case, Case):
-        return case
-    decision = policy.assess(case.incident, case.form, history=history, now=decision_time(case))
-    record(history, case.incident, decision)
-    if case.call is not None:
-        history.record_call(CallEntry.from_call(case.call))
-    return decision
-
-
-def _reject(number: int, text: str, path: str, message: str) -> dict[str, Any]:
-    record = text.rstrip("\r\n")
-    return {"line": number, "record": record, "errors": [{"path": path, "message": message}]}
-
-
-def _as_json(text: str) -> Any:
-    try:
-        return json.loads(text)
-    except ValueError:
-        return text.rstrip("\r\n")
 
 
 def _summary(
@@ -505,7 +498,7 @@ def audit(
         def cases() -> Iterator[Case]:
             for number, raw in enumerate(source, start=1):
                 counts["lines"] += 1
-                parsed = _parse_line(number, raw)
+                parsed = parse_line(number, raw)
                 if isinstance(parsed, Case):
                     yield parsed
                 else:
