@@ -16,9 +16,10 @@ from __future__ import annotations
 import enum
 import json
 import re
+import types
 from collections.abc import Callable, Iterator, Mapping
 from datetime import date, datetime
-from typing import Any, TypeVar, get_args, get_origin
+from typing import Any, TypeVar, Union, get_args, get_origin
 
 import cattrs
 from cattrs.errors import (
@@ -103,6 +104,7 @@ def configure_converter(converter: cattrs.Converter) -> None:
     converter.register_structure_hook_factory(_is_mapping, _mapping_hook_factory)
     converter.register_unstructure_hook_factory(_is_mapping, _mapping_unstructure_factory)
     converter.register_structure_hook_factory(_is_attrs, _attrs_hook_factory)
+    converter.register_structure_hook_factory(_is_optional, _optional_hook_factory)
 
 
 # --- scalars ---------------------------------------------------------------------------
@@ -259,6 +261,22 @@ def _mapping_unstructure_factory(cls: Any, converter: cattrs.Converter) -> Unstr
         return {key: value_hook(value[key]) for key in sorted(value)}
 
     return unstructure
+
+
+def _is_optional(cls: Any) -> bool:
+    args = get_args(cls)
+    return get_origin(cls) in (Union, types.UnionType) and len(args) == 2 and type(None) in args
+
+
+def _optional_hook_factory(cls: Any, converter: cattrs.Converter) -> Hook:
+    """``X | None``: None, or an X -- without cattrs' general union machinery."""
+    (inner_type,) = (arg for arg in get_args(cls) if arg is not type(None))
+    inner = converter.get_structure_hook(inner_type)
+
+    def structure(value: Any, _: Any) -> Any:
+        return None if value is None else inner(value, inner_type)
+
+    return structure
 
 
 def _is_attrs(cls: Any) -> bool:
