@@ -53,7 +53,10 @@ def docs(session: nox.Session) -> None:
 def bench(session: nox.Session) -> None:
     """Benchmarks, each printing its ratio against a baseline run side by side.
 
-    Not part of plain ``nox`` (timings are not tests); run ``nox -s bench``.
+    Not part of plain ``nox`` (timings are not tests); run ``nox -s bench``. Arguments
+    after ``--`` go to the batch benchmark, e.g. ``-- --records 1000000 --growth 100000``.
     """
-    session.install(".")
-    session.run("python", "benchmarks/bench_engine.py", *session.posargs)
+    session.install(".[cli]", *nox.project.dependency_groups(PYPROJECT, "bench"))
+    session.run("python", "benchmarks/bench_engine.py")
+    session.run("python", "benchmarks/bench_ingest.py")
+    session.run("python", "benchmarks/bench_batch.py", *session.posargs)

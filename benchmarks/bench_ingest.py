@@ -21,8 +21,19 @@ from typing import Annotated, Self
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from dapolicy import AbuseType, Answer, Case, FamilyRelation, OffenceCategory, Outcome
-from dapolicy import RelationshipKind, RiskGrade, Vulnerability, from_json, to_json
+from dapolicy import (
+    AbuseType,
+    Answer,
+    Case,
+    FamilyRelation,
+    OffenceCategory,
+    Outcome,
+    RelationshipKind,
+    RiskGrade,
+    Vulnerability,
+    from_json,
+    to_json,
+)
 from dapolicy.errors import ValidationError as DapolicyValidationError
 from dapolicy.serialization import make_converter
 from dapolicy.synth import synthesize
@@ -209,8 +220,6 @@ def main() -> None:
     print(f"  dapolicy from_json (fast path)  {a * 1e6:9.1f} us/line")
     print(f"  pydantic model_validate_json    {b * 1e6:9.1f} us/line")
     print(f"  ratio dapolicy/pydantic         {a / b:9.2f}x   (target <= 1x)")
-
-
 
 
 if __name__ == "__main__":
