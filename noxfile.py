@@ -19,7 +19,7 @@ PYPROJECT = nox.project.load_toml("pyproject.toml")
 @nox.session
 def tests(session: nox.Session) -> None:
     """The test suite against the installed package, with branch coverage (>= 95 %)."""
-    session.install(".[test,cli]")
+    session.install(".[test,cli]", *nox.project.dependency_groups(PYPROJECT, "dask"))
     session.run("coverage", "erase")
     session.run("coverage", "run", "-m", "pytest", *session.posargs)
     session.run("coverage", "combine", "--quiet")

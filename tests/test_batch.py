@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dapolicy import InMemoryHistory, Settings, default_policy, to_json
-from dapolicy import _batch as batch
+from dapolicy import InMemoryHistory, Settings, batch, default_policy, to_json
 from dapolicy.settings import PluginSettings
 from dapolicy.synth import synthesize
 

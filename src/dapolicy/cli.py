@@ -29,7 +29,7 @@ from typing import IO, Any
 import click
 
 from dapolicy import __version__
-from dapolicy._batch import (
+from dapolicy.batch import (
     LineResult,
     WorkerError,
     assess_line,

@@ -1,4 +1,4 @@
-"""The batch pipeline behind ``dapolicy assess``: one line in, one result out.
+"""The batch pipeline behind ``dapolicy assess``, for any engine that runs it.
 
 Single-process runs call :func:`assess_line` in input order. With ``--jobs N`` the
 lines are partitioned by victim: every line about one victim goes to the same worker,
@@ -23,7 +23,16 @@ from dapolicy.policy import Policy
 from dapolicy.serialization import from_json, to_json
 from dapolicy.settings import Settings
 
-__all__ = ["LineResult", "assess_line", "assess_parallel", "decision_time"]
+__all__ = [
+    "LineResult",
+    "WorkerError",
+    "assess_line",
+    "assess_parallel",
+    "decision_time",
+    "parse_line",
+    "partition",
+    "victim_key",
+]
 
 #: Lines handed to the workers at a time, and chunks in flight per worker: together
 #: they bound the memory a parallel run holds, whatever the input's size.
@@ -109,6 +118,17 @@ def victim_key(raw: bytes) -> str:
     return victim if isinstance(victim, str) else ""
 
 
+def partition(raw: bytes, parts: int) -> int:
+    """Which of ``parts`` partitions a line belongs to.
+
+    The same for every line about one victim, on every machine and in every run: a
+    stable hash, not Python's salted ``hash``. Any engine that keeps each partition's
+    lines in input order and gives each partition its own history reproduces a
+    single-process run exactly.
+    """
+    return zlib.crc32(victim_key(raw).encode("utf-8", "replace")) % parts
+
+
 def _worker(
     settings: Settings,
     load_entry_points: bool,
@@ -157,9 +177,7 @@ def assess_parallel(
         for chunk in _chunks(lines):
             parts: list[list[tuple[int, bytes]]] = [[] for _ in range(jobs)]
             for number, raw in chunk:
-                parts[zlib.crc32(victim_key(raw).encode("utf-8", "replace")) % jobs].append(
-                    (number, raw)
-                )
+                parts[partition(raw, jobs)].append((number, raw))
             if pending == IN_FLIGHT:
                 yield from _collect(outboxes, workers)
                 pending -= 1

@@ -1,0 +1,59 @@
+"""Assess a batch on Dask's distributed scheduler, partitioned by victim.
+
+Every line about one victim lands in the same partition, in input order, and each
+partition is assessed by one task with a history of its own -- so the decisions are
+exactly those of ``dapolicy assess`` in one process. Run it on a local cluster::
+
+    python examples/distributed/dask_assess.py cases.jsonl decisions.jsonl --partitions 4
+
+Needs ``pip install "dask[distributed]"``. No cluster code here: Dask does the
+scheduling; dapolicy only says how to partition and what to do with a partition.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from pathlib import Path
+
+from dask.distributed import Client, LocalCluster
+
+from dapolicy import InMemoryHistory, Policy, Settings
+from dapolicy.batch import LineResult, assess_line, partition
+
+
+def assess_partition(settings: Settings, lines: Sequence[tuple[int, bytes]]) -> list[LineResult]:
+    """One partition, in input order, against a history of its own."""
+    policy, history = Policy(settings), InMemoryHistory()
+    return [assess_line(policy, history, number, raw) for number, raw in lines]
+
+
+def assess_with_dask(
+    lines: Sequence[bytes], client: Client, *, partitions: int, settings: Settings
+) -> list[LineResult]:
+    """Every line's result, in input order."""
+    parts: list[list[tuple[int, bytes]]] = [[] for _ in range(partitions)]
+    for number, raw in enumerate(lines, start=1):
+        parts[partition(raw, partitions)].append((number, raw))
+    futures = client.map(assess_partition, [settings] * partitions, parts, pure=False)
+    results = [result for part in client.gather(futures) for result in part]
+    return sorted(results, key=lambda result: result.number)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("input", type=Path)
+    parser.add_argument("output", type=Path)
+    parser.add_argument("--partitions", type=int, default=4)
+    args = parser.parse_args()
+    lines = args.input.read_bytes().splitlines(keepends=True)
+    cluster = LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None)
+    with cluster, Client(cluster) as client:
+        results = assess_with_dask(lines, client, partitions=args.partitions, settings=Settings())
+    with args.output.open("w", encoding="utf-8") as out:
+        for result in results:
+            out.write(f"{result.decision or result.reject}\n")
+
+
+if __name__ == "__main__":
+    main()
