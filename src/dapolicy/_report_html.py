@@ -495,7 +495,7 @@ def page(report: AuditReport, rows: Sequence[Figure], published: Mapping[str, fl
                 f"({_pct(report.repeat_caller_share.percent)}) were flagged as from a repeat "
                 f"caller; {report.repeat_victims:,} of {report.victims:,} victims "
                 f"({_pct(report.repeat_victim_share.percent)}) had two or more incidents "
-                "within 12 months.",
+                f"within {report.repeat_victim_months} months.",
                 [
                     (
                         "Calls",

@@ -55,7 +55,7 @@ from dapolicy.models import (
     Outcome,
     RiskGrade,
 )
-from dapolicy.models._base import Checked, Problems
+from dapolicy.models._base import Checked, Problems, micros
 from dapolicy.models.operations import FormStatus
 from dapolicy.operations import form_compliance
 from dapolicy.policy import Policy, default_policy
@@ -402,6 +402,7 @@ class AuditReport:
     :param repeat_victims: victims with two or more incidents within the force's window
         (``settings.repeat_victim_months``).
     :param repeat_victim_incidents: incidents the policy found were to a repeat victim.
+    :param repeat_victim_months: the force's window for a repeat victim, in months.
     """
 
     force: str
@@ -430,6 +431,7 @@ class AuditReport:
     victims: int
     repeat_victims: int
     repeat_victim_incidents: int
+    repeat_victim_months: int = 12
 
     @property
     def da_share_of_calls(self) -> Share | None:
@@ -544,9 +546,10 @@ class _Tally:
     def add(self, case: Case) -> None:
         incident = case.incident
         self.cases += 1
-        if self.first is None or incident.reported_at < self.first:
+        # Instants, not wall clocks: Python compares two London times by wall clock.
+        if self.first is None or micros(incident.reported_at) < micros(self.first):
             self.first = incident.reported_at
-        if self.last is None or incident.reported_at > self.last:
+        if self.last is None or micros(incident.reported_at) > micros(self.last):
             self.last = incident.reported_at
         self.verdicts[incident.domestic_abuse_check().verdict] += 1
         self.times[incident.victim.id].append(incident.occurred_at)
@@ -612,7 +615,7 @@ class _Tally:
                 continue
             times.sort(key=datetime.timestamp)
             if any(
-                months_before(later, months) <= earlier
+                micros(months_before(later, months)) <= micros(earlier)
                 for earlier, later in itertools.pairwise(times)
             ):
                 repeat += 1
@@ -688,6 +691,7 @@ class _Tally:
             victims=len(self.times),
             repeat_victims=self._repeat_victims(),
             repeat_victim_incidents=self.repeat_victim_incidents,
+            repeat_victim_months=self.policy.settings.repeat_victim_months,
         )
 
 
@@ -943,7 +947,7 @@ def figures(
     share(
         "repeat_victims",
         "Victims",
-        "Repeat victims (2+ incidents in 12 months)",
+        f"Repeat victims (2+ incidents in {report.repeat_victim_months} months)",
         report.repeat_victim_share,
     )
     return tuple(rows)

@@ -451,7 +451,7 @@ def synth(
     "--json",
     "json_path",
     type=click.Path(path_type=Path, dir_okay=False),
-    help="Also write every figure as JSON.",
+    help="Also write the report's counts (an AuditReport) as JSON.",
 )
 @click.option(
     "--rejects",

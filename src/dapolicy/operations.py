@@ -123,8 +123,12 @@ def form_compliance(incident: Incident, form: RiskForm | None) -> FormCompliance
 
 
 def grading_latency(incident: Incident, decision: Decision) -> timedelta:
-    """Time from the report to the grade: zero would be grading at the point of report."""
-    return decision.decided_at - incident.reported_at
+    """Time from the report to the grade: zero would be grading at the point of report.
+
+    Elapsed time between the two instants, right across a clock change (subtracting
+    two London times directly would give wall-clock time).
+    """
+    return timedelta(microseconds=micros(decision.decided_at) - micros(incident.reported_at))
 
 
 def dvpn_eligibility(

@@ -620,6 +620,8 @@ class Policy:
         """Tasks and re-assessment after a release, bail change, breach or new incident.
 
         A task due before the event is kept but recorded as a failure (review).
+        ``now`` may come before the event: a release from custody is often known in
+        advance, and the victim should hear of it before it happens.
 
         :param event: the event.
         :param history: the victim's past; not modified.
