@@ -644,3 +644,33 @@ def test_the_history_of_a_case_is_new_each_time() -> None:
     assert isinstance(first, InMemoryHistory)
     assert len(first) == 1
     assert case.history is not first
+
+
+class WrongByOneAtAThreshold:
+    """High at exactly 13 "yes" answers, standard at 14: wrong by one, not monotone."""
+
+    @hookimpl
+    def dapolicy_assess_risk(self, form: RiskForm | None) -> Finding | None:
+        if form is None:
+            return None
+        yes = sum(1 for answer in form.answers.values() if answer is Answer.YES)
+        grade = RiskGrade.HIGH if yes == 13 else RiskGrade.STANDARD
+        return Finding("wrong-by-one", grade, (Reason("test.wrong", "a test", "counted"),))
+
+
+def test_kit_finds_a_rule_wrong_by_one_at_a_threshold() -> None:
+    # "Yes" counts are drawn on and beside the settings' thresholds, so a rule that is
+    # wrong at exactly one count is found, not left to chance.
+    policy = Policy(plugins=[WrongByOneAtAThreshold()], load_entry_points=False)
+    with pytest.raises(AssertionError, match="invariant 2"):
+        invariants.run_conformance(
+            policy,
+            invariants=[2],
+            settings=settings(
+                max_examples=400,
+                derandomize=True,
+                deadline=None,
+                database=None,
+                phases=[Phase.generate],  # finding it is the point; no need to shrink
+            ),
+        )

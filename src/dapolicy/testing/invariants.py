@@ -269,10 +269,20 @@ def _marac_referral(
 
 
 @st.composite
-def _answers(draw: DrawFn, question_set: QuestionSet) -> dict[str, Answer]:
-    """Answers over a checklist's items: any number of "yes", the rest anything."""
+def _answers(
+    draw: DrawFn, question_set: QuestionSet, boundaries: tuple[int, ...] = ()
+) -> dict[str, Answer]:
+    """Answers over a checklist's items: any number of "yes", the rest anything.
+
+    Two times in three the number of "yes" answers sits on or next to one of the
+    settings' thresholds, where a rule that is wrong by one shows.
+    """
     order = draw(st.permutations([item.id for item in question_set.items]))
-    yes = draw(st.integers(0, len(order)))
+    near = [n for n in boundaries if 0 <= n <= len(order)]
+    anywhere = st.integers(0, len(order))
+    yes = draw(
+        st.one_of(anywhere, st.sampled_from(near), st.sampled_from(near)) if near else anywhere
+    )
     answers = dict.fromkeys(order[:yes], Answer.YES)
     others = st.sampled_from((None, Answer.NO, Answer.NOT_KNOWN, Answer.DECLINED))
     for item in order[yes:]:
@@ -293,6 +303,7 @@ def _form(
     incident: Incident,
     now: datetime,
     question_sets: tuple[QuestionSet, ...],
+    boundaries: tuple[int, ...] = (),
 ) -> RiskForm | None:
     kinds = _FORM_KINDS if question_sets else ("none", "unknown-checklist")
     kind = draw(st.sampled_from(kinds))
@@ -302,7 +313,7 @@ def _form(
         checklist, answers = _UNKNOWN_CHECKLIST, {"1": Answer.YES}
     else:
         question_set = draw(st.sampled_from(question_sets))
-        checklist, answers = question_set.id, draw(_answers(question_set))
+        checklist, answers = question_set.id, draw(_answers(question_set, boundaries))
         if kind == "unknown-item":
             answers[_UNKNOWN_ITEM] = draw(ds.answers())
     completed_at = draw(st.sampled_from((incident.reported_at, now)))
@@ -348,12 +359,13 @@ def _case(
     incidents: SearchStrategy[Incident],
     question_sets: tuple[QuestionSet, ...],
     windows: tuple[int, ...],
+    boundaries: tuple[int, ...] = (),
 ) -> ConformanceCase:
     incident = draw(incidents)
     now = (_utc(incident.reported_at) + timedelta(minutes=draw(_WAITS))).astimezone(
         draw(_ZONE_STRATEGY)
     )
-    form = draw(_form(incident, now, question_sets))
+    form = draw(_form(incident, now, question_sets, boundaries))
     count = draw(_PRIOR_COUNTS)
     prior = [draw(_prior_incident(incident, windows, str(n))) for n in range(count)]
     prior += [draw(_someone_elses(incident, str(n))) for n in range(draw(st.integers(0, 1)))]
@@ -401,7 +413,21 @@ def cases(
         incidents if incidents is not None else default_incidents(),
         question_sets,
         _windows(policy.settings),
+        _boundaries(policy.settings),
     )
+
+
+def _boundaries(settings: Settings) -> tuple[int, ...]:
+    """Counts of "yes" on and either side of every count threshold the settings hold."""
+    thresholds = {
+        settings.dash.medium_from,
+        settings.dash.high_from,
+        settings.dial.medium_from,
+        settings.dial.high_from,
+        14,  # SafeLives' visible high risk
+        4,  # the Lethality Screen's four of items 4-11
+    }
+    return tuple(sorted({n + d for n in thresholds for d in (-1, 0, 1) if n + d >= 0}))
 
 
 # --- assessing -------------------------------------------------------------------------
