@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 
 import attrs
 
+from dapolicy._time import add_local
 from dapolicy.models import Decision, Destination, Incident, Reason, Referral, RiskForm
 from dapolicy.models._base import LONDON, micros
 from dapolicy.models.operations import DvpnCheck, FormCompliance, FormStatus
@@ -41,13 +42,13 @@ def merge_partner_requests(
 
     Requests are taken in time order; one falls into the first request's group when it
     is for the same victim and destination and asked for within
-    ``settings.tasking.merge_window_days`` of that first request. A merged request keeps
-    the earliest time, every reason and every requester. A request with no time is
-    merged only with others that have none. Nothing is dropped.
+    ``settings.tasking.merge_window_days`` London calendar days of that first request.
+    A merged request keeps the earliest time, every reason and every requester. A
+    request with no time is merged only with others that have none. Nothing is dropped.
 
     :return: the merged requests, earliest first.
     """
-    window = timedelta(days=(settings or Settings()).tasking.merge_window_days)
+    days = (settings or Settings()).tasking.merge_window_days
     ordered = sorted(referrals, key=_request_time)
     groups: list[Referral] = []
     open_group: dict[tuple[str, Destination, bool], int] = {}
@@ -56,11 +57,13 @@ def merge_partner_requests(
         index = open_group.get(key)
         if index is not None:
             first = groups[index]
+            # A window of days is London calendar days, as everywhere in dapolicy: the
+            # same wall-clock time a week later, whether or not the clocks changed.
             in_window = (
                 referral.requested_at is None
                 or first.requested_at is None
-                or micros(referral.requested_at) - micros(first.requested_at)
-                <= window // timedelta(microseconds=1)
+                or micros(referral.requested_at)
+                <= micros(add_local(first.requested_at, days=days))
             )
             if in_window:
                 groups[index] = attrs.evolve(

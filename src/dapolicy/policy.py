@@ -576,13 +576,17 @@ class Policy:
                 _briefing("triage.repeat-location", "there have been calls to this location")
             )
         if caller is not None:
-            prior = history.incidents(caller, since=since, until=call.received_at)
+            # The victim's own history uses the force's one repeat-victim window, as the
+            # triage rules do; calls use the control room's window.
+            months = self.settings.repeat_victim_months
+            victim_since = months_before(call.received_at, months)
+            prior = history.incidents(caller, since=victim_since, until=call.received_at)
             if prior:
                 briefing.append(
                     _briefing(
                         "triage.caller-prior-incidents",
                         f"{len(prior)} domestic-abuse incident(s) with the caller as victim "
-                        f"in {rules.repeat_months} months",
+                        f"in {months} months",
                     )
                 )
         alert_minutes = {

@@ -44,6 +44,11 @@ __all__ = [
 ]
 
 
+def _instance(value: object, cls: type[Any]) -> bool:
+    """isinstance, for values typed as ``cls`` that a Python caller may still get wrong."""
+    return isinstance(value, cls)
+
+
 def _positive(name: str, value: object) -> Problems:
     if not isinstance(value, int) or isinstance(value, bool) or value < 1:
         yield name, "must be a whole number, 1 or more"
@@ -240,6 +245,8 @@ class TriageSettings(Checked):
     repeat_months: int = 12
 
     def _problems(self) -> Problems:
+        if not _instance(self.minimum, ResponseGrade):
+            yield "minimum", "must be a ResponseGrade"
         for name in (
             "immediate_resourced_minutes",
             "priority_dispatched_minutes",
@@ -339,6 +346,12 @@ class AllocationSettings(Checked):
         converter=to_frozenset,
     )
     trained_from: RiskGrade = RiskGrade.HIGH
+
+    def _problems(self) -> Problems:
+        if not _instance(self.trained_from, RiskGrade):
+            yield "trained_from", "must be a RiskGrade"
+        if any(not _instance(o, OffenceCategory) for o in self.detective_offences):
+            yield "detective_offences", "each must be an OffenceCategory"
 
 
 def _options(value: Mapping[str, Mapping[str, Any]]) -> Mapping[str, Mapping[str, Any]]:
