@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import functools
 from collections.abc import Iterable, Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -99,6 +99,8 @@ def to_frozenset(value: Iterable[Any]) -> frozenset[Any]:
 
 
 _NONE: tuple[tuple[str, str], ...] = ()
+#: Time-zone classes whose utcoffset() is never None (a custom tzinfo may return None).
+_ALWAYS_AN_OFFSET = (ZoneInfo, timezone)
 
 
 def aware(name: str, value: Any, *, optional: bool = False) -> tuple[tuple[str, str], ...]:
@@ -111,6 +113,8 @@ def aware(name: str, value: Any, *, optional: bool = False) -> tuple[tuple[str, 
         return _NONE
     if not isinstance(value, datetime):
         return ((name, "must be a datetime with a UTC offset"),)
+    if type(value.tzinfo) in _ALWAYS_AN_OFFSET:  # the usual case: no need to ask
+        return _NONE
     if value.tzinfo is None or value.utcoffset() is None:
         return ((name, "naive datetime: a UTC offset or time zone is required"),)
     return _NONE
