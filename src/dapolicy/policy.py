@@ -373,26 +373,29 @@ class Policy:
         call.results = [(n, r) for n, r in call.results if r.victim_id == incident.victim.id]
         return call
 
+    def _task_call(self, hook: str, start: datetime, what: str, **kwargs: Any) -> _Call:
+        """Tasks from every plug-in; one due at or before ``start`` is kept and flagged.
+
+        Work is never dropped, but a deadline before the ``what`` it follows is a
+        plug-in bug that a person must see.
+        """
+        call = self._guarded(hook, lambda r: isinstance(r, Task), "Task", many=True, **kwargs)
+        call.failures += [
+            PluginFailure(name, hook, f"task {task.what!r} is due before the {what}")
+            for name, task in call.results
+            if micros(task.due_by) <= micros(start)
+        ]
+        return call
+
     def _tasks(self, incident: Incident, draft: Decision) -> _Call:
-        call = self._guarded(
+        return self._task_call(
             "dapolicy_tasks",
-            lambda r: isinstance(r, Task),
-            "Task",
-            many=True,
+            incident.reported_at,
+            "report",
             incident=incident,
             decision=draft,
             settings=self.settings,
         )
-        for name, task in call.results:
-            if micros(task.due_by) <= micros(incident.reported_at):
-                # Kept (work is never dropped) but flagged: a deadline before the report
-                # is a plug-in bug that a person must see.
-                call.failures.append(
-                    PluginFailure(
-                        name, "dapolicy_tasks", f"task {task.what!r} is due before the report"
-                    )
-                )
-        return call
 
     # --- the decision -------------------------------------------------------------------
 
@@ -634,22 +637,16 @@ class Policy:
         """
         _check_now(now, None, "")
         history = history if history is not None else InMemoryHistory()
-        call = self._guarded(
+        call = self._task_call(
             "dapolicy_on_event",
-            lambda r: isinstance(r, Task),
-            "Task",
-            many=True,
+            event.occurred_at,
+            "event",
             event=event,
             history=history,
             settings=self.settings,
         )
         tasks = tuple(sorted((t for _, t in call.results), key=_task_key))
         failures = list(call.failures)
-        failures += [
-            PluginFailure(name, "dapolicy_on_event", f"task {t.what!r} is due before the event")
-            for name, t in call.results
-            if micros(t.due_by) <= micros(event.occurred_at)
-        ]
         if not tasks:
             failures.append(
                 PluginFailure(
