@@ -20,11 +20,11 @@ import json
 import os
 import sys
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 import click
 
@@ -86,6 +86,22 @@ def _history(path: Path | None) -> Iterator[MutableHistory]:
         yield history
 
 
+#: A file argument or option (not a directory), as a Path.
+FILE = click.Path(path_type=Path, dir_okay=False)
+
+policy_option = click.option(
+    "--policy", "policy_path", type=FILE, help="The force's policy file (TOML)."
+)
+
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def history_option(text: str) -> Callable[[_F], _F]:
+    """The ``--history`` option, with this command's help text."""
+    return click.option("--history", "history_path", type=FILE, help=text)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="dapolicy")
 def cli() -> None:
@@ -93,33 +109,21 @@ def cli() -> None:
 
 
 @cli.command()
-@click.argument(
-    "input_path", metavar="INPUT.jsonl", type=click.Path(path_type=Path, dir_okay=False)
-)
+@click.argument("input_path", metavar="INPUT.jsonl", type=FILE)
 @click.option(
     "-o",
     "--output",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=FILE,
     help="Decisions, one JSON line per valid record, in input order [default: stdout].",
 )
 @click.option(
     "--rejects",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=FILE,
     help="Rejected records with line numbers and errors [default: OUTPUT.rejects.jsonl, "
     "or rejects.jsonl when writing to stdout].",
 )
-@click.option(
-    "--policy",
-    "policy_path",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="The force's policy file (TOML).",
-)
-@click.option(
-    "--history",
-    "history_path",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="A persistent victim history (SQLite), kept between runs.",
-)
+@policy_option
+@history_option("A persistent victim history (SQLite), kept between runs.")
 @click.option("--allow-rejects", is_flag=True, help="Exit 0 even if records were rejected.")
 @click.option(
     "-j",
@@ -290,14 +294,9 @@ def _err(text: str) -> None:
 
 
 @cli.command()
-@click.argument("case_path", metavar="CASE.json", type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--policy", "policy_path", type=click.Path(path_type=Path, dir_okay=False))
-@click.option(
-    "--history",
-    "history_path",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Explain against this persistent victim history.",
-)
+@click.argument("case_path", metavar="CASE.json", type=FILE)
+@policy_option
+@history_option("Explain against this persistent victim history.")
 def explain(case_path: Path, policy_path: Path | None, history_path: Path | None) -> None:
     """Explain the decision for one case in plain words.
 
@@ -375,7 +374,7 @@ def render_explanation(case: Case, decision: Decision) -> str:
 
 
 @cli.command()
-@click.option("--policy", "policy_path", type=click.Path(path_type=Path, dir_okay=False))
+@policy_option
 def plugins(policy_path: Path | None) -> None:
     """List every registered plug-in, its distribution and version, and its hooks."""
     policy = _load_policy(policy_path)
@@ -397,13 +396,13 @@ def plugins(policy_path: Path | None) -> None:
 @click.option(
     "-o",
     "--output",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=FILE,
     help="Cases, one JSON line each [default: stdout].",
 )
 @click.option(
     "--totals",
     "totals_path",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=FILE,
     help="Also write the force-wide totals the shares are taken against (JSON).",
 )
 def synth(
@@ -432,35 +431,33 @@ def synth(
 
 
 @cli.command()
-@click.argument(
-    "input_path", metavar="INPUT.jsonl", type=click.Path(path_type=Path, dir_okay=False)
-)
+@click.argument("input_path", metavar="INPUT.jsonl", type=FILE)
 @click.option(
     "--totals",
     "totals_path",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=FILE,
     help="Force-wide totals (JSON) for the shares of calls, crime and offence groups.",
 )
 @click.option(
     "--html",
     "html_path",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=FILE,
     help="Also write the report as one self-contained HTML page with charts.",
 )
 @click.option(
     "--json",
     "json_path",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=FILE,
     help="Also write the report's counts (an AuditReport) as JSON.",
 )
 @click.option(
     "--rejects",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=FILE,
     default=Path("audit.rejects.jsonl"),
     show_default=True,
     help="Rejected lines with their errors.",
 )
-@click.option("--policy", "policy_path", type=click.Path(path_type=Path, dir_okay=False))
+@policy_option
 def audit(
     input_path: Path,
     totals_path: Path | None,
