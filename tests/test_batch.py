@@ -51,3 +51,22 @@ def test_a_worker_that_cannot_start_stops_the_run() -> None:
 )
 def test_victim_key(raw: bytes, key: str) -> None:
     assert batch.victim_key(raw) == key
+
+
+def test_decision_time_is_the_later_instant_in_the_hour_the_clocks_go_back() -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    import attrs
+
+    london = ZoneInfo("Europe/London")
+    reported = datetime(2024, 10, 27, 1, 45, tzinfo=london)  # 00:45 UTC (BST)
+    completed = datetime(2024, 10, 27, 1, 10, fold=1, tzinfo=london)  # 01:10 UTC (GMT)
+    case = next(c for c in synthesize(50, 2) if c.form is not None)
+    incident = attrs.evolve(case.incident, reported_at=reported, occurred_at=reported)
+    form = attrs.evolve(
+        case.form, incident_id=incident.id, completed_at=completed, submitted_at=None
+    )
+    late = attrs.evolve(case, incident=incident, form=form, graded_at=None, recorded_grade=None)
+    assert batch.decision_time(late) is completed  # max() would say 01:45, the earlier instant
+    assert batch.decision_time(attrs.evolve(late, form=None)) is reported

@@ -45,6 +45,7 @@ from types import MappingProxyType
 import attrs
 
 from dapolicy._time import months_before
+from dapolicy.batch import decision_time
 from dapolicy.errors import FieldError, ValidationError
 from dapolicy.history import CallEntry, InMemoryHistory, record
 from dapolicy.models import (
@@ -591,10 +592,9 @@ class _Tally:
 
     def _grade(self, case: Case) -> None:
         incident, form = case.incident, case.form
-        now = (
-            incident.reported_at if form is None else max(incident.reported_at, form.completed_at)
+        decision = self.policy.assess(
+            incident, form, history=self.history, now=decision_time(case)
         )
-        decision = self.policy.assess(incident, form, history=self.history, now=now)
         record(self.history, incident, decision)
         self.grades[decision.grade] += 1
         self.needs_review += decision.needs_review

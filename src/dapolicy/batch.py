@@ -14,11 +14,13 @@ import multiprocessing
 import queue
 import zlib
 from collections.abc import Iterable, Iterator
+from datetime import datetime
 from typing import Any, NamedTuple
 
 from dapolicy.errors import ValidationError
 from dapolicy.history import CallEntry, InMemoryHistory, MutableHistory, record
 from dapolicy.models import Case
+from dapolicy.models._base import micros
 from dapolicy.policy import Policy
 from dapolicy.serialization import from_json, to_json
 from dapolicy.settings import Settings
@@ -51,10 +53,16 @@ class LineResult(NamedTuple):
     destinations: tuple[str, ...] = ()
 
 
-def decision_time(case: Case) -> Any:
-    """Grade at the point of attendance: when the form was completed, else on report."""
-    form = case.form
-    return max(case.incident.reported_at, form.completed_at) if form else case.incident.reported_at
+def decision_time(case: Case) -> datetime:
+    """Grade at the point of attendance: when the form was completed, else on report.
+
+    The later of the two as instants (``max()`` on two London times compares wall
+    clocks, which is wrong in the hour the clocks go back).
+    """
+    reported, form = case.incident.reported_at, case.form
+    if form is not None and micros(form.completed_at) > micros(reported):
+        return form.completed_at
+    return reported
 
 
 def parse_line(number: int, raw: bytes) -> Case | dict[str, Any]:

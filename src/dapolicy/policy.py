@@ -669,11 +669,7 @@ class Policy:
         )
 
     def _check_call(self, incident: Incident, form: RiskForm | None, now: datetime) -> None:
-        errors = []
-        if not isinstance(now, datetime) or now.utcoffset() is None:
-            errors.append(FieldError("$.now", "must be a datetime with a UTC offset"))
-        elif micros(now) < micros(incident.reported_at):
-            errors.append(FieldError("$.now", "is before the incident was reported"))
+        errors = _now_errors(now, incident.reported_at, "the incident was reported")
         if form is not None and form.incident_id != incident.id:
             errors.append(FieldError("$.form.incident_id", "is not the incident's id"))
         if errors:
@@ -790,13 +786,19 @@ def _grade(
     return grade, tuple(reasons)
 
 
-def _check_now(now: datetime, not_before: datetime | None, what: str) -> None:
+def _now_errors(now: datetime, not_before: datetime | None, what: str) -> list[FieldError]:
+    """What is wrong with a ``now``: naive, or before ``not_before`` (``what`` it was)."""
     if not isinstance(now, datetime) or now.utcoffset() is None:
-        raise ValidationError(
-            "call", [FieldError("$.now", "must be a datetime with a UTC offset")]
-        )
+        return [FieldError("$.now", "must be a datetime with a UTC offset")]
     if not_before is not None and micros(now) < micros(not_before):
-        raise ValidationError("call", [FieldError("$.now", f"is before {what}")])
+        return [FieldError("$.now", f"is before {what}")]
+    return []
+
+
+def _check_now(now: datetime, not_before: datetime | None, what: str) -> None:
+    errors = _now_errors(now, not_before, what)
+    if errors:
+        raise ValidationError("call", errors)
 
 
 def _after(start: datetime, minutes: int | None) -> datetime | None:
