@@ -592,10 +592,11 @@ def test_history_unstorable_id_is_rejected_not_fatal(tmp_path: Path) -> None:
 CRASHING = """
 import os, sys
 import dapolicy.cli as cli
+import dapolicy.cli._assess as command
 
 mode, at, chunk = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-cli.CHUNK = chunk
-assess_line = cli.assess_line
+command.CHUNK = chunk
+assess_line = command.assess_line
 seen = 0
 
 def crashing(*args):
@@ -607,7 +608,7 @@ def crashing(*args):
         raise RuntimeError("simulated crash")
     return assess_line(*args)
 
-cli.assess_line = crashing
+command.assess_line = crashing
 cli.cli.main(args=sys.argv[4:], prog_name="dapolicy")
 """
 

@@ -1,0 +1,42 @@
+"""The ``dapolicy`` command: assess, explain, plugins, synth and audit.
+
+Install with the ``cli`` extra (``pip install "dapolicy[cli]"``). Exit status, for
+every sub-command:
+
+- 0: done, and nothing was rejected;
+- 1: done, but some records were rejected (``assess --allow-rejects`` makes this 0);
+- 2: nothing done: bad arguments, an unreadable file, a bad policy file, a history
+  file that is not a dapolicy history.
+
+Decisions and reports go to standard output or the named file; the summary, progress
+and errors go to standard error. No personal data is printed to standard error.
+"""
+
+from __future__ import annotations
+
+import click
+
+from dapolicy import __version__
+from dapolicy.cli._assess import assess
+from dapolicy.cli._audit import audit
+from dapolicy.cli._common import EXIT_OK, EXIT_REJECTS, EXIT_USAGE
+from dapolicy.cli._explain import explain, render_explanation
+from dapolicy.cli._plugins import plugins
+from dapolicy.cli._synth import synth
+
+__all__ = ["EXIT_OK", "EXIT_REJECTS", "EXIT_USAGE", "cli", "main", "render_explanation"]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="dapolicy")
+def cli() -> None:
+    """Domestic-abuse policing policy as code: assess cases, explain, audit."""
+
+
+for _command in (assess, explain, plugins, synth, audit):
+    cli.add_command(_command)
+
+
+def main() -> None:
+    """Entry point of the ``dapolicy`` script."""
+    cli()
