@@ -44,6 +44,7 @@ from dapolicy.history import HistoryEntry, InMemoryHistory
 from dapolicy.policy import Policy
 from dapolicy.settings import PluginSettings, Settings
 from dapolicy.testing import invariants
+from dapolicy.testing._invariants import _personal, _reasons, _total
 from dapolicy.testing.invariants import (
     ConformanceCase,
     check_all,
@@ -456,7 +457,7 @@ def test_kit_catches_a_reason_without_a_source() -> None:
     [((), "no reason"), (("not a reason",), "a str where a Reason belongs")],
 )
 def test_reason_problems_are_named(reasons: tuple[object, ...], problem: str) -> None:
-    assert invariants._reason_problem(reasons) == problem
+    assert _reasons._reason_problem(reasons) == problem
 
 
 def test_kit_catches_personal_data_in_logs() -> None:
@@ -470,7 +471,7 @@ def test_kit_catches_personal_data_in_logs() -> None:
 
 def test_a_log_record_with_a_bad_format_is_still_read() -> None:
     record = logging.LogRecord("force", logging.DEBUG, __file__, 1, "call %s %s", (NAME,), None)
-    assert NAME in invariants._record_text(record)
+    assert NAME in _personal._record_text(record)
 
 
 class TellTalePolicy(Policy):
@@ -584,8 +585,8 @@ def test_kit_catches_policies_that_mishandle_failures(
 
 def test_broken_plugins_are_added_to_a_copy() -> None:
     policy = isolated("dash", load_entry_points=False)
-    copy = invariants._with_broken_plugins(policy)
-    assert copy is invariants._with_broken_plugins(policy)
+    copy = _total._with_broken_plugins(policy)
+    assert copy is _total._with_broken_plugins(policy)
     assert copy.settings.plugins.risk_models == (
         "dash",
         "conformance-raises",

@@ -1,0 +1,1 @@
+"""The checks of :mod:`dapolicy.testing.invariants`, one private module per invariant group."""

@@ -1,0 +1,1 @@
+"""The strategies of :mod:`dapolicy.testing.strategies`, one private module per family."""
