@@ -25,7 +25,7 @@ whose welfare was not checked; the time from report to the force's recorded grad
 Memory: counters, one timestamp per incident for the repeat-victim count, the victim
 history the policy needs (ids and timestamps), and one float per graded case for the
 latency percentiles (exact, not estimated). Cases themselves are not kept. The input is
-expected in the order cases were reported, as a force's extract and
+expected in the order the incidents happened, as a force's extract and
 :func:`dapolicy.synth.synthesize` give it: each case is graded with the history of the
 cases before it.
 

@@ -247,7 +247,7 @@ def audit(
     ``policy.assess(incident, form, history=..., now=max(reported_at, completed_at))``
     with the history of the cases before it, then recorded in that history.
 
-    :param cases: the cases, in the order they were reported; read once.
+    :param cases: the cases, in the order they happened; read once.
     :param totals: force-wide totals; without them the shares of all calls, all crime
         and the four offence groups are not computed.
     :param policy: the policy to grade with.

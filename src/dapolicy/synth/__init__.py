@@ -2,7 +2,8 @@
 
 ``synthesize(n, seed, profile)`` yields ``n`` valid :class:`~dapolicy.models.Case`
 records (incident, call, DASH form or none, the force's grade and when it was
-recorded), in the order they were reported, over one year in Europe/London.
+recorded), in the order the incidents happened (by ``occurred_at``, ties by victim),
+over one year in Europe/London.
 
 Exact, not approximate. Every count a profile fixes (crimes, each offence category,
 arrests, each outcome, missing and late forms, repeat calls, incidents with children,

@@ -189,7 +189,7 @@ def _grade_of(band: int) -> RiskGrade:
 
 
 def synthesize(n: int, seed: int, profile: Profile = STAFFORDSHIRE_2013) -> Iterator[Case]:
-    """``n`` synthetic, valid cases under ``profile``, in the order they were reported.
+    """``n`` synthetic, valid cases under ``profile``, in the order they happened.
 
     Counts are exactly :func:`plan_counts` ``(profile, n)``; the seed decides which
     records have what. The same arguments give the same cases, and the same bytes of
@@ -222,7 +222,7 @@ def _build(profile: Profile, counts: SynthCounts, seed: int) -> Iterator[Case]:
     crime_number = 0
     for number, slot in enumerate(slots, start=1):
         victim = victims[slot.victim]
-        occurred = after(slot.reported_at, -slot.delay_minutes)
+        occurred = slot.occurred_at
         if victim.person is None:
             _people(victim, occurred.astimezone(LONDON).date(), seed)
             victim.kids = tuple(

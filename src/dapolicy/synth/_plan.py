@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import random
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, time, timedelta, timezone
 
 import attrs
@@ -19,7 +19,7 @@ from dapolicy.models import (
     RelationshipKind,
     Vulnerability,
 )
-from dapolicy.models._base import LONDON
+from dapolicy.models._base import LONDON, micros
 from dapolicy.synth._counts import SynthCounts
 from dapolicy.synth._profiles import Profile
 
@@ -101,7 +101,7 @@ class Victim:
     vulnerability: Vulnerability | None
     children: tuple[int, ...]  # ages, at the first incident
     incidents: int
-    number: int = 0  # 1-based, in order of first report
+    number: int = 0  # 1-based, in order of first incident
     person: Person | None = None
     suspect: Person | None = None
     caller: Person | None = None
@@ -125,6 +125,11 @@ class Slot:
     band: int = 0  # 0 standard, 1 medium, 2 high
     children_present: bool = False
     unchecked: bool = False
+
+    @property
+    def occurred_at(self) -> datetime:
+        """When the incident happened: ``delay_minutes`` before the report."""
+        return after(self.reported_at, -self.delay_minutes)
 
 
 def lists_children(victim: Victim, slot: Slot) -> bool:
@@ -283,6 +288,23 @@ def after(moment: datetime, minutes: float) -> datetime:
     return fixed_offset(moment.astimezone(UTC) + timedelta(minutes=minutes))
 
 
+def _in_order(victim: int, times: list[tuple[datetime, int]]) -> Iterator[Slot]:
+    """One victim's slots, ``times`` sorted by report time, happening in the same order.
+
+    An incident reported later but with a longer delay could have happened before the
+    victim's previous one; its delay is shortened so that it happened no earlier, and a
+    victim's incidents (and calls) keep one order on both clocks.
+    """
+    previous: Slot | None = None
+    for k, (at, delay) in enumerate(times):
+        slot = Slot(at, delay, victim, k)
+        if previous is not None and micros(slot.occurred_at) < micros(previous.occurred_at):
+            gap = micros(at) - micros(previous.occurred_at)
+            slot.delay_minutes = gap // 60_000_000
+        yield slot
+        previous = slot
+
+
 def plan_slots(
     profile: Profile, counts: SynthCounts, victims: list[Victim], seed: int
 ) -> list[Slot]:
@@ -291,8 +313,10 @@ def plan_slots(
     slots: list[Slot] = []
     for v, victim in enumerate(victims):
         times = sorted(clock.draw(rng) for _ in range(victim.incidents))
-        slots.extend(Slot(at, delay, v, k) for k, (at, delay) in enumerate(times))
-    slots.sort(key=lambda s: (s.reported_at, s.victim, s.ordinal))
+        slots.extend(_in_order(v, times))
+    # The file is in the order incidents happened: a case is written after every case
+    # that occurred before it, whoever the victim (ties by victim, then by ordinal).
+    slots.sort(key=lambda s: (micros(s.occurred_at), s.victim, s.ordinal))
     number = 0
     for slot in slots:
         victim = victims[slot.victim]
