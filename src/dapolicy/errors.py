@@ -14,11 +14,24 @@ from collections.abc import Iterable
 
 import attrs
 
-__all__ = ["DapolicyError", "FieldError", "HistoryError", "ValidationError"]
+__all__ = [
+    "ConfigurationError",
+    "DapolicyError",
+    "FieldError",
+    "HistoryError",
+    "ValidationError",
+]
 
 
 class DapolicyError(Exception):
     """Base class of every exception dapolicy raises on purpose."""
+
+
+class ConfigurationError(DapolicyError):
+    """A plug-in could not be loaded or registered, or contradicts another.
+
+    Also importable from :mod:`dapolicy.policy`, where it was first defined.
+    """
 
 
 class HistoryError(DapolicyError):

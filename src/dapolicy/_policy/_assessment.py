@@ -1,0 +1,310 @@
+"""The assessment: grade, escalate, refer, task and allocate one incident."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, cast
+
+import attrs
+
+from dapolicy._policy._guard import Call, Guard
+from dapolicy._policy._shared import now_errors, task_call, task_key, unique
+from dapolicy._time import months_before
+from dapolicy.errors import FieldError, ValidationError
+from dapolicy.history import History, InMemoryHistory
+from dapolicy.models import (
+    Decision,
+    Destination,
+    DomesticAbuseCheck,
+    DomesticAbuseVerdict,
+    Finding,
+    Incident,
+    PluginFailure,
+    Reason,
+    Referral,
+    RiskForm,
+    RiskGrade,
+)
+from dapolicy.models.work import Allocation
+
+if TYPE_CHECKING:
+    from dapolicy.policy import Policy
+
+__all__ = ["COUNTER_ALLEGATION", "assess"]
+
+_SOURCE = "dapolicy policy"
+
+
+def assess(
+    policy: Policy,
+    incident: Incident,
+    form: RiskForm | None = None,
+    *,
+    history: History | None = None,
+    now: datetime,
+) -> Decision:
+    """What :meth:`dapolicy.policy.Policy.assess` does (documented there)."""
+    _check_call(incident, form, now)
+    history = history if history is not None else InMemoryHistory()
+    check = incident.domestic_abuse_check()
+    review = _form_review(policy, form) + _definition_review(check)
+    if incident.counter_allegation:
+        review.append(COUNTER_ALLEGATION)
+    failures: list[PluginFailure] = []
+    guard = Guard(policy._impls)
+
+    found = _findings(policy, guard, incident, form, history)
+    failures += found.failures
+    findings = tuple(f for _, f in found.results if f is not None)
+    grade, reasons = _grade(findings, form)
+    if not findings:
+        review.append(reasons[0])
+    verdict = check.verdict
+    repeat_victim = _is_repeat_victim(policy, incident, history)
+
+    def draft(**changes: Any) -> Decision:
+        # Drafts are made of parts each checked when built; the final decision,
+        # returned below, is checked whole.
+        fields = {
+            "incident_id": incident.id,
+            "victim_id": incident.victim.id,
+            "grade": grade,
+            "decided_at": now,
+            "reasons": reasons,
+            "domestic_abuse": verdict,
+            "findings": findings,
+            "prompts": unique(p for f in findings for p in f.prompts),
+            "repeat_victim": repeat_victim,
+            "needs_review": bool(review or failures),
+            "review_reasons": tuple(review),
+            "failures": tuple(failures),
+            "policy_fingerprint": policy.fingerprint,
+            "plugins": policy.plugins,
+            "referrals": (),
+            "tasks": (),
+            "allocation": None,
+        }
+        fields.update(changes)
+        return cast(Decision, Decision._trusted(**fields))
+
+    escalated = _referrals(policy, guard, "dapolicy_escalations", incident, form, draft(), history)
+    failures += escalated.failures
+    referrals = _merge_referrals(r for _, r in escalated.results)
+    referred = _referrals(
+        policy, guard, "dapolicy_referrals", incident, form, draft(referrals=referrals), history
+    )
+    failures += referred.failures
+    referrals = _merge_referrals([*referrals, *(r for _, r in referred.results)])
+    tasked = _tasks(policy, guard, incident, draft(referrals=referrals))
+    failures += tasked.failures
+    tasks = tuple(sorted((t for _, t in tasked.results), key=task_key))
+    allocation = None
+    if incident.crime is not None:
+        allocated = guard.call(
+            "dapolicy_allocate",
+            lambda r: r is None or isinstance(r, Allocation),
+            "an Allocation or None",
+            many=False,
+            incident=incident,
+            decision=draft(referrals=referrals, tasks=tasks),
+            settings=policy.settings,
+        )
+        failures += allocated.failures
+        allocation = _merge_allocations(a for _, a in allocated.results if a is not None)
+    final = draft(referrals=referrals, tasks=tasks, allocation=allocation)
+    return Decision(**attrs.asdict(final, recurse=False))
+
+
+def _findings(
+    policy: Policy, guard: Guard, incident: Incident, form: RiskForm | None, history: History
+) -> Call:
+    return guard.call(
+        "dapolicy_assess_risk",
+        lambda r: r is None or isinstance(r, Finding),
+        "a Finding or None",
+        many=False,
+        only=policy.settings.plugins.risk_models,
+        incident=incident,
+        form=form,
+        history=history,
+        settings=policy.settings,
+    )
+
+
+def _referrals(
+    policy: Policy,
+    guard: Guard,
+    hook: str,
+    incident: Incident,
+    form: RiskForm | None,
+    draft: Decision,
+    history: History,
+) -> Call:
+    call = guard.call(
+        hook,
+        lambda r: isinstance(r, Referral),
+        "Referral",
+        many=True,
+        incident=incident,
+        form=form,
+        decision=draft,
+        history=history,
+        settings=policy.settings,
+    )
+    wrong = [(n, r) for n, r in call.results if r.victim_id != incident.victim.id]
+    for name, _ in wrong:
+        call.failures.append(PluginFailure(name, hook, "referred someone other than the victim"))
+    call.results = [(n, r) for n, r in call.results if r.victim_id == incident.victim.id]
+    return call
+
+
+def _tasks(policy: Policy, guard: Guard, incident: Incident, draft: Decision) -> Call:
+    return task_call(
+        guard,
+        "dapolicy_tasks",
+        incident.reported_at,
+        "report",
+        incident=incident,
+        decision=draft,
+        settings=policy.settings,
+    )
+
+
+def _check_call(incident: Incident, form: RiskForm | None, now: datetime) -> None:
+    errors = now_errors(now, incident.reported_at, "the incident was reported")
+    if form is not None and form.incident_id != incident.id:
+        errors.append(FieldError("$.form.incident_id", "is not the incident's id"))
+    if errors:
+        raise ValidationError("assessment", errors)
+
+
+def _form_review(policy: Policy, form: RiskForm | None) -> list[Reason]:
+    if form is None:
+        return [
+            Reason(
+                "form.missing",
+                "HMIC 2014 inspection, recommendation 2",
+                "no risk form for this incident: chase it; graded without a checklist",
+            )
+        ]
+    question_set = policy.question_sets.get(form.checklist)
+    if question_set is None:
+        return [
+            Reason(
+                "form.unknown-checklist",
+                _SOURCE,
+                f"no plug-in knows checklist {form.checklist!r}: it was not scored",
+            )
+        ]
+    unknown = sorted(set(form.answers) - policy._registry.item_ids[form.checklist])
+    if unknown:
+        return [
+            Reason(
+                "form.unknown-items",
+                _SOURCE,
+                f"checklist {form.checklist!r} has no item(s) {', '.join(unknown)}",
+            )
+        ]
+    return []
+
+
+def _is_repeat_victim(policy: Policy, incident: Incident, history: History) -> bool:
+    since = months_before(incident.occurred_at, policy.settings.repeat_victim_months)
+    prior = history.incidents(
+        incident.victim.id, since=since, until=incident.occurred_at, exclude=incident.id
+    )
+    return bool(prior)
+
+
+COUNTER_ALLEGATION = Reason(
+    "case.counter-allegation",
+    "HMIC 2014 glossary, 'counter-allegation'",
+    "the suspect has made an allegation against the victim: establish who is at risk "
+    "before services are offered, so the victim is not treated as the perpetrator",
+)
+
+
+def _merge_allocations(allocations: Iterable[Allocation]) -> Allocation | None:
+    """The most specialist level asked for, with every reason: none can lower another."""
+    found = list(allocations)
+    if not found:
+        return None
+    return Allocation(max(a.level for a in found), unique(r for a in found for r in a.reasons))
+
+
+def _definition_review(check: DomesticAbuseCheck) -> list[Reason]:
+    if check.verdict is DomesticAbuseVerdict.DOMESTIC_ABUSE:
+        return []
+    return [
+        Reason(
+            f"definition.{check.verdict.value}",
+            "Cross-government definition of domestic violence and abuse (2013)",
+            "; ".join(check.reasons),
+        )
+    ]
+
+
+def _grade(
+    findings: Sequence[Finding], form: RiskForm | None
+) -> tuple[RiskGrade, tuple[Reason, ...]]:
+    """The highest finding, raised (never lowered) by professional judgement."""
+    if findings:
+        grade = max(f.grade for f in findings)
+        models = ", ".join(sorted(f.model for f in findings if f.grade is grade))
+        reasons = [
+            Reason(
+                "grade.highest-finding",
+                _SOURCE,
+                f"{grade.value}: the highest grade of any risk model ({models})",
+            )
+        ]
+    else:
+        grade = RiskGrade.STANDARD
+        reasons = [
+            Reason(
+                "grade.no-finding",
+                _SOURCE,
+                "no risk model graded this case: standard only until a person reviews it",
+            )
+        ]
+    judgement = form.professional_judgement if form is not None else None
+    if judgement is not None:
+        if judgement.grade > grade:
+            grade = judgement.grade
+            reasons.append(
+                Reason(
+                    "grade.professional-judgement",
+                    "SafeLives MARAC guidance: judgement may raise, never lower, a grade",
+                    f"professional judgement raised the grade to {grade.value}",
+                )
+            )
+        elif judgement.grade < grade:
+            reasons.append(
+                Reason(
+                    "grade.judgement-cannot-lower",
+                    "SafeLives MARAC guidance: judgement may raise, never lower, a grade",
+                    f"professional judgement of {judgement.grade.value} does not lower "
+                    f"the grade of {grade.value}",
+                )
+            )
+    return grade, tuple(reasons)
+
+
+_DESTINATION_ORDER = {d: i for i, d in enumerate(Destination)}
+
+
+def _merge_referrals(referrals: Iterable[Referral]) -> tuple[Referral, ...]:
+    """One referral per destination, with every reason and requester, in a fixed order."""
+    merged: dict[Destination, Referral] = {}
+    for referral in referrals:
+        existing = merged.get(referral.destination)
+        if existing is None:
+            merged[referral.destination] = referral
+            continue
+        merged[referral.destination] = attrs.evolve(
+            existing,
+            reasons=unique([*existing.reasons, *referral.reasons]),
+            requested_by=unique([*existing.requested_by, *referral.requested_by]),
+        )
+    return tuple(sorted(merged.values(), key=lambda r: _DESTINATION_ORDER[r.destination]))

@@ -1,0 +1,186 @@
+"""The control room and after the incident: triage of calls, and events."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from dapolicy._policy._guard import Guard
+from dapolicy._policy._shared import check_now, task_call, task_key, unique
+from dapolicy._time import add_local, months_before
+from dapolicy.history import History, InMemoryHistory
+from dapolicy.models import Call, Event, PluginFailure, Reason
+from dapolicy.models.operations import (
+    EventOutcome,
+    ResponseFinding,
+    ResponseGrade,
+    Thrive,
+    TriageDecision,
+)
+
+if TYPE_CHECKING:
+    from dapolicy.policy import Policy
+
+__all__ = ["on_event", "triage"]
+
+
+def triage(
+    policy: Policy,
+    call: Call,
+    thrive: Thrive | None = None,
+    *,
+    history: History | None = None,
+    now: datetime,
+) -> TriageDecision:
+    """What :meth:`dapolicy.policy.Policy.triage` does (documented there)."""
+    check_now(now, call.received_at, "the call was received")
+    history = history if history is not None else InMemoryHistory()
+    rules = policy.settings.triage
+    since = months_before(call.received_at, rules.repeat_months)
+    caller = call.caller.id if call.caller is not None else None
+    repeat_caller = call.repeat_caller or bool(
+        caller
+        and history.calls(since=since, until=call.received_at, caller_id=caller, exclude=call.id)
+    )
+    repeat_location = bool(
+        call.location_id
+        and history.calls(
+            since=since, until=call.received_at, location_id=call.location_id, exclude=call.id
+        )
+    )
+    found = Guard(policy._impls).call(
+        "dapolicy_triage",
+        lambda r: r is None or isinstance(r, ResponseFinding),
+        "a ResponseFinding or None",
+        many=False,
+        call=call,
+        thrive=thrive,
+        history=history,
+        settings=policy.settings,
+    )
+    findings = [f for _, f in found.results if f is not None]
+    candidates = [
+        (
+            rules.minimum,
+            Reason(
+                "triage.force-minimum",
+                "force setting triage.minimum",
+                f"the least response to a domestic-abuse call is {rules.minimum.value}",
+            ),
+        ),
+        *((f.response, r) for f in findings for r in f.reasons),
+    ]
+    review: list[Reason] = []
+    if thrive is None:
+        review.append(
+            Reason(
+                "triage.no-thrive",
+                "THRIVE (threat, harm, risk, investigation, vulnerability, engagement)",
+                "no THRIVE rationale recorded for this call",
+            )
+        )
+    else:
+        candidates.append(
+            (
+                thrive.proposed,
+                Reason(
+                    "triage.call-handler",
+                    "THRIVE: the call handler's judgement",
+                    f"the call handler graded the call {thrive.proposed.value}",
+                ),
+            )
+        )
+    response = max(grade for grade, _ in candidates)
+    reasons = unique(r for grade, r in candidates if grade is response)
+    briefing = list(unique(r for f in findings for r in f.briefing))
+    if repeat_caller:
+        briefing.append(_briefing("triage.repeat-caller", "the caller has called before"))
+    if repeat_location:
+        briefing.append(
+            _briefing("triage.repeat-location", "there have been calls to this location")
+        )
+    if caller is not None:
+        # The victim's own history uses the force's one repeat-victim window, as the
+        # triage rules do; calls use the control room's window.
+        months = policy.settings.repeat_victim_months
+        victim_since = months_before(call.received_at, months)
+        prior = history.incidents(caller, since=victim_since, until=call.received_at)
+        if prior:
+            briefing.append(
+                _briefing(
+                    "triage.caller-prior-incidents",
+                    f"{len(prior)} domestic-abuse incident(s) with the caller as victim "
+                    f"in {months} months",
+                )
+            )
+    alert_minutes = {
+        ResponseGrade.IMMEDIATE: rules.immediate_resourced_minutes,
+        ResponseGrade.PRIORITY: rules.priority_dispatched_minutes,
+    }.get(response)
+    attend_minutes = {
+        ResponseGrade.IMMEDIATE: rules.immediate_attend_minutes,
+        ResponseGrade.PRIORITY: rules.priority_attend_minutes,
+        ResponseGrade.SCHEDULED: rules.scheduled_within_hours * 60,
+    }.get(response)
+    return TriageDecision(
+        call_id=call.id,
+        response=response,
+        decided_at=now,
+        reasons=reasons,
+        alert_at=_after(call.received_at, alert_minutes),
+        attend_by=_after(call.received_at, attend_minutes),
+        appointment_minutes=(
+            rules.appointment_minutes if response is ResponseGrade.SCHEDULED else None
+        ),
+        repeat_caller=repeat_caller,
+        repeat_location=repeat_location,
+        briefing=tuple(briefing),
+        needs_review=bool(review or found.failures),
+        review_reasons=tuple(review),
+        failures=tuple(found.failures),
+    )
+
+
+def on_event(
+    policy: Policy, event: Event, *, history: History | None = None, now: datetime
+) -> EventOutcome:
+    """What :meth:`dapolicy.policy.Policy.on_event` does (documented there)."""
+    check_now(now, None, "")
+    history = history if history is not None else InMemoryHistory()
+    call = task_call(
+        Guard(policy._impls),
+        "dapolicy_on_event",
+        event.occurred_at,
+        "event",
+        event=event,
+        history=history,
+        settings=policy.settings,
+    )
+    tasks = tuple(sorted((t for _, t in call.results), key=task_key))
+    failures = list(call.failures)
+    if not tasks:
+        failures.append(
+            PluginFailure("policy", "dapolicy_on_event", "no plug-in set any task for the event")
+        )
+    reason = Reason(
+        f"event.{event.kind.value}",
+        "HMIC 2014 inspection, recommendation 6",
+        f"{event.kind.value.replace('_', ' ')}: tell the victim and re-assess the risk",
+    )
+    return EventOutcome(
+        event_id=event.id,
+        decided_at=now,
+        reassess=any(t.what == "re-assess-risk" for t in tasks),
+        tasks=tasks,
+        reasons=(reason,),
+        needs_review=bool(failures),
+        failures=tuple(failures),
+    )
+
+
+def _after(start: datetime, minutes: int | None) -> datetime | None:
+    return None if minutes is None else add_local(start, hours=minutes / 60)
+
+
+def _briefing(rule: str, text: str) -> Reason:
+    return Reason(rule, "control-room check of previous calls (HMIC 2014)", text)
