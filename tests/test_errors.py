@@ -8,10 +8,12 @@ from datetime import UTC, datetime
 
 import attrs
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import dapolicy
 from dapolicy import DapolicyError, FieldError, Incident, Person, ValidationError, from_dict
-from dapolicy.errors import join_path
+from dapolicy.errors import SAFE_NAME, join_path, safe_name
 from dapolicy.models._base import Checked, Problems
 
 # --- FieldError ------------------------------------------------------------------------
@@ -218,3 +220,53 @@ def test_checked_problem_about_the_whole_record_is_at_the_root() -> None:
 def test_checked_without_rules_accepts_anything() -> None:
     assert _Plain(-5).value == -5
     assert _Whole(1, 2).high == 2
+
+
+# --- safe_name: which names from input may be quoted ------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["date_of_brith", "dash-2009-police", "27", "q16", "item.3", "a" * 32, "dial-v2"],
+)
+def test_safe_name_quotes_ids_and_field_names(name: str) -> None:
+    assert safe_name(name) == name
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Jane Smith",  # a space
+        "Jane",  # a capital
+        "07700900123",  # a phone number: too many digits
+        "1990-01-01",  # a date of birth
+        "SW1A 1AA",
+        "SW1A1AA",
+        "jane@example.org",
+        "a" * 33,
+        "",
+        "-x",
+        "caf\u00e9",
+        "\u0661",  # a digit, but not an ASCII one
+        "x\n",
+        3,
+        None,
+    ],
+)
+def test_safe_name_refuses_what_may_be_personal_data(name: object) -> None:
+    assert safe_name(name) is None
+
+
+def test_safe_name_quotes_a_known_name_whatever_it_looks_like() -> None:
+    assert safe_name("Q 16", known={"Q 16"}) == "Q 16"
+    assert safe_name("Q 17", known={"Q 16"}) is None
+
+
+@given(st.text(max_size=40))
+def test_safe_name_never_quotes_a_space_a_capital_or_a_long_number(text: str) -> None:
+    quoted = safe_name(text)
+    assert quoted is None or quoted == text
+    if quoted is not None:
+        assert SAFE_NAME.fullmatch(text)
+        assert not any(c.isspace() or c.isupper() for c in text)
+        assert sum(c.isdigit() for c in text) <= 4

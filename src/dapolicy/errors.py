@@ -10,7 +10,8 @@ must not leak into a log line through an error message.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Collection, Iterable
 
 import attrs
 
@@ -20,6 +21,7 @@ __all__ = [
     "FieldError",
     "HistoryError",
     "ValidationError",
+    "safe_name",
 ]
 
 
@@ -63,6 +65,38 @@ class FieldError:
         """``victim.date_of_birth: <message> @ $.victim.date_of_birth``."""
         name = self.field
         return f"{name}: {self.message} @ {self.path}" if name else f"{self.message} @ $"
+
+
+#: What a name from input must look like to be quoted in a message: lower-case letters,
+#: digits, ``_``, ``.`` and ``-``, starting with a letter or a digit, at most 32
+#: characters, with at most 4 digits. Field names (``date_of_birth``), checklist ids
+#: (``dash-2009-police``) and item numbers (``27``) pass; a capitalised name, a phone
+#: number, a date of birth, a postcode in capitals, or anything with a space does not.
+SAFE_NAME = re.compile(r"[a-z0-9][a-z0-9_.-]{0,31}")
+_MAX_DIGITS = 4
+
+
+def safe_name(value: object, *, known: Collection[str] = ()) -> str | None:
+    """``value`` if it may be quoted in a message, else ``None`` (name it by position).
+
+    A key or an id that came from input is input: it may be a name, an address or a
+    phone number typed in the wrong place. It is quoted only when it is one of the
+    ``known`` names (the schema's fields, a registered checklist's items) or matches
+    :data:`SAFE_NAME`; otherwise the caller names it by position ("item 3 of the
+    answers").
+
+    >>> safe_name("date_of_brith"), safe_name("Jane Smith"), safe_name("07700900123")
+    ('date_of_brith', None, None)
+    >>> safe_name("Q16", known={"Q16"})
+    'Q16'
+    """
+    if not isinstance(value, str):
+        return None
+    if value in known:
+        return value
+    if SAFE_NAME.fullmatch(value) and sum(c.isdigit() for c in value) <= _MAX_DIGITS:
+        return value
+    return None
 
 
 def join_path(base: str, part: str | int) -> str:
