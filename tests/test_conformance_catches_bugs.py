@@ -283,14 +283,17 @@ class Restless:
 
 
 class WallClock:
-    """Adds a day to the report time as written: 23 or 25 hours across a clock change."""
+    """Adds a day to the report's wall clock as written and takes it for London time.
+
+    Models keep times at a fixed offset, so plain ``+ timedelta`` is elapsed time; this
+    rule's due instant depends on the zone the case was written in.
+    """
 
     @hookimpl
     def dapolicy_tasks(self, incident: Incident) -> Iterator[Task]:
         reason = Reason("wall-clock.visit", "a buggy force rule", "visit within 24 hours")
-        yield Task(
-            "visit", incident.victim.id, incident.reported_at + timedelta(hours=24), (reason,)
-        )
+        wall = incident.reported_at.replace(tzinfo=None) + timedelta(hours=24)
+        yield Task("visit", incident.victim.id, wall.replace(tzinfo=LONDON), (reason,))
 
 
 class SlowWelfareCheck:

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import json
 import typing
-from collections.abc import Callable
-from datetime import UTC, datetime
-from typing import Any
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -15,6 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dapolicy import from_dict, from_json, to_dict, to_json
+from dapolicy.history import CallEntry, HistoryEntry, MaracReferralEntry
 from dapolicy.models import (
     MODEL_TYPES,
     Answer,
@@ -22,41 +21,17 @@ from dapolicy.models import (
     Case,
     Decision,
     Event,
-    EventOutcome,
     Incident,
     Reason,
-    Referral,
     RiskForm,
     Task,
-    TriageDecision,
 )
+from dapolicy.models._base import fixed_offset, fixed_offset_or_none
 from dapolicy.testing import strategies as ds
 
 LONDON = ZoneInfo("Europe/London")
 
-#: Times that compare equal to the same instant in any zone (see the xfail test below).
-UNAMBIGUOUS = ds.aware_datetimes(ambiguous=False)
-
-#: Strategies whose datetimes avoid London's repeated hour, for equality across JSON.
-WITH_UNAMBIGUOUS_TIMES: dict[type, Callable[[], st.SearchStrategy[Any]]] = {
-    Call: lambda: ds.calls(datetimes=UNAMBIGUOUS),
-    Incident: lambda: ds.incidents(datetimes=UNAMBIGUOUS),
-    RiskForm: lambda: ds.risk_forms(datetimes=UNAMBIGUOUS),
-    Referral: lambda: ds.referrals(datetimes=UNAMBIGUOUS),
-    Task: lambda: ds.tasks(datetimes=UNAMBIGUOUS),
-    Event: lambda: ds.events(datetimes=UNAMBIGUOUS),
-    Decision: lambda: ds.decisions(datetimes=UNAMBIGUOUS),
-    TriageDecision: lambda: ds.triage_decisions(datetimes=UNAMBIGUOUS),
-    EventOutcome: lambda: ds.event_outcomes(datetimes=UNAMBIGUOUS),
-    Case: lambda: ds.cases(datetimes=UNAMBIGUOUS),
-}
-
 ids = pytest.mark.parametrize("model_type", MODEL_TYPES, ids=lambda t: t.__name__)
-
-
-def comparable(model_type: type) -> st.SearchStrategy[Any]:
-    factory = WITH_UNAMBIGUOUS_TIMES.get(model_type)
-    return factory() if factory is not None else st.from_type(model_type)
 
 
 def datetimes_in(obj: object) -> list[datetime]:
@@ -76,22 +51,37 @@ def datetimes_in(obj: object) -> list[datetime]:
     return found
 
 
-def test_every_type_with_datetimes_is_compared_with_unambiguous_ones() -> None:
-    """A guard for this file: a model type that holds a datetime needs an entry above."""
-    with_times = {
-        cls
-        for cls in MODEL_TYPES
-        for hint in typing.get_type_hints(cls).values()
+def datetime_fields(cls: type) -> list[str]:
+    hints = typing.get_type_hints(cls)
+    return [
+        name
+        for name, hint in hints.items()
         if hint is datetime or datetime in typing.get_args(hint)
-    }
-    assert Task in with_times
-    assert with_times <= set(WITH_UNAMBIGUOUS_TIMES)
+    ]
+
+
+@pytest.mark.parametrize(
+    "model_type",
+    [*MODEL_TYPES, HistoryEntry, MaracReferralEntry, CallEntry],
+    ids=lambda t: t.__name__,
+)
+def test_every_datetime_field_is_put_at_a_fixed_offset(model_type: type) -> None:
+    """A guard: a datetime field added without the converter would break equality."""
+    by_name = {field.name: field for field in attrs.fields(model_type)}
+    for name in datetime_fields(model_type):
+        assert by_name[name].converter in (fixed_offset, fixed_offset_or_none), name
+
+
+def test_models_with_datetimes_are_all_found() -> None:
+    with_times = {cls for cls in MODEL_TYPES if datetime_fields(cls)}
+    assert {Task, Incident, Call, Decision, RiskForm, Event, Case} <= with_times
 
 
 @ids
 @given(data=st.data())
 def test_json_round_trip_gives_an_equal_object(model_type: type, data: st.DataObject) -> None:
-    obj = data.draw(comparable(model_type))
+    """In every hour of the year, London's repeated autumn hour included."""
+    obj = data.draw(st.from_type(model_type))
     text = to_json(obj)
     back = from_json(model_type, text)
     assert type(back) is model_type
@@ -150,20 +140,39 @@ def test_equal_instants_in_other_zones_keep_their_own_offsets() -> None:
     assert from_json(Task, to_json(two)).due_by.utcoffset() == two.due_by.utcoffset()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "PEP 495: a Europe/London time in the hour the clocks go back never equals the same "
-        "instant at a fixed offset, and JSON keeps only the offset"
-    ),
-)
 def test_round_trip_equality_in_londons_repeated_hour() -> None:
     repeated = datetime(2024, 10, 27, 1, 30, tzinfo=LONDON)  # 00:30 UTC, BST
     reason = Reason("events.release", "force setting", "perpetrator released")
     task = Task("victim-notification", "P-1", repeated, [reason])
     back = from_json(Task, to_json(task))
     assert back.due_by.astimezone(UTC) == repeated.astimezone(UTC)  # the instant survives
-    assert back == task  # ... but equality does not
+    assert back == task  # ... and so does equality (PEP 495 no longer bites)
+    assert hash(back) == hash(task)
+    assert task.due_by.utcoffset() == timedelta(hours=1)  # the offset the user gave
+    assert task.due_by.replace(tzinfo=None) == datetime(2024, 10, 27, 1, 30)  # its wall clock
+    second = Task("victim-notification", "P-1", repeated.replace(fold=1), [reason])  # GMT
+    assert second != task  # one hour later: the two 01:30s are different instants
+    assert from_json(Task, to_json(second)) == second
+
+
+def test_every_hour_of_a_year_in_london_reads_back_equal() -> None:
+    start = datetime(2024, 1, 1, tzinfo=UTC)
+    reason = Reason("events.release", "force setting", "perpetrator released")
+    hours = [(start + timedelta(hours=n)).astimezone(LONDON) for n in range(366 * 24)]
+    assert sum(moment.fold for moment in hours) == 1  # 01:00 GMT on 27 October
+    for moment in hours:
+        task = Task("victim-notification", "P-1", moment, [reason])
+        assert from_json(Task, to_json(task)) == task, moment.isoformat()
+
+
+def test_an_instant_in_two_zones_is_one_value() -> None:
+    reason = Reason("events.release", "force setting", "perpetrator released")
+    utc = datetime(2024, 10, 27, 1, 30, tzinfo=UTC)
+    tasks = {
+        Task("victim-notification", "P-1", utc, [reason]),
+        Task("victim-notification", "P-1", utc.astimezone(LONDON), [reason]),  # fold=1
+    }
+    assert len(tasks) == 1
 
 
 def test_answers_json_uses_values() -> None:

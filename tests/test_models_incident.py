@@ -27,6 +27,7 @@ from dapolicy import (
     RiskGrade,
     ValidationError,
 )
+from dapolicy.models._base import micros
 from dapolicy.models.case import Case
 
 LONDON = ZoneInfo("Europe/London")
@@ -297,7 +298,11 @@ def test_order_is_by_instant_in_the_repeated_autumn_hour() -> None:
     assert SECOND_0110.utcoffset() == timedelta(0)
     assert FIRST_0145.utcoffset() == timedelta(hours=1)
     incident = make_incident(occurred_at=FIRST_0145, reported_at=SECOND_0110)
-    assert incident.reported_at is SECOND_0110
+    # Kept at its fixed offset (the same instant and wall clock): now ordered by instant.
+    assert micros(incident.reported_at) == micros(SECOND_0110)
+    assert incident.reported_at.replace(tzinfo=None) == SECOND_0110.replace(tzinfo=None)
+    assert incident.reported_at.utcoffset() == timedelta(0)
+    assert incident.occurred_at < incident.reported_at
     with pytest.raises(ValidationError) as excinfo:
         make_incident(
             occurred_at=SECOND_0110, reported_at=datetime(2024, 10, 27, 1, 5, tzinfo=LONDON)
@@ -594,7 +599,8 @@ def test_case_graded_by_instant_in_the_repeated_autumn_hour() -> None:
         occurred_at=FIRST_0145 - timedelta(minutes=30), reported_at=FIRST_0145
     )
     case = Case(incident, graded_at=SECOND_0110, recorded_grade=RiskGrade.HIGH)
-    assert case.graded_at is SECOND_0110
+    assert micros(case.graded_at) == micros(SECOND_0110)  # kept at its fixed offset
+    assert case.graded_at.utcoffset() == SECOND_0110.utcoffset()
 
 
 def test_case_graded_the_moment_it_was_reported_is_valid() -> None:

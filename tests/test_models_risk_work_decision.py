@@ -28,6 +28,7 @@ from dapolicy import (
     Task,
     ValidationError,
 )
+from dapolicy.models._base import micros
 from dapolicy.models.checklist import QuestionItem, QuestionSet
 from dapolicy.models.operations import (
     DvpnCheck,
@@ -305,7 +306,8 @@ def test_risk_form_submission_order_is_by_instant_in_the_repeated_autumn_hour() 
     completed = datetime(2024, 10, 27, 1, 45, tzinfo=london)  # BST: 00:45 UTC
     submitted = datetime(2024, 10, 27, 1, 10, tzinfo=london, fold=1)  # GMT: 01:10 UTC
     form = make_form(completed_at=completed, submitted_at=submitted)
-    assert form.submitted_at is submitted
+    assert micros(form.submitted_at) == micros(submitted)  # kept at its fixed offset
+    assert form.submitted_at.utcoffset() == submitted.utcoffset()
     with pytest.raises(ValidationError) as excinfo:
         make_form(completed_at=submitted, submitted_at=completed)
     assert problems(excinfo) == [("$.submitted_at", "must not be before completed_at")]

@@ -631,7 +631,9 @@ def test_now_in_the_autumn_overlap_is_compared_as_an_instant() -> None:
     now = datetime(2024, 10, 27, 1, 10, fold=1, tzinfo=h.LONDON)
     assert now.astimezone(h.UTC) > reported.astimezone(h.UTC)
     decision = h.make_policy().assess(incident, h.dash_form(incident), now=now)
-    assert decision.decided_at == now
+    # The same instant and offset (a London fold=1 time equals nothing in another zone).
+    assert decision.decided_at == now.astimezone(h.UTC)
+    assert decision.decided_at.utcoffset() == now.utcoffset()
 
 
 # --- determinism, JSON, fingerprints, construction -----------------------------------------------

@@ -21,7 +21,7 @@ from typing import Generic, Protocol, TypeVar, runtime_checkable
 import attrs
 
 from dapolicy.models import Call, Decision, Destination, DomesticAbuseVerdict, Incident
-from dapolicy.models._base import Checked, Problems, aware, micros, not_blank
+from dapolicy.models._base import Checked, Problems, aware, fixed_offset, micros, not_blank
 
 __all__ = [
     "CallEntry",
@@ -51,7 +51,7 @@ class HistoryEntry(Checked):
     incident_id: str
     victim_id: str
     suspect_id: str
-    occurred_at: datetime
+    occurred_at: datetime = attrs.field(converter=fixed_offset)
     crime: bool = False
 
     def _problems(self) -> Problems:
@@ -84,7 +84,7 @@ class MaracReferralEntry(Checked):
 
     victim_id: str
     suspect_id: str
-    referred_at: datetime
+    referred_at: datetime = attrs.field(converter=fixed_offset)
     incident_id: str
 
     def _problems(self) -> Problems:
@@ -105,7 +105,7 @@ class CallEntry(Checked):
     """
 
     call_id: str
-    received_at: datetime
+    received_at: datetime = attrs.field(converter=fixed_offset)
     caller_id: str | None = None
     location_id: str | None = None
 

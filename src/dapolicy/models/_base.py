@@ -19,6 +19,8 @@ __all__ = [
     "Problems",
     "age_on",
     "aware",
+    "fixed_offset",
+    "fixed_offset_or_none",
     "not_blank",
     "to_frozenset",
     "to_tuple",
@@ -40,6 +42,37 @@ def micros(moment: datetime) -> int:
     where float timestamps lose microseconds.
     """
     return (moment - _EPOCH) // _MICROSECOND
+
+
+def fixed_offset(value: datetime) -> datetime:
+    """``value`` at a fixed UTC offset: the same instant and the same wall-clock time.
+
+    The attrs converter of every datetime field of every model. Python compares two
+    datetimes in one ``zoneinfo`` zone by wall clock, ignoring ``fold``, and (PEP 495)
+    never finds a time in a zone's repeated hour equal to anything in another zone: so
+    ``01:30 BST`` on the night the clocks go back would not equal itself read back from
+    JSON (where only the offset ``+01:00`` is kept). At a fixed offset, equality,
+    ordering and hashing are on the instant, and the text written is unchanged.
+
+    Anything that is not an aware datetime is returned as it is, for the model's
+    checks to report (typed as datetime only so that mypy checks the field's callers).
+    """
+    if type(value) is datetime and type(value.tzinfo) is timezone:  # the usual case
+        return value
+    if not isinstance(value, datetime) or value.tzinfo is None:
+        return value
+    try:
+        offset = value.utcoffset()
+    except Exception:  # a broken tzinfo: leave it to aware() to report
+        return value
+    if offset is None:
+        return value
+    return value.replace(tzinfo=timezone(offset), fold=0)
+
+
+def fixed_offset_or_none(value: datetime | None) -> datetime | None:
+    """:func:`fixed_offset` for an optional field: ``None`` stays ``None``."""
+    return None if value is None else fixed_offset(value)
 
 
 #: What a model's ``_problems`` yields: (field name or "", message).
@@ -76,10 +109,13 @@ class Checked:
 
         For dapolicy's own intermediate objects only (the policy's draft decisions, made
         from parts that were each checked when built). Every field must be given, in
-        its final type: converters do not run.
+        its final type: converters do not run (datetimes are still put at a fixed
+        offset, as :func:`fixed_offset` does for every model).
         """
         obj = object.__new__(cls)
         for name, value in fields.items():
+            if type(value) is datetime:  # as the fields' converters would
+                value = fixed_offset(value)
             object.__setattr__(obj, name, value)
         return obj
 

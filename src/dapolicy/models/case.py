@@ -11,7 +11,7 @@ from datetime import datetime
 
 import attrs
 
-from dapolicy.models._base import Checked, Problems, aware, micros
+from dapolicy.models._base import Checked, Problems, aware, fixed_offset_or_none, micros
 from dapolicy.models.incident import Call, Incident
 from dapolicy.models.risk import RiskForm, RiskGrade
 
@@ -32,7 +32,7 @@ class Case(Checked):
     incident: Incident
     form: RiskForm | None = None
     call: Call | None = None
-    graded_at: datetime | None = None
+    graded_at: datetime | None = attrs.field(default=None, converter=fixed_offset_or_none)
     recorded_grade: RiskGrade | None = None
 
     def _problems(self) -> Problems:

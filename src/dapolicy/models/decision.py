@@ -6,7 +6,7 @@ from datetime import datetime
 
 import attrs
 
-from dapolicy.models._base import Checked, Problems, aware, not_blank, to_tuple
+from dapolicy.models._base import Checked, Problems, aware, fixed_offset, not_blank, to_tuple
 from dapolicy.models.incident import DomesticAbuseVerdict
 from dapolicy.models.risk import Finding, Reason, RiskGrade
 from dapolicy.models.work import Allocation, Destination, Referral, Task
@@ -80,7 +80,7 @@ class Decision(Checked):
     incident_id: str
     victim_id: str
     grade: RiskGrade
-    decided_at: datetime
+    decided_at: datetime = attrs.field(converter=fixed_offset)
     domestic_abuse: DomesticAbuseVerdict
     reasons: tuple[Reason, ...] = attrs.field(converter=to_tuple)
     findings: tuple[Finding, ...] = attrs.field(default=(), converter=to_tuple)

@@ -12,6 +12,7 @@ from dapolicy.models._base import (
     Checked,
     Problems,
     aware,
+    fixed_offset,
     micros,
     not_blank,
     to_frozenset,
@@ -86,7 +87,7 @@ class Call(Checked):
     """
 
     id: str
-    received_at: datetime
+    received_at: datetime = attrs.field(converter=fixed_offset)
     caller: Person | None = None
     location: str | None = attrs.field(default=None, repr=False)
     location_id: str | None = None
@@ -174,8 +175,8 @@ class Incident(Checked):
     """
 
     id: str
-    reported_at: datetime
-    occurred_at: datetime
+    reported_at: datetime = attrs.field(converter=fixed_offset)
+    occurred_at: datetime = attrs.field(converter=fixed_offset)
     victim: Person
     suspect: Person
     relationship: Relationship

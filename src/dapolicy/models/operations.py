@@ -16,6 +16,8 @@ from dapolicy.models._base import (
     OrderedEnum,
     Problems,
     aware,
+    fixed_offset,
+    fixed_offset_or_none,
     not_blank,
     to_tuple,
 )
@@ -128,10 +130,10 @@ class TriageDecision(Checked):
 
     call_id: str
     response: ResponseGrade
-    decided_at: datetime
+    decided_at: datetime = attrs.field(converter=fixed_offset)
     reasons: tuple[Reason, ...] = attrs.field(converter=to_tuple)
-    alert_at: datetime | None = None
-    attend_by: datetime | None = None
+    alert_at: datetime | None = attrs.field(default=None, converter=fixed_offset_or_none)
+    attend_by: datetime | None = attrs.field(default=None, converter=fixed_offset_or_none)
     appointment_minutes: int | None = None
     repeat_caller: bool = False
     repeat_location: bool = False
@@ -206,7 +208,7 @@ class EventOutcome(Checked):
     """
 
     event_id: str
-    decided_at: datetime
+    decided_at: datetime = attrs.field(converter=fixed_offset)
     reassess: bool
     tasks: tuple[Task, ...] = attrs.field(converter=to_tuple)
     reasons: tuple[Reason, ...] = attrs.field(converter=to_tuple)

@@ -15,6 +15,8 @@ from dapolicy.models._base import (
     OrderedEnum,
     Problems,
     aware,
+    fixed_offset,
+    fixed_offset_or_none,
     micros,
     not_blank,
     to_tuple,
@@ -124,10 +126,12 @@ class RiskForm(Checked):
     checklist: str
     answers: Mapping[str, Answer] = attrs.field(converter=_frozen_answers, hash=False)
     completed_by: str
-    completed_at: datetime
-    submitted_at: datetime | None = None
+    completed_at: datetime = attrs.field(converter=fixed_offset)
+    submitted_at: datetime | None = attrs.field(default=None, converter=fixed_offset_or_none)
     professional_judgement: ProfessionalJudgement | None = None
-    officer_off_duty_at: datetime | None = None
+    officer_off_duty_at: datetime | None = attrs.field(
+        default=None, converter=fixed_offset_or_none
+    )
 
     def _problems(self) -> Problems:
         yield from not_blank("incident_id", self.incident_id)

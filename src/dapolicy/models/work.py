@@ -7,7 +7,16 @@ from datetime import datetime
 
 import attrs
 
-from dapolicy.models._base import Checked, OrderedEnum, Problems, aware, not_blank, to_tuple
+from dapolicy.models._base import (
+    Checked,
+    OrderedEnum,
+    Problems,
+    aware,
+    fixed_offset,
+    fixed_offset_or_none,
+    not_blank,
+    to_tuple,
+)
 from dapolicy.models.risk import Reason
 
 __all__ = [
@@ -55,7 +64,7 @@ class Referral(Checked):
     victim_id: str
     reasons: tuple[Reason, ...] = attrs.field(converter=to_tuple)
     requested_by: tuple[str, ...] = attrs.field(default=(), converter=to_tuple)
-    requested_at: datetime | None = None
+    requested_at: datetime | None = attrs.field(default=None, converter=fixed_offset_or_none)
 
     def _problems(self) -> Problems:
         yield from not_blank("victim_id", self.victim_id)
@@ -76,7 +85,7 @@ class Task(Checked):
 
     what: str
     for_whom: str
-    due_by: datetime
+    due_by: datetime = attrs.field(converter=fixed_offset)
     reasons: tuple[Reason, ...] = attrs.field(converter=to_tuple)
     assignee: str | None = None
 
@@ -112,7 +121,7 @@ class Event(Checked):
 
     id: str
     kind: EventKind
-    occurred_at: datetime
+    occurred_at: datetime = attrs.field(converter=fixed_offset)
     victim_id: str
     perpetrator_id: str
     incident_id: str | None = None
