@@ -222,7 +222,7 @@ def test_custom_dial_answers_for_unknown_items_need_review() -> None:
                 "high_from": 2,
             },
             [
-                ("$.medium_from", "must be a whole number, 1 or more"),
+                ("$.medium_from", "must be a whole number from 1 to 99"),
                 ("$.items", "item ids must be unique"),
                 ("$.key_items", "every key item must be one of items"),
             ],

@@ -249,19 +249,19 @@ def test_wrong_types_are_rejected_by_path(
     [
         (
             "repeat_victim_months = 0\n",
-            [("$.repeat_victim_months", "must be a whole number, 1 or more")],
+            [("$.repeat_victim_months", "must be a whole number from 1 to 120")],
         ),
         ("[dash]\nmedium_from = 14\n", [("$.dash.high_from", "must be greater than medium_from")]),
         (
             "[marac]\nescalation_months = 0\nrepeat_months = -1\n",
             [
-                ("$.marac.escalation_months", "must be a whole number, 1 or more"),
-                ("$.marac.repeat_months", "must be a whole number, 1 or more"),
+                ("$.marac.escalation_months", "must be a whole number from 1 to 120"),
+                ("$.marac.repeat_months", "must be a whole number from 1 to 120"),
             ],
         ),
         (
             "[[series]]\nincidents = 0\nmonths = 12\ngrade = 'high'\n",
-            [("$.series[0].incidents", "must be a whole number, 1 or more")],
+            [("$.series[0].incidents", "must be a whole number from 1 to 20")],
         ),
         (
             "[dial]\nkey_items = { '99' = 'high' }\n",
@@ -314,11 +314,11 @@ def test_load_settings_accepts_a_string_path(tmp_path: Path) -> None:
     [
         (
             lambda: DashSettings(medium_from=0),
-            [("$.medium_from", "must be a whole number, 1 or more")],
+            [("$.medium_from", "must be a whole number from 1 to 23")],
         ),
         (
             lambda: DashSettings(medium_from=True, high_from=14),
-            [("$.medium_from", "must be a whole number, 1 or more")],
+            [("$.medium_from", "must be a whole number from 1 to 23")],
         ),
         (
             lambda: DashSettings(medium_from=8, high_from=8),
@@ -342,15 +342,15 @@ def test_load_settings_accepts_a_string_path(tmp_path: Path) -> None:
         ),
         (
             lambda: MaracSettings(escalation_incidents=0),
-            [("$.escalation_incidents", "must be a whole number, 1 or more")],
+            [("$.escalation_incidents", "must be a whole number from 1 to 20")],
         ),
         (
             lambda: SeriesRule(3, 0, RiskGrade.HIGH),
-            [("$.months", "must be a whole number, 1 or more")],
+            [("$.months", "must be a whole number from 1 to 120")],
         ),
         (
             lambda: Settings(repeat_victim_months=-12),
-            [("$.repeat_victim_months", "must be a whole number, 1 or more")],
+            [("$.repeat_victim_months", "must be a whole number from 1 to 120")],
         ),
     ],
 )

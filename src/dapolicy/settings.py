@@ -13,15 +13,26 @@ from __future__ import annotations
 
 import hashlib
 import json
-import tomllib
 import types
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 import attrs
 
-from dapolicy.errors import FieldError, ValidationError
+from dapolicy._settings_ranges import (
+    Flag,
+    Ident,
+    Items,
+    Label,
+    Maybe,
+    OneOf,
+    Whole,
+    bounded,
+    range_problems,
+)
+from dapolicy._settings_toml import _TomlError, read_toml
+from dapolicy.errors import FieldError, ValidationError, join_path
 from dapolicy.models._base import Checked, Problems, to_frozenset, to_tuple
 from dapolicy.models.incident import AbuseType, OffenceCategory
 from dapolicy.models.operations import ResponseGrade
@@ -38,56 +49,92 @@ __all__ = [
     "SeriesRule",
     "SevenStepSettings",
     "Settings",
+    "SettingsError",
     "TaskingSettings",
     "TriageSettings",
     "load_settings",
 ]
 
 
-def _instance(value: object, cls: type[Any]) -> bool:
-    """isinstance, for values typed as ``cls`` that a Python caller may still get wrong."""
-    return isinstance(value, cls)
+#: Windows counted in calendar months: 1 month to 10 years.
+MONTHS = Whole(1, 120)
+#: A plug-in name, as ``plugins.block`` and ``plugins.risk_models`` list them.
+PLUGIN_NAMES = Items(0, 100, Ident(), unique=True)
+#: The scored items of the smaller DASH checklist (the partner agencies' 24).
+DASH_ITEMS = 24
+#: Checklist ids the built-in DASH plug-in owns; DIAL may not take one of them.
+DASH_CHECKLISTS = frozenset({"dash-2009-police", "dash-2009-ric"})
 
 
-def _positive(name: str, value: object) -> Problems:
-    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-        yield name, "must be a whole number, 1 or more"
+class _Section(Checked):
+    """A settings section: each field within its documented bound, then its relations.
+
+    Problems name a field (``high_from``) or an entry of one (``items[3]``); the path
+    is built from that, and re-rooted under the section's key when a file is loaded
+    (``$.dial.items[3]``). A relation between fields is checked only when each field
+    it relates is in range, so one mistake gives one message, and every mistake is
+    reported at once.
+    """
+
+    __slots__ = ()
+
+    def __attrs_post_init__(self) -> None:
+        """Raise one ValidationError naming every field out of range and broken relation."""
+        problems = list(range_problems(self))
+        bad = {name.partition("[")[0] for name, _ in problems}
+        problems += self._related(bad)
+        if problems:
+            errors = (FieldError(_path(name), message) for name, message in problems)
+            raise ValidationError(type(self).__name__, errors)
+
+    def _related(self, bad: set[str]) -> Problems:
+        """Broken relations between fields, none of them in ``bad`` (out of range)."""
+        return iter(())
 
 
-def _bands(medium_from: int, high_from: int) -> Problems:
-    yield from _positive("medium_from", medium_from)
-    yield from _positive("high_from", high_from)
-    if isinstance(medium_from, int) and isinstance(high_from, int) and medium_from >= high_from:
-        yield "high_from", "must be greater than medium_from"
+def _path(name: str) -> str:
+    if not name:
+        return "$"
+    field, bracket, rest = name.partition("[")
+    return join_path("$", field) + bracket + rest
+
+
+def _ordered(bad: set[str], pairs: list[tuple[str, str, int, int]]) -> Problems:
+    """Each ``later`` field is not less than its ``earlier``: (earlier, later, a, b)."""
+    for earlier, later, first, second in pairs:
+        if bad.isdisjoint({earlier.split()[0], later.split()[0]}) and second < first:
+            yield later.split()[0], f"must not be less than {earlier}"
 
 
 @attrs.frozen
-class PluginSettings(Checked):
+class PluginSettings(_Section):
     """Which plug-ins run.
 
     :param block: plug-in names never to load or register (a force's veto).
     :param risk_models: if set, only these plug-ins' risk models are consulted.
     """
 
-    block: tuple[str, ...] = attrs.field(default=(), converter=to_tuple)
-    risk_models: tuple[str, ...] | None = attrs.field(
-        default=None, converter=attrs.converters.optional(to_tuple)
+    block: tuple[str, ...] = bounded((), PLUGIN_NAMES, converter=to_tuple)
+    risk_models: tuple[str, ...] | None = bounded(
+        None, Maybe(PLUGIN_NAMES), converter=attrs.converters.optional(to_tuple)
     )
 
 
 @attrs.frozen
-class DashSettings(Checked):
+class DashSettings(_Section):
     """Grade bands for DASH 2009 by count of "yes" answers.
 
     The defaults (0-9 standard, 10-13 medium, 14+ high) are local guidance published by
-    several areas; SafeLives fixes only the 14-or-more threshold for MARAC.
+    several areas; SafeLives fixes only the 14-or-more threshold for MARAC. Both bands
+    must be reachable on the partner agencies' checklist, which scores 24 items.
     """
 
-    medium_from: int = 10
-    high_from: int = 14
+    medium_from: int = bounded(10, Whole(1, DASH_ITEMS - 1))
+    high_from: int = bounded(14, Whole(2, DASH_ITEMS))
 
-    def _problems(self) -> Problems:
-        yield from _bands(self.medium_from, self.high_from)
+    def _related(self, bad: set[str]) -> Problems:
+        if bad.isdisjoint({"medium_from", "high_from"}) and self.medium_from >= self.high_from:
+            yield "high_from", "must be greater than medium_from"
 
 
 def _key_items(value: Mapping[str, RiskGrade]) -> Mapping[str, RiskGrade]:
@@ -109,7 +156,7 @@ DEFAULT_DIAL_KEY_ITEMS: Mapping[str, RiskGrade] = types.MappingProxyType(
 
 
 @attrs.frozen
-class DialSettings(Checked):
+class DialSettings(_Section):
     """DIAL, configured by the force: its items, key items, and count bands.
 
     The report describes DIAL as the count of "yes" answers, answers to key questions,
@@ -123,28 +170,33 @@ class DialSettings(Checked):
     :param high_from: "yes" count from which the grade is high.
     """
 
-    checklist: str = "dial"
-    items: tuple[str, ...] = attrs.field(
-        default=tuple(str(n) for n in range(1, 28)), converter=tuple
+    checklist: str = bounded("dial", Ident())
+    items: tuple[str, ...] = bounded(
+        tuple(str(n) for n in range(1, 28)), Items(2, 100, Ident()), converter=tuple
     )
-    key_items: Mapping[str, RiskGrade] = attrs.field(
-        default=DEFAULT_DIAL_KEY_ITEMS, converter=_key_items, hash=False
+    key_items: Mapping[str, RiskGrade] = bounded(
+        DEFAULT_DIAL_KEY_ITEMS, Items(0, 100, OneOf(RiskGrade)), converter=_key_items, hash=False
     )
-    medium_from: int = 10
-    high_from: int = 14
+    medium_from: int = bounded(10, Whole(1, 99))
+    high_from: int = bounded(14, Whole(2, 100))
 
-    def _problems(self) -> Problems:
-        yield from _bands(self.medium_from, self.high_from)
-        if len(set(self.items)) != len(self.items):
+    def _related(self, bad: set[str]) -> Problems:
+        if self.checklist in DASH_CHECKLISTS:
+            yield "checklist", "is the built-in DASH plug-in's checklist id"
+        if "items" not in bad and len(set(self.items)) != len(self.items):
             yield "items", "item ids must be unique"
-        if set(self.key_items) - set(self.items):
+        if bad.isdisjoint({"items", "key_items"}) and set(self.key_items) - set(self.items):
             yield "key_items", "every key item must be one of items"
-        if self.high_from > len(self.items):
+        if not bad.isdisjoint({"medium_from", "high_from"}):
+            return
+        if self.medium_from >= self.high_from:
+            yield "high_from", "must be greater than medium_from"
+        elif "items" not in bad and self.high_from > len(self.items):
             yield "high_from", "is more than the number of items"
 
 
 @attrs.frozen
-class MaracSettings(Checked):
+class MaracSettings(_Section):
     """The SafeLives MARAC referral criteria's local parameters.
 
     :param escalation_incidents: domestic-abuse incidents (this one included) that
@@ -154,18 +206,13 @@ class MaracSettings(Checked):
         between the same victim and suspect is a repeat referral; 12.
     """
 
-    escalation_incidents: int = 3
-    escalation_months: int = 12
-    repeat_months: int = 12
-
-    def _problems(self) -> Problems:
-        yield from _positive("escalation_incidents", self.escalation_incidents)
-        yield from _positive("escalation_months", self.escalation_months)
-        yield from _positive("repeat_months", self.repeat_months)
+    escalation_incidents: int = bounded(3, Whole(1, 20))
+    escalation_months: int = bounded(12, MONTHS)
+    repeat_months: int = bounded(12, MONTHS)
 
 
 @attrs.frozen
-class HubSettings(Checked):
+class HubSettings(_Section):
     """When a case goes to the local partnership hub: one standard for the whole force.
 
     A case is referred when any enabled criterion holds; crimes and non-crime
@@ -178,22 +225,25 @@ class HubSettings(Checked):
     :param abuse_types: forms of abuse that are always referred.
     """
 
-    grades: frozenset[RiskGrade] = attrs.field(
-        default=frozenset({RiskGrade.MEDIUM, RiskGrade.HIGH}), converter=frozenset
+    grades: frozenset[RiskGrade] = bounded(
+        frozenset({RiskGrade.MEDIUM, RiskGrade.HIGH}),
+        Items(0, len(RiskGrade), OneOf(RiskGrade)),
+        converter=frozenset,
     )
-    repeat_victims: bool = True
-    children_in_household: bool = True
-    vulnerable_victims: bool = True
-    abuse_types: frozenset[AbuseType] = attrs.field(
-        default=frozenset(
+    repeat_victims: bool = bounded(True, Flag())
+    children_in_household: bool = bounded(True, Flag())
+    vulnerable_victims: bool = bounded(True, Flag())
+    abuse_types: frozenset[AbuseType] = bounded(
+        frozenset(
             {AbuseType.HONOUR_BASED, AbuseType.FORCED_MARRIAGE, AbuseType.FGM, AbuseType.STALKING}
         ),
+        Items(0, len(AbuseType), OneOf(AbuseType, "a form of abuse")),
         converter=to_frozenset,
     )
 
 
 @attrs.frozen
-class SeriesRule(Checked):
+class SeriesRule(_Section):
     """A local escalation threshold: so many incidents within so many months.
 
     :param incidents: domestic-abuse incidents for the victim, this one included.
@@ -201,13 +251,9 @@ class SeriesRule(Checked):
     :param grade: the least grade the series implies.
     """
 
-    incidents: int
-    months: int
-    grade: RiskGrade
-
-    def _problems(self) -> Problems:
-        yield from _positive("incidents", self.incidents)
-        yield from _positive("months", self.months)
+    incidents: int = bounded(attrs.NOTHING, Whole(1, 20))
+    months: int = bounded(attrs.NOTHING, MONTHS)
+    grade: RiskGrade = bounded(attrs.NOTHING, OneOf(RiskGrade))
 
 
 #: By default a third incident in 12 months is high risk, matching SafeLives' potential-
@@ -216,7 +262,7 @@ DEFAULT_SERIES = (SeriesRule(incidents=3, months=12, grade=RiskGrade.HIGH),)
 
 
 @attrs.frozen
-class TriageSettings(Checked):
+class TriageSettings(_Section):
     """Control-room response standards for domestic-abuse calls.
 
     The alert times and the two-hour appointment are the inspected force's (HMIC 2014);
@@ -235,32 +281,38 @@ class TriageSettings(Checked):
     :param repeat_months: the window for repeat callers and locations.
     """
 
-    minimum: ResponseGrade = ResponseGrade.SCHEDULED
-    immediate_resourced_minutes: int = 3
-    priority_dispatched_minutes: int = 20
-    immediate_attend_minutes: int = 20
-    priority_attend_minutes: int = 120
-    scheduled_within_hours: int = 48
-    appointment_minutes: int = 120
-    repeat_months: int = 12
+    minimum: ResponseGrade = bounded(ResponseGrade.SCHEDULED, OneOf(ResponseGrade))
+    immediate_resourced_minutes: int = bounded(3, Whole(1, 60))
+    priority_dispatched_minutes: int = bounded(20, Whole(1, 240))
+    immediate_attend_minutes: int = bounded(20, Whole(1, 240))
+    priority_attend_minutes: int = bounded(120, Whole(1, 1440))
+    scheduled_within_hours: int = bounded(48, Whole(1, 168))
+    appointment_minutes: int = bounded(120, Whole(1, 480))
+    repeat_months: int = bounded(12, MONTHS)
 
-    def _problems(self) -> Problems:
-        if not _instance(self.minimum, ResponseGrade):
-            yield "minimum", "must be a ResponseGrade"
-        for name in (
-            "immediate_resourced_minutes",
-            "priority_dispatched_minutes",
-            "immediate_attend_minutes",
-            "priority_attend_minutes",
-            "scheduled_within_hours",
-            "appointment_minutes",
-            "repeat_months",
-        ):
-            yield from _positive(name, getattr(self, name))
+    def _related(self, bad: set[str]) -> Problems:
+        # A more urgent response is never given a later target than a less urgent one.
+        yield from _ordered(
+            bad,
+            [
+                (
+                    "immediate_attend_minutes",
+                    "priority_attend_minutes",
+                    self.immediate_attend_minutes,
+                    self.priority_attend_minutes,
+                ),
+                (
+                    "priority_attend_minutes",
+                    "scheduled_within_hours (in minutes)",
+                    self.priority_attend_minutes,
+                    self.scheduled_within_hours * 60,
+                ),
+            ],
+        )
 
 
 @attrs.frozen
-class SevenStepSettings(Checked):
+class SevenStepSettings(_Section):
     """The seven-step plan's timetable (HMIC 2014), counted from the report.
 
     :param apply_to_incidents: give non-crime incidents the same plan as crimes (the
@@ -272,62 +324,65 @@ class SevenStepSettings(Checked):
     :param action_plan_review_days: the action plan is reviewed at least this often.
     """
 
-    apply_to_incidents: bool = True
-    golden_hour_minutes: int = 60
-    neighbourhood_visit_hours: int = 24
-    reassurance_days: int = 15
-    review_days: int = 28
-    action_plan_review_days: int = 10
+    apply_to_incidents: bool = bounded(True, Flag())
+    golden_hour_minutes: int = bounded(60, Whole(1, 240))
+    neighbourhood_visit_hours: int = bounded(24, Whole(1, 168))
+    reassurance_days: int = bounded(15, Whole(1, 90))
+    review_days: int = bounded(28, Whole(1, 90))
+    action_plan_review_days: int = bounded(10, Whole(1, 90))
 
-    def _problems(self) -> Problems:
-        for name in (
-            "golden_hour_minutes",
-            "neighbourhood_visit_hours",
-            "reassurance_days",
-            "review_days",
-            "action_plan_review_days",
-        ):
-            yield from _positive(name, getattr(self, name))
+    def _related(self, bad: set[str]) -> Problems:
+        # The steps come in their order: the golden hour, the visit, the reassurance
+        # visits, the review.
+        yield from _ordered(
+            bad,
+            [
+                (
+                    "golden_hour_minutes",
+                    "neighbourhood_visit_hours (in minutes)",
+                    self.golden_hour_minutes,
+                    self.neighbourhood_visit_hours * 60,
+                ),
+                (
+                    "neighbourhood_visit_hours",
+                    "reassurance_days (in hours)",
+                    self.neighbourhood_visit_hours,
+                    self.reassurance_days * 24,
+                ),
+            ],
+        )
         if (
-            isinstance(self.reassurance_days, int)
-            and isinstance(self.review_days, int)
+            bad.isdisjoint({"reassurance_days", "review_days"})
             and self.reassurance_days > self.review_days
         ):
             yield "reassurance_days", "must not be after review_days"
 
 
 @attrs.frozen
-class EventSettings(Checked):
+class EventSettings(_Section):
     """Deadlines after a release, bail change, breach or new incident (recommendation 6).
 
     :param notify_within_hours: tell the victim within this many hours of the event.
     :param reassess_within_hours: re-assess the victim's risk within this many hours.
     """
 
-    notify_within_hours: int = 4
-    reassess_within_hours: int = 24
-
-    def _problems(self) -> Problems:
-        yield from _positive("notify_within_hours", self.notify_within_hours)
-        yield from _positive("reassess_within_hours", self.reassess_within_hours)
+    notify_within_hours: int = bounded(4, Whole(1, 72))
+    reassess_within_hours: int = bounded(24, Whole(1, 168))
 
 
 @attrs.frozen
-class TaskingSettings(Checked):
+class TaskingSettings(_Section):
     """Partner tasking without duplication (recommendation 5).
 
     :param merge_window_days: requests for the same service for the same victim
         within this many days are one request, with every requester recorded.
     """
 
-    merge_window_days: int = 7
-
-    def _problems(self) -> Problems:
-        yield from _positive("merge_window_days", self.merge_window_days)
+    merge_window_days: int = bounded(7, Whole(1, 90))
 
 
 @attrs.frozen
-class AllocationSettings(Checked):
+class AllocationSettings(_Section):
     """Investigation allocation by seriousness *and* risk (recommendation 1).
 
     :param detective_offences: offences that go to a detective whatever the risk.
@@ -335,23 +390,18 @@ class AllocationSettings(Checked):
         investigator whatever the offence (high by default).
     """
 
-    detective_offences: frozenset[OffenceCategory] = attrs.field(
-        default=frozenset(
+    detective_offences: frozenset[OffenceCategory] = bounded(
+        frozenset(
             {
                 OffenceCategory.ASSAULT_WITH_INTENT,
                 OffenceCategory.SEXUAL_OFFENCE,
                 OffenceCategory.THREATS_TO_KILL,
             }
         ),
+        Items(0, len(OffenceCategory), OneOf(OffenceCategory, "an offence category")),
         converter=to_frozenset,
     )
-    trained_from: RiskGrade = RiskGrade.HIGH
-
-    def _problems(self) -> Problems:
-        if not _instance(self.trained_from, RiskGrade):
-            yield "trained_from", "must be a RiskGrade"
-        if any(not _instance(o, OffenceCategory) for o in self.detective_offences):
-            yield "detective_offences", "each must be an OffenceCategory"
+    trained_from: RiskGrade = bounded(RiskGrade.HIGH, OneOf(RiskGrade))
 
 
 def _options(value: Mapping[str, Mapping[str, Any]]) -> Mapping[str, Mapping[str, Any]]:
@@ -359,7 +409,7 @@ def _options(value: Mapping[str, Mapping[str, Any]]) -> Mapping[str, Mapping[str
 
 
 @attrs.frozen
-class Settings(Checked):
+class Settings(_Section):
     """Everything a policy is configured by. Defaults are documented, never hidden.
 
     :param force: the force's name, for reports.
@@ -379,25 +429,22 @@ class Settings(Checked):
     :param options: per-plug-in settings for third-party plug-ins, by plug-in name.
     """
 
-    force: str = "default"
+    force: str = bounded("default", Label(100))
     plugins: PluginSettings = PluginSettings()
-    repeat_victim_months: int = 12
+    repeat_victim_months: int = bounded(12, MONTHS)
     dash: DashSettings = DashSettings()
     dial: DialSettings = DialSettings()
     marac: MaracSettings = MaracSettings()
     hub: HubSettings = HubSettings()
-    series: tuple[SeriesRule, ...] = attrs.field(default=DEFAULT_SERIES, converter=to_tuple)
+    series: tuple[SeriesRule, ...] = bounded(DEFAULT_SERIES, Items(0, 20), converter=to_tuple)
     triage: TriageSettings = TriageSettings()
     seven_step: SevenStepSettings = SevenStepSettings()
     events: EventSettings = EventSettings()
     tasking: TaskingSettings = TaskingSettings()
     allocation: AllocationSettings = AllocationSettings()
-    options: Mapping[str, Mapping[str, Any]] = attrs.field(
-        factory=dict, converter=_options, hash=False
+    options: Mapping[str, Mapping[str, Any]] = bounded(
+        None, Items(0, 100), factory=dict, converter=_options, hash=False
     )
-
-    def _problems(self) -> Problems:
-        yield from _positive("repeat_victim_months", self.repeat_victim_months)
 
     def fingerprint(self) -> str:
         """A short digest of these settings: equal settings, equal fingerprint."""
@@ -407,16 +454,42 @@ class Settings(Checked):
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
+class SettingsError(ValidationError):
+    """A policy file that cannot be used, with every problem and the file it is in.
+
+    :ivar path: the file.
+    """
+
+    def __init__(self, path: Path, errors: Iterable[FieldError]) -> None:
+        """Collect ``errors`` found in the policy file at ``path``."""
+        super().__init__("Settings", errors)
+        self.path = path
+
+    def __str__(self) -> str:
+        """``invalid Settings in FILE: N problems``, then one problem a line."""
+        header, _, rest = super().__str__().partition("\n")
+        first = header.replace("invalid Settings:", f"invalid Settings in {self.path}:", 1)
+        return f"{first}\n{rest}" if rest else first
+
+
 def load_settings(path: str | Path) -> Settings:
     """Read a TOML policy file.
 
-    :raises ValidationError: naming each bad or unknown key, or the TOML syntax error.
+    The file must be UTF-8 TOML of at most 1 MiB, nested at most 32 deep, and every
+    value within its documented range (see the configuration page).
+
+    :raises SettingsError: (a :class:`~dapolicy.errors.ValidationError`) naming the
+        file and each bad or unknown key, or what is wrong with the file as a whole.
+    :raises OSError: the file cannot be opened or read.
     """
     from dapolicy.serialization import from_dict
 
+    path = Path(path)
     try:
-        with Path(path).open("rb") as handle:
-            data = tomllib.load(handle)
-    except tomllib.TOMLDecodeError as exc:
-        raise ValidationError("Settings", [FieldError("$", f"not valid TOML: {exc}")]) from None
-    return from_dict(Settings, data)
+        data = read_toml(path)
+    except _TomlError as exc:
+        raise SettingsError(path, [exc.error]) from None
+    try:
+        return from_dict(Settings, data)
+    except ValidationError as exc:
+        raise SettingsError(path, exc.errors) from None
