@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 
 import pytest
@@ -14,10 +15,14 @@ from dapolicy.synth import STAFFORDSHIRE_2013, UNIFORM, synthesize, totals_for
 CHARTS = {
     "chart-offences",
     "chart-calls",
+    "chart-victims",
     "chart-arrests",
     "chart-outcomes",
     "chart-grades",
+    "chart-grades-recorded",
+    "chart-review",
     "chart-forms",
+    "chart-forms-incidents",
     "chart-children",
     "chart-latency",
 }
@@ -170,3 +175,93 @@ def test_no_personal_data_reaches_the_page(page: str) -> None:
     assert "V-0" not in page
     assert "SYN-INC" not in page
     assert "S-0" not in page
+
+
+def _svg_of(page: str, chart_id: str) -> str:
+    start = page.index(f'<svg id="{chart_id}"')
+    return page[start : page.index("</svg>", start)]
+
+
+def _rects(svg: str) -> list[dict[str, float | str]]:
+    found = []
+    for match in re.finditer(
+        r'<rect x="([\d.]+)" y="([\d.]+)" width="([\d.]+)" '
+        r'height="([\d.]+)" fill="[^"]+"[^>]*><title>([^<]+)</title>',
+        svg,
+    ):
+        x, y, w, h, tip = match.groups()
+        found.append({"x": float(x), "y": float(y), "w": float(w), "h": float(h), "tip": tip})
+    return found
+
+
+def test_the_histogram_draws_bars_at_their_true_widths_on_a_y_axis(
+    report: AuditReport, page: str
+) -> None:
+    svg = _svg_of(page, "chart-latency")
+    bars = {str(r["tip"]).split(":")[0]: r for r in _rects(svg) if "cases (" in str(r["tip"])}
+    bins = [b for b in report.latency.bins if b.to_hours is not None]
+    assert set(bars) >= {b.label for b in bins}
+    per_hour = [float(bars[b.label]["w"]) + 1 for b in bins]  # 1 unit of gap per bar
+    hours = [b.to_hours - b.from_hours for b in bins if b.to_hours is not None]
+    # Width is proportional to the bin's hours (0-6 h is half as wide as 12-24 h) ...
+    for width, span in zip(per_hour, hours, strict=True):
+        assert width / span == pytest.approx(per_hour[0] / hours[0], rel=0.02)
+    # ... and area to its count: height is cases per hour.
+    areas = [
+        (float(bars[b.label]["w"]) + 1) * float(bars[b.label]["h"]) / b.count
+        for b in bins
+        if b.count >= 20
+    ]
+    assert len(areas) >= 3
+    assert max(areas) == pytest.approx(min(areas), rel=0.05)
+    assert "cases per hour" in svg
+    assert "hours from report to grade" in svg
+    assert "Bars are drawn at their true widths" in svg
+
+
+def test_every_chart_is_titled_with_the_force_and_drawn_for_a_narrow_screen() -> None:
+    policy = Policy(Settings(force="Staffordshire Police"))
+    page = render_html(
+        audit(synthesize(200, 2, UNIFORM), totals=totals_for(UNIFORM, 200), policy=policy)
+    )
+    parsed = parse(page)
+    assert "<h1>Domestic-abuse audit: Staffordshire Police</h1>" in page
+    for chart_id, info in parsed.svgs.items():
+        assert str(info["title"]).startswith("Staffordshire Police: "), chart_id
+        attrs = info["attrs"]
+        assert isinstance(attrs, dict)
+        assert str(attrs["viewbox"]).startswith("0 0 400 "), chart_id
+    assert "max-width:34rem" in page
+    assert "@media (max-width:36rem)" in page
+
+
+def test_every_figure_states_one_denominator(page: str) -> None:
+    figures = re.findall(r"<figure>.*?</figure>", page, flags=re.S)
+    assert len(figures) == len(CHARTS)
+    for figure in figures:
+        bases = re.findall(r'<span class="base">([^<]+)</span>', figure)
+        assert len(bases) == 1, figure[:80]
+        assert bases[0].startswith(("Of ", "Per 100 of ", "Each bar is a share")), bases[0]
+
+
+def test_the_grades_the_policy_gives_and_the_force_recorded_are_separate_figures(
+    report: AuditReport, page: str
+) -> None:
+    policy = _svg_of(page, "chart-grades")
+    recorded = _svg_of(page, "chart-grades-recorded")
+    assert f"of {report.grades.total:,}" in policy
+    assert f"of {report.recorded_grades.total:,}" in recorded
+    assert "Ungraded: needs review" in policy
+    assert "Ungraded" not in recorded
+    review = _svg_of(page, "chart-review")
+    assert f"of {report.needs_review:,}" in review
+
+
+def test_small_counts_are_flagged() -> None:
+    report = audit(synthesize(20, 3, UNIFORM), totals=totals_for(UNIFORM, 20), policy=Policy())
+    page = render_html(report)
+    assert "(small count)" in page
+    assert 'class="small"' in page
+    big = render_html(audit(synthesize(600, 5, STAFFORDSHIRE_2013), policy=Policy()))
+    # In a larger year only the shares of small groups are flagged, not every figure.
+    assert big.count("(small count)") < page.count("(small count)")

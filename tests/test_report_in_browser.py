@@ -52,18 +52,20 @@ def test_the_browser_renders_every_chart(tmp_path: Path) -> None:
     assert dom.count("<svg") == written
     assert len(re.findall(r"<title>[^<]+</title>", dom)) >= written
     assert "<script" not in dom
-    shot = tmp_path / "report.png"
-    subprocess.run(
-        [
-            BROWSER,
-            *FLAGS,
-            f"--user-data-dir={tmp_path / 'profile2'}",
-            "--window-size=1280,2400",
-            f"--screenshot={shot}",
-            page.as_uri(),
-        ],
-        capture_output=True,
-        timeout=120,
-        check=True,
-    )
-    assert shot.stat().st_size > 20_000  # a blank page is a few kilobytes
+    # Both widths the page is laid out for: a desktop window and a 420 px phone screen.
+    for width in (1280, 420):
+        shot = tmp_path / f"report-{width}.png"
+        subprocess.run(
+            [
+                BROWSER,
+                *FLAGS,
+                f"--user-data-dir={tmp_path / f'profile-{width}'}",
+                f"--window-size={width},2400",
+                f"--screenshot={shot}",
+                page.as_uri(),
+            ],
+            capture_output=True,
+            timeout=120,
+            check=True,
+        )
+        assert shot.stat().st_size > 20_000  # a blank page is a few kilobytes

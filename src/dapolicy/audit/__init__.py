@@ -15,7 +15,9 @@ give):
 - arrests per 100 domestic-abuse crimes, against the 45-90 band of most forces;
 - the charge, caution and out-of-court disposal rates of domestic-abuse crimes;
 - cases by risk grade: every case is graded with the policy (which the inspected force
-  could not report); "active" means every case in the input.
+  could not report); "active" means every case in the input. A case no risk model
+  graded is "ungraded: needs review", never "standard"; the decisions that need review
+  are broken down by reason.
 
 Compliance: crimes and non-crime incidents with no risk form, one never submitted, or
 a late one (:func:`dapolicy.operations.form_compliance`); incidents with a child present
@@ -42,6 +44,8 @@ from dapolicy.audit._report import (
     LATENCY_BINS,
     PUBLISHED,
     PUBLISHED_SOURCE,
+    REVIEW_LABELS,
+    SMALL_COUNT,
     AuditReport,
     ChildrenCounts,
     DefinitionCounts,
@@ -52,6 +56,7 @@ from dapolicy.audit._report import (
     OffenceCount,
     OffenceGroup,
     Outcomes,
+    ReviewCount,
     Share,
 )
 from dapolicy.audit._tally import audit, percentile
@@ -62,6 +67,8 @@ __all__ = [
     "LATENCY_BINS",
     "PUBLISHED",
     "PUBLISHED_SOURCE",
+    "REVIEW_LABELS",
+    "SMALL_COUNT",
     "AuditReport",
     "ChildrenCounts",
     "DefinitionCounts",
@@ -74,6 +81,7 @@ __all__ = [
     "OffenceCount",
     "OffenceGroup",
     "Outcomes",
+    "ReviewCount",
     "Share",
     "audit",
     "figures",

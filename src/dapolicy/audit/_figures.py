@@ -13,6 +13,7 @@ from dapolicy.audit._report import (
     ARREST_BAND,
     PUBLISHED,
     PUBLISHED_SOURCE,
+    SMALL_COUNT,
     AuditReport,
     Share,
 )
@@ -32,6 +33,8 @@ class Figure:
     :param unit: ``"%"``, ``"per 100"``, ``"h"`` or ``""`` (a count).
     :param detail: the counts behind it, e.g. ``"2,221 of 5,844"``.
     :param published: the report's figure, where it has one.
+    :param base: how many cases (calls, crimes, victims, decisions) the figure is
+        taken over, its denominator; ``None`` for a plain count.
     """
 
     key: str
@@ -41,6 +44,12 @@ class Figure:
     unit: str
     detail: str
     published: float | None = None
+    base: int | None = None
+
+    @property
+    def small(self) -> bool:
+        """Whether it is taken over fewer than :data:`SMALL_COUNT`: read it with care."""
+        return self.base is not None and 0 < self.base < SMALL_COUNT
 
     def formatted(self) -> str:
         """The value with its unit, or ``"n/a"``."""
@@ -80,12 +89,19 @@ def figures(
     rows: list[Figure] = []
 
     def add(
-        key: str, section: str, label: str, value: float | None, unit: str, detail: str
+        key: str,
+        section: str,
+        label: str,
+        value: float | None,
+        unit: str,
+        detail: str,
+        base: int | None = None,
     ) -> None:
-        rows.append(Figure(key, section, label, value, unit, detail, known.get(key)))
+        rows.append(Figure(key, section, label, value, unit, detail, known.get(key), base))
 
     def share(key: str, section: str, label: str, part: Share | None) -> None:
-        add(key, section, label, None if part is None else part.percent, "%", _of(part))
+        value, base = (None, None) if part is None else (part.percent, part.total)
+        add(key, section, label, value, "%", _of(part), base)
 
     calls, crime = "Calls for assistance", "Crime"
     share("da_share_of_calls", calls, "Domestic abuse, of all calls", report.da_share_of_calls)
@@ -97,6 +113,7 @@ def figures(
         Share(report.repeat_calls_detected, report.calls).percent,
         "%",
         f"{report.repeat_calls_detected:,} of {report.calls:,}",
+        report.calls,
     )
     share(
         "da_share_of_crime",
@@ -130,6 +147,7 @@ def figures(
         report.arrests_per_100,
         "per 100",
         f"{report.arrests:,} arrests, {report.crimes:,} crimes",
+        report.crimes,
     )
     share("charge_rate", "Arrests and outcomes", "Charged", report.charge_rate)
     share("caution_rate", "Arrests and outcomes", "Cautioned", report.caution_rate)
@@ -152,29 +170,33 @@ def figures(
         Share(report.outcomes.open, report.crimes),
     )
     grades = report.grades
+    active = "Active cases by risk grade (policy)"
     for grade in (RiskGrade.HIGH, RiskGrade.MEDIUM, RiskGrade.STANDARD):
         share(
             f"grade.{grade.value}",
-            "Active cases by risk grade (policy)",
+            active,
             f"{grade.value.capitalize()} risk",
             Share(grades.of(grade), grades.total),
         )
-    add(
-        "marac_referrals",
-        "Active cases by risk grade (policy)",
-        "Referred to MARAC",
-        report.marac_referrals,
-        "",
-        "cases",
+    share(
+        "grade.ungraded",
+        active,
+        "Ungraded: needs review (no risk model graded it)",
+        Share(grades.ungraded, grades.total),
     )
-    add(
-        "needs_review",
-        "Active cases by risk grade (policy)",
-        "Decision needs review",
-        report.needs_review,
-        "",
-        "cases",
+    share(
+        "marac_referrals", active, "Referred to MARAC", Share(report.marac_referrals, report.cases)
     )
+    share(
+        "needs_review", active, "Decision needs review", Share(report.needs_review, report.cases)
+    )
+    for reason in report.review_reasons:
+        share(
+            f"review.{reason.rule}",
+            "Needs review, by reason (of the decisions that need review)",
+            reason.label.capitalize(),
+            Share(reason.count, report.needs_review),
+        )
     compliance = "Compliance"
     share(
         "crime_forms_not_received",
@@ -215,6 +237,7 @@ def figures(
         latency.median_hours,
         "h",
         f"{latency.graded:,} graded",
+        latency.graded,
     )
     add(
         "latency_p90",
@@ -223,6 +246,7 @@ def figures(
         latency.p90_hours,
         "h",
         f"{latency.graded:,} graded",
+        latency.graded,
     )
     share(
         "latency_over_24h",
@@ -278,10 +302,18 @@ def render_text(report: AuditReport, *, published: Mapping[str, float] | None = 
         if row.section != section:
             section = row.section
             lines += ["", section, "-" * len(section)]
+        flag = " (small count)" if row.small else ""
         lines.append(
             f"{row.label:<{label_width}}{row.formatted():>{value_width}}  "
-            f"{row.formatted_published():<{pub_width}}{row.detail}"
+            f"{row.formatted_published():<{pub_width}}{row.detail}{flag}"
         )
+    notes = []
+    if any(row.small for row in rows):
+        notes.append(f"Small count: a share of fewer than {SMALL_COUNT}, read it with care.")
+    if report.review_reasons:
+        notes.append("A decision that needs review for several reasons counts under each.")
     if published:
-        lines += ["", f"Report: {PUBLISHED_SOURCE}."]
+        notes.append(f"Report: {PUBLISHED_SOURCE}.")
+    if notes:
+        lines += ["", *notes]
     return "\n".join(lines) + "\n"

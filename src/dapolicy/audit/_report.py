@@ -176,19 +176,24 @@ class FormCounts:
 class GradeCounts:
     """Cases by risk grade.
 
-    :param standard: standard risk.
+    :param standard: standard risk, as a risk model (or a person) graded it.
     :param medium: medium risk.
     :param high: high risk.
+    :param ungraded: no risk model graded the case (no form, or a form no plug-in could
+        score, and no other finding): the decision reads "standard" only until a person
+        reviews it, so it is counted here, never as standard. Always 0 for the grades a
+        force recorded.
     """
 
     standard: int = 0
     medium: int = 0
     high: int = 0
+    ungraded: int = 0
 
     @property
     def total(self) -> int:
-        """All cases counted."""
-        return self.standard + self.medium + self.high
+        """All cases counted, ungraded ones included."""
+        return self.standard + self.medium + self.high + self.ungraded
 
     def of(self, grade: RiskGrade) -> int:
         """The count for ``grade``."""
@@ -246,6 +251,8 @@ class Latency:
     :param over_24h: graded more than 24 hours after the report.
     :param over_72h: graded more than 72 hours after the report.
     :param bins: the histogram (:data:`LATENCY_BINS`).
+    :param max_hours: the longest wait, ``None`` when nothing was graded (the open last
+        bin ends here).
     """
 
     graded: int = 0
@@ -255,6 +262,44 @@ class Latency:
     over_24h: int = 0
     over_72h: int = 0
     bins: tuple[LatencyBin, ...] = ()
+    max_hours: float | None = None
+
+
+@attrs.frozen
+class ReviewCount:
+    """Decisions that need review for one reason.
+
+    :param rule: the review reason's rule id (``"form.missing"``), or
+        ``"plugin.failure"`` for a decision on which a plug-in failed.
+    :param count: decisions with that reason (a decision with several reasons is
+        counted under each).
+    """
+
+    rule: str
+    count: int
+
+    @property
+    def label(self) -> str:
+        """The reason in a few words, for a table; the rule id when it is not a known one."""
+        if self.rule.startswith("definition."):
+            what = self.rule.removeprefix("definition.").replace("_", " ")
+            return f"definition test: {what}"
+        return REVIEW_LABELS.get(self.rule, self.rule)
+
+
+#: Short labels for the review reasons the built-ins give, by rule id.
+REVIEW_LABELS: Mapping[str, str] = MappingProxyType(
+    {
+        "form.missing": "no risk form",
+        "form.unknown-checklist": "form on a checklist no plug-in knows",
+        "form.unknown-items": "form with items its checklist lacks",
+        "grade.no-finding": "no risk model graded it (ungraded)",
+        "case.counter-allegation": "counter-allegation: who is at risk?",
+        "plugin.failure": "a plug-in failed",
+    }
+)
+#: A share of fewer than this many is flagged as a small count: read it with care.
+SMALL_COUNT = 30
 
 
 @attrs.frozen
@@ -279,7 +324,8 @@ class AuditReport:
     :param outcomes: crimes by outcome.
     :param forms_crime: form compliance for crimes.
     :param forms_non_crime: form compliance for non-crime incidents.
-    :param grades: every case by the grade the policy gives it.
+    :param grades: every case by the grade the policy gives it; a case no risk model
+        graded is counted as ``ungraded``, not as standard.
     :param recorded_grades: cases by the grade the force recorded, where it did.
     :param needs_review: policy decisions that need a person to look.
     :param marac_referrals: policy decisions that refer to MARAC.
@@ -290,6 +336,8 @@ class AuditReport:
         (``settings.repeat_victim_months``).
     :param repeat_victim_incidents: incidents the policy found were to a repeat victim.
     :param repeat_victim_months: the force's window for a repeat victim, in months.
+    :param review_reasons: the decisions that need review, by reason, most common
+        first (ties by rule id).
     """
 
     force: str
@@ -319,6 +367,7 @@ class AuditReport:
     repeat_victims: int
     repeat_victim_incidents: int
     repeat_victim_months: int = 12
+    review_reasons: tuple[ReviewCount, ...] = ()
 
     @property
     def da_share_of_calls(self) -> Share | None:

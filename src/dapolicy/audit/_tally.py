@@ -24,6 +24,7 @@ from dapolicy.audit._report import (
     LatencyBin,
     OffenceCount,
     Outcomes,
+    ReviewCount,
 )
 from dapolicy.batch import decision_time
 from dapolicy.errors import FieldError, ValidationError
@@ -76,6 +77,8 @@ class _Tally:
         self.outcomes: Counter[Outcome | None] = Counter()
         self.forms: dict[bool, Counter[FormStatus]] = {True: Counter(), False: Counter()}
         self.grades: Counter[RiskGrade] = Counter()
+        self.ungraded = 0
+        self.review: Counter[str] = Counter()
         self.recorded: Counter[RiskGrade] = Counter()
         self.needs_review = self.marac = self.repeat_victim_incidents = 0
         self.children = [0, 0, 0, 0, 0]
@@ -135,8 +138,14 @@ class _Tally:
             incident, form, history=self.history, now=decision_time(case)
         )
         record(self.history, incident, decision)
-        self.grades[decision.grade] += 1
+        if decision.findings or decision.grade is not RiskGrade.STANDARD:
+            self.grades[decision.grade] += 1
+        else:  # "standard" here means only that nothing graded it
+            self.ungraded += 1
         self.needs_review += decision.needs_review
+        self.review.update({r.rule for r in decision.review_reasons})
+        if decision.failures:
+            self.review["plugin.failure"] += 1
         self.marac += Destination.MARAC in decision.referred_to()
         self.repeat_victim_incidents += decision.repeat_victim
         if case.graded_at is not None and case.recorded_grade is not None:
@@ -175,6 +184,7 @@ class _Tally:
             over_24h=sum(1 for h in hours if h > 24),
             over_72h=sum(1 for h in hours if h > 72),
             bins=tuple(bins),
+            max_hours=max(hours, default=None),
         )
 
     def report(self, totals: ForceTotals | None, now: datetime | None) -> AuditReport:
@@ -187,8 +197,10 @@ class _Tally:
                 c[FormStatus.MISSING],
             )
 
-        def grades(c: Counter[RiskGrade]) -> GradeCounts:
-            return GradeCounts(c[RiskGrade.STANDARD], c[RiskGrade.MEDIUM], c[RiskGrade.HIGH])
+        def grades(c: Counter[RiskGrade], ungraded: int = 0) -> GradeCounts:
+            return GradeCounts(
+                c[RiskGrade.STANDARD], c[RiskGrade.MEDIUM], c[RiskGrade.HIGH], ungraded
+            )
 
         v = self.verdicts
         o = self.outcomes
@@ -221,7 +233,7 @@ class _Tally:
             ),
             forms_crime=forms(True),
             forms_non_crime=forms(False),
-            grades=grades(self.grades),
+            grades=grades(self.grades, self.ungraded),
             recorded_grades=grades(self.recorded),
             needs_review=self.needs_review,
             marac_referrals=self.marac,
@@ -231,6 +243,10 @@ class _Tally:
             repeat_victims=self._repeat_victims(),
             repeat_victim_incidents=self.repeat_victim_incidents,
             repeat_victim_months=self.policy.settings.repeat_victim_months,
+            review_reasons=tuple(
+                ReviewCount(rule, count)
+                for rule, count in sorted(self.review.items(), key=lambda rc: (-rc[1], rc[0]))
+            ),
         )
 
 
