@@ -8,7 +8,7 @@ a figure whose parts have different wholes is drawn as separate charts.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 from dapolicy.audit._figures import Figure, figures
 from dapolicy.audit._html_charts import (
@@ -26,11 +26,11 @@ from dapolicy.audit._html_charts import (
     esc,
     hbars,
     latency_histogram,
-    num,
     pct,
     small,
     stacked,
 )
+from dapolicy.audit._html_parts import figure_html, row_of, share_table, table, tiles
 from dapolicy.audit._report import (
     ARREST_BAND,
     PUBLISHED,
@@ -42,93 +42,6 @@ from dapolicy.audit._report import (
     Share,
 )
 from dapolicy.models import RiskGrade
-
-
-def _table(headers: Sequence[str], rows: Iterable[Sequence[object]], numeric: set[int]) -> str:
-    head = "".join(
-        f'<th scope="col"{" class=n" if k in numeric else ""}>{esc(h)}</th>'
-        for k, h in enumerate(headers)
-    )
-    body = "".join(
-        "<tr>"
-        + "".join(
-            f"<td{' class=n' if k in numeric else ''}>{esc(cell)}</td>"
-            for k, cell in enumerate(row)
-        )
-        + "</tr>"
-        for row in rows
-    )
-    return (
-        f'<div class="scroll"><table><thead><tr>{head}</tr></thead>'
-        f"<tbody>{body}</tbody></table></div>"
-    )
-
-
-def _figure(svg: str, caption: str, base: str, table: str, heading: str = "") -> str:
-    """A chart under its heading, what it shows, its one denominator, and its numbers."""
-    head = f'<p class="chart">{heading}</p>' if heading else ""
-    return (
-        f"<figure>{head}{svg}<figcaption>{esc(caption)}"
-        f'<span class="base">{esc(base)}</span></figcaption>'
-        f"<details><summary>The numbers</summary>{table}</details></figure>"
-    )
-
-
-def _row(figure: Figure, label: str | None = None) -> Row:
-    return Row(
-        label if label is not None else figure.label,
-        figure.value,
-        figure.published,
-        figure.detail,
-        figure.base,
-    )
-
-
-def _share_table(rows: Sequence[Row], first: str) -> str:
-    return _table(
-        [first, "Counts", "Share", "Report"],
-        [
-            (
-                r.label + (" (small count)" if small(r.base) else ""),
-                r.detail,
-                pct(r.value),
-                "" if r.published is None else f"{num(r.published)}%",
-            )
-            for r in rows
-        ],
-        set(),
-    )
-
-
-def _tiles(rows: Sequence[Figure]) -> str:
-    chosen = {
-        "da_share_of_calls": "of calls for assistance are domestic abuse",
-        "repeat_caller_share": "of those calls are from repeat callers",
-        "da_share_of_crime": "of recorded crime is domestic abuse",
-        "arrests_per_100": "arrests per 100 domestic-abuse crimes",
-        "charge_rate": "of domestic-abuse crimes charged",
-        "crime_forms_not_received": "of crimes with no risk form received",
-        "grade.ungraded": "of cases ungraded: no risk model graded them, review needed",
-        "latency_median": "median wait for a risk grade",
-        "children_unchecked": "of incidents with children present left a child unchecked",
-    }
-    items = []
-    for row in rows:
-        if row.key not in chosen:
-            continue
-        value = row.formatted().replace(" per 100", "")
-        pub = (
-            f'<span class="pub">Report: {esc(row.formatted_published().replace(" per 100", ""))}'
-            "</span>"
-            if row.published is not None
-            else ""
-        )
-        flag = '<span class="pub small">small count</span>' if row.small else ""
-        items.append(
-            f'<li class="tile"><span class="big">{esc(value)}</span>'
-            f'<span class="what">{esc(chosen[row.key])}</span>{pub}{flag}</li>'
-        )
-    return f'<ul class="tiles" aria-label="Headline figures">{"".join(items)}</ul>'
 
 
 class _Page:
@@ -147,11 +60,11 @@ class _Page:
         return f"{self.report.force}: {what}"
 
     def figure(self, svg: str, caption: str, base: str, table: str) -> str:
-        """:func:`_figure`, headed by the chart's title without the force's name."""
+        """:func:`figure_html`, headed by the chart's title without the force's name."""
         found = re.search(r'<title id="[^"]+-title">([^<]*)</title>', svg)
         prefix = esc(f"{self.report.force}: ")
         heading = found.group(1).removeprefix(prefix) if found else ""
-        return _figure(svg, caption, base, table, heading[:1].upper() + heading[1:])
+        return figure_html(svg, caption, base, table, heading[:1].upper() + heading[1:])
 
     def render(self) -> str:
         report = self.report
@@ -172,7 +85,7 @@ class _Page:
             f"{esc(report.policy_fingerprint)}. Counts only: no personal data. A share of "
             f'fewer than {SMALL_COUNT} is marked <span class="small">small count</span>: '
             "read it with care.</p>",
-            _tiles(self.rows),
+            tiles(self.rows),
             self.crime(),
             self.calls(),
             self.outcomes(),
@@ -191,8 +104,8 @@ class _Page:
 
     def crime(self) -> str:
         report = self.report
-        rows = [_row(self.by_key["da_share_of_crime"], "All recorded crime")] + [
-            _row(
+        rows = [row_of(self.by_key["da_share_of_crime"], "All recorded crime")] + [
+            row_of(
                 self.by_key[f"offence.{g.offence.value}"],
                 self.by_key[f"offence.{g.offence.value}"].label.split(":")[0],
             )
@@ -211,7 +124,7 @@ class _Page:
                 "the report gives figures for.",
                 "Each bar is a share of the force's recorded crime of its kind (the whole "
                 "is the second number beside it): domestic abuse and not.",
-                _share_table(rows, "Crime"),
+                share_table(rows, "Crime"),
             )
             + "</section>"
         )
@@ -249,7 +162,7 @@ class _Page:
                 calls_svg,
                 "Calls from a caller flagged as having called before.",
                 f"Of {report.calls:,} domestic-abuse calls.",
-                _table(
+                table(
                     ["Measure", "Count", "Of calls", "Share"],
                     [
                         (
@@ -272,7 +185,7 @@ class _Page:
                 victims_svg,
                 f"Victims with two or more incidents within {report.repeat_victim_months} months.",
                 f"Of {report.victims:,} distinct victims.",
-                _table(
+                table(
                     ["Measure", "Count", "Of victims", "Share"],
                     [
                         (
@@ -299,7 +212,7 @@ class _Page:
             f"Arrests per 100 domestic-abuse crimes against the {ARREST_BAND[0]} to "
             f"{ARREST_BAND[1]} band of most forces (shaded).",
             f"Per 100 of {report.crimes:,} domestic-abuse crimes.",
-            _table(
+            table(
                 ["Arrests", "Crimes", "Per 100"],
                 [
                     (
@@ -312,7 +225,7 @@ class _Page:
             ),
         )
         rows = [
-            _row(self.by_key[k])
+            row_of(self.by_key[k])
             for k in ("charge_rate", "caution_rate", "out_of_court_rate", "nfa_rate", "open_rate")
         ]
         outcomes = self.figure(
@@ -325,14 +238,14 @@ class _Page:
             ),
             "Domestic-abuse crimes by outcome (the report's Figure 2).",
             f"Of {report.crimes:,} domestic-abuse crimes.",
-            _share_table(rows, "Outcome"),
+            share_table(rows, "Outcome"),
         )
         return f"<section><h2>Arrests and outcomes</h2>{arrests}{outcomes}</section>"
 
     def grades(self) -> str:
         report = self.report
         policy_rows = [
-            _row(self.by_key[f"grade.{g}"]) for g in ("high", "medium", "standard", "ungraded")
+            row_of(self.by_key[f"grade.{g}"]) for g in ("high", "medium", "standard", "ungraded")
         ]
         recorded = report.recorded_grades
         recorded_rows = [
@@ -345,7 +258,7 @@ class _Page:
             )
             for grade in (RiskGrade.HIGH, RiskGrade.MEDIUM, RiskGrade.STANDARD)
         ]
-        review_rows = [_row(f) for f in self.rows if f.key.startswith("review.")]
+        review_rows = [row_of(f) for f in self.rows if f.key.startswith("review.")]
         parts = [
             "<section><h2>Active cases by risk grade</h2>",
             self.figure(
@@ -360,7 +273,7 @@ class _Page:
                 "review: it is never counted as standard. The inspected force could not "
                 "report these.",
                 f"Of all {report.grades.total:,} cases.",
-                _share_table(policy_rows, "Grade"),
+                share_table(policy_rows, "Grade"),
             ),
             self.figure(
                 hbars(
@@ -372,7 +285,7 @@ class _Page:
                 ),
                 "The grade the force's MASH recorded, where it recorded one.",
                 f"Of the {recorded.total:,} cases the force graded (not of all {report.cases:,}).",
-                _share_table(recorded_rows, "Grade"),
+                share_table(recorded_rows, "Grade"),
             ),
         ]
         parts.append(
@@ -392,7 +305,7 @@ class _Page:
                 f"Of the {report.needs_review:,} decisions that need review "
                 f"({pct(Share(report.needs_review, report.cases).percent)} of "
                 f"{report.cases:,} cases).",
-                _share_table(review_rows, "Reason"),
+                share_table(review_rows, "Reason"),
             )
         )
         parts.append("</section>")
@@ -446,7 +359,7 @@ class _Page:
             "Officers must physically check every child at a domestic-abuse incident, "
             "asleep or not.",
             f"Of {kids.incidents_children_present:,} incidents with a child present.",
-            _table(
+            table(
                 ["Measure", "Count"],
                 [
                     ("Incidents with children in the household", kids.incidents_with_children),
@@ -468,14 +381,14 @@ class _Page:
             "grades set the next day, up to 72 hours later over a weekend.",
             f"Of {lat.graded:,} cases with a recorded grade."
             + (" Small count." if small(lat.graded) else ""),
-            _table(["Hours", "Cases"], [(b.label, b.count) for b in lat.bins], {1}),
+            table(["Hours", "Cases"], [(b.label, b.count) for b in lat.bins], {1}),
         )
         return f"<section><h2>Compliance</h2>{crimes}{incidents}{children}{latency}</section>"
 
     def every_figure(self) -> str:
         return (
             "<section><h2>Every figure</h2>"
-            + _table(
+            + table(
                 ["Section", "Figure", "Value", "Report", "Counts"],
                 [
                     (
@@ -519,7 +432,7 @@ def _forms_desc(what: str, c: FormCounts) -> str:
 
 
 def _forms_table(c: FormCounts) -> str:
-    return _table(
+    return table(
         ["On time", "Late", "Never submitted", "No form", "Not received"],
         [(c.on_time, c.late, c.not_submitted, c.missing, pct(c.not_received.percent))],
         {0, 1, 2, 3, 4},
