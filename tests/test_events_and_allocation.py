@@ -3,8 +3,9 @@
 
 Every release, bail change, breach or new incident -- however long after the incident --
 gives a task to tell the victim and a task to re-assess the risk. A crime goes to a
-detective if the offence is serious, to at least a trained domestic-abuse investigator
-if the risk is high, and no plug-in can lower another's allocation.
+detective if the offence is serious, to a domestic-abuse-trained detective if the risk is
+high (so high risk never gets a less specialist investigator than a standard-risk case of
+any seriousness), and no plug-in can lower another's allocation on either axis.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from dapolicy import (
     Incident,
     InMemoryHistory,
     InvestigatorLevel,
+    InvestigatorSkill,
     OffenceCategory,
     PluginFailure,
     Reason,
@@ -337,19 +339,32 @@ def test_a_serious_offence_goes_to_a_detective(offence: OffenceCategory) -> None
     )
 
 
-def test_high_risk_common_assault_goes_to_a_trained_investigator() -> None:
+def test_high_risk_common_assault_goes_to_a_trained_detective() -> None:
+    # Before the two axes, this got a trained DA investigator while a standard-risk
+    # assault with intent got a detective, ranked above it.
     decision = allocate(crime_incident(OffenceCategory.COMMON_ASSAULT), yes=14)
     assert decision.grade is RiskGrade.HIGH
     assert decision.allocation == Allocation(
-        InvestigatorLevel.TRAINED_DA_INVESTIGATOR,
+        InvestigatorLevel.DA_TRAINED_DETECTIVE,
         (
             Reason(
                 "allocation.risk",
                 ALLOCATION_SOURCE,
                 "graded high: a trained investigator whatever the offence",
             ),
+            Reason(
+                "allocation.risk-detective",
+                f"{ALLOCATION_SOURCE}: high risk never gets a less specialist investigator "
+                "than a standard-risk case of any seriousness",
+                "graded high: a detective whatever the offence",
+            ),
         ),
     )
+    assert decision.allocation.skills == frozenset(InvestigatorSkill)
+    standard_serious = allocate(crime_incident(OffenceCategory.ASSAULT_WITH_INTENT))
+    assert standard_serious.allocation is not None
+    assert decision.allocation.covers(standard_serious.allocation)
+    assert not standard_serious.allocation.covers(decision.allocation)
 
 
 def test_high_risk_by_professional_judgement_also_counts() -> None:
@@ -358,14 +373,18 @@ def test_high_risk_by_professional_judgement_also_counts() -> None:
     decision = POLICY.assess(incident, form, now=incident.reported_at)
     assert decision.grade is RiskGrade.HIGH
     assert decision.allocation is not None
-    assert decision.allocation.level is InvestigatorLevel.TRAINED_DA_INVESTIGATOR
+    assert decision.allocation.level is InvestigatorLevel.DA_TRAINED_DETECTIVE
 
 
 def test_a_serious_offence_at_high_risk_keeps_both_reasons() -> None:
     decision = allocate(crime_incident(OffenceCategory.THREATS_TO_KILL), yes=15)
     assert decision.allocation is not None
-    assert decision.allocation.level is InvestigatorLevel.DETECTIVE
-    assert rules(decision.allocation.reasons) == ["allocation.serious-offence", "allocation.risk"]
+    assert decision.allocation.level is InvestigatorLevel.DA_TRAINED_DETECTIVE
+    assert rules(decision.allocation.reasons) == [
+        "allocation.serious-offence",
+        "allocation.risk",
+        "allocation.risk-detective",
+    ]
 
 
 @pytest.mark.parametrize(("yes", "grade"), [(0, RiskGrade.STANDARD), (10, RiskGrade.MEDIUM)])
@@ -454,10 +473,10 @@ def test_a_plugin_cannot_lower_the_allocation_and_every_reason_is_kept() -> None
     assert decision.allocation.level is InvestigatorLevel.DETECTIVE
     assert set(rules(decision.allocation.reasons)) == {"allocation.serious-offence", "force.rule"}
     assert decision.needs_review is False
-    # High risk, common assault: still a trained investigator.
+    # High risk, common assault: still a trained detective.
     decision = allocate(crime_incident(OffenceCategory.COMMON_ASSAULT), yes=14, policy=policy)
     assert decision.allocation is not None
-    assert decision.allocation.level is InvestigatorLevel.TRAINED_DA_INVESTIGATOR
+    assert decision.allocation.level is InvestigatorLevel.DA_TRAINED_DETECTIVE
 
 
 def test_a_plugin_can_raise_the_allocation() -> None:
@@ -498,12 +517,64 @@ def test_property_allocation_weighs_risk_and_seriousness(incident: Incident, yes
     assert allocation is not None
     assert allocation.reasons
     serious = incident.crime.offence in AllocationSettings().detective_offences
-    if serious:
+    if decision.grade is RiskGrade.HIGH:
+        assert allocation.level is InvestigatorLevel.DA_TRAINED_DETECTIVE
+    elif serious:
         assert allocation.level is InvestigatorLevel.DETECTIVE
-    elif decision.grade is RiskGrade.HIGH:
-        assert allocation.level is InvestigatorLevel.TRAINED_DA_INVESTIGATOR
     else:
         assert allocation.level is InvestigatorLevel.RESPONSE_OFFICER
+    assert allocation.skills == allocation.level.skills
+
+
+_GRADE_YES = {RiskGrade.STANDARD: 0, RiskGrade.MEDIUM: 10, RiskGrade.HIGH: 14}
+
+
+@given(
+    offences=st.tuples(st.sampled_from(OffenceCategory), st.sampled_from(OffenceCategory)),
+    grades=st.tuples(st.sampled_from(RiskGrade), st.sampled_from(RiskGrade)),
+    detective_offences=st.frozensets(st.sampled_from(OffenceCategory)),
+    trained_from=st.sampled_from(RiskGrade),
+    detective_from=st.sampled_from(RiskGrade),
+)
+def test_property_high_risk_never_gets_a_less_specialist_investigator(
+    offences: tuple[OffenceCategory, OffenceCategory],
+    grades: tuple[RiskGrade, RiskGrade],
+    detective_offences: frozenset[OffenceCategory],
+    trained_from: RiskGrade,
+    detective_from: RiskGrade,
+) -> None:
+    """Under any force's settings: high risk covers any lower grade of any offence, and
+    for one offence a higher grade covers a lower one, on both axes."""
+    settings = Settings(
+        allocation=AllocationSettings(
+            detective_offences=detective_offences,
+            trained_from=trained_from,
+            detective_from=detective_from,
+        )
+    )
+    policy = POLICY.with_plugins(settings=settings)
+
+    def allocation(offence: OffenceCategory, grade: RiskGrade) -> Allocation:
+        decision = allocate(crime_incident(offence), yes=_GRADE_YES[grade], policy=policy)
+        assert decision.grade is grade
+        assert decision.allocation is not None
+        return decision.allocation
+
+    low, high = sorted(grades)
+    first, second = offences
+    assert allocation(first, RiskGrade.HIGH).covers(allocation(second, low))
+    assert allocation(first, RiskGrade.HIGH).skills == frozenset(InvestigatorSkill)
+    assert allocation(first, high).covers(allocation(first, low))
+
+
+def test_an_allocation_whose_skills_do_not_match_its_level_is_refused() -> None:
+    with pytest.raises(ValidationError, match="skills"):
+        Allocation(
+            InvestigatorLevel.DETECTIVE, (REASON,), frozenset({InvestigatorSkill.DA_TRAINED})
+        )
+    assert Allocation(InvestigatorLevel.DETECTIVE, (REASON,)).skills == {
+        InvestigatorSkill.DETECTIVE
+    }
 
 
 # --- counter-allegation --------------------------------------------------------------------------

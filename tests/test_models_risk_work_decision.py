@@ -40,7 +40,7 @@ from dapolicy.models.operations import (
     Thrive,
     TriageDecision,
 )
-from dapolicy.models.work import Allocation, InvestigatorLevel
+from dapolicy.models.work import Allocation, InvestigatorLevel, InvestigatorSkill
 
 WHEN = datetime(2024, 3, 1, 12, 0, tzinfo=UTC)
 NAIVE = datetime(2024, 3, 1, 12, 0)
@@ -647,8 +647,13 @@ def test_investigator_levels_are_ordered() -> None:
         InvestigatorLevel.RESPONSE_OFFICER
         < InvestigatorLevel.TRAINED_DA_INVESTIGATOR
         < InvestigatorLevel.DETECTIVE
+        < InvestigatorLevel.DA_TRAINED_DETECTIVE
     )
-    assert max(InvestigatorLevel) is InvestigatorLevel.DETECTIVE
+    # The most specialist holds both skills; each level is its set of skills.
+    assert max(InvestigatorLevel) is InvestigatorLevel.DA_TRAINED_DETECTIVE
+    assert max(InvestigatorLevel).skills == frozenset(InvestigatorSkill)
+    for level in InvestigatorLevel:
+        assert InvestigatorLevel.for_skills(level.skills) is level
     with pytest.raises(TypeError, match="not supported between instances"):
         _ = InvestigatorLevel.DETECTIVE < RiskGrade.HIGH
 

@@ -388,6 +388,9 @@ class AllocationSettings(_Section):
     :param detective_offences: offences that go to a detective whatever the risk.
     :param trained_from: the least grade that goes to a trained domestic-abuse
         investigator whatever the offence (high by default).
+    :param detective_from: the least grade that goes to a detective whatever the
+        offence (high by default; it can be lowered, never raised above high, so a
+        high-risk case always needs a DA-trained detective).
     """
 
     detective_offences: frozenset[OffenceCategory] = bounded(
@@ -402,6 +405,7 @@ class AllocationSettings(_Section):
         converter=to_frozenset,
     )
     trained_from: RiskGrade = bounded(RiskGrade.HIGH, OneOf(RiskGrade))
+    detective_from: RiskGrade = bounded(RiskGrade.HIGH, OneOf(RiskGrade))
 
 
 def _options(value: Mapping[str, Mapping[str, Any]]) -> Mapping[str, Mapping[str, Any]]:

@@ -226,11 +226,16 @@ COUNTER_ALLEGATION = Reason(
 
 
 def _merge_allocations(allocations: Iterable[Allocation]) -> Allocation | None:
-    """The most specialist level asked for, with every reason: none can lower another."""
+    """Every skill any plug-in asks for, with every reason: none can lower another.
+
+    Skills are joined (a DA-trained investigator and a detective make a DA-trained
+    detective), so the allocation covers each plug-in's on both axes.
+    """
     found = list(allocations)
     if not found:
         return None
-    return Allocation(max(a.level for a in found), unique(r for a in found for r in a.reasons))
+    skills = frozenset(s for a in found for s in a.skills)
+    return Allocation.from_skills(skills, unique(r for a in found for r in a.reasons))
 
 
 def _definition_review(check: DomesticAbuseCheck) -> list[Reason]:

@@ -51,6 +51,7 @@ from dapolicy.models.work import (
     Event,
     EventKind,
     InvestigatorLevel,
+    InvestigatorSkill,
     Referral,
     Task,
 )
@@ -77,6 +78,7 @@ __all__ = [
     "FormStatus",
     "Incident",
     "InvestigatorLevel",
+    "InvestigatorSkill",
     "OffenceCategory",
     "Outcome",
     "Person",

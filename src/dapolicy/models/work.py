@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from datetime import datetime
 
 import attrs
@@ -25,6 +26,7 @@ __all__ = [
     "Event",
     "EventKind",
     "InvestigatorLevel",
+    "InvestigatorSkill",
     "Referral",
     "Task",
 ]
@@ -136,25 +138,97 @@ class Event(Checked):
             yield "perpetrator_id", "victim and perpetrator must be different people"
 
 
+class InvestigatorSkill(enum.Enum):
+    """A specialist skill an investigator holds: the two axes of allocation.
+
+    ``DA_TRAINED``: trained to investigate domestic abuse. ``DETECTIVE``: accredited
+    detective (the skill serious offences need).
+    """
+
+    DA_TRAINED = "da_trained"
+    DETECTIVE = "detective"
+
+
 class InvestigatorLevel(OrderedEnum):
-    """Who investigates, least to most specialist."""
+    """Who investigates: the four combinations of the two skills.
+
+    Declared least to most specialist, but two levels are comparable only on skills:
+    ``TRAINED_DA_INVESTIGATOR`` and ``DETECTIVE`` each have a skill the other lacks. Use
+    :attr:`skills` (and :meth:`Allocation.covers`) to compare; the order is a display
+    order kept for compatibility.
+    """
 
     RESPONSE_OFFICER = "response_officer"
     TRAINED_DA_INVESTIGATOR = "trained_da_investigator"
     DETECTIVE = "detective"
+    DA_TRAINED_DETECTIVE = "da_trained_detective"
+
+    @property
+    def skills(self) -> frozenset[InvestigatorSkill]:
+        """The skills an investigator at this level holds."""
+        return _LEVEL_SKILLS[self]
+
+    @classmethod
+    def for_skills(cls, skills: frozenset[InvestigatorSkill]) -> InvestigatorLevel:
+        """The level whose investigators hold exactly ``skills``."""
+        return _SKILLS_LEVEL[frozenset(skills)]
+
+
+_LEVEL_SKILLS: dict[InvestigatorLevel, frozenset[InvestigatorSkill]] = {
+    InvestigatorLevel.RESPONSE_OFFICER: frozenset(),
+    InvestigatorLevel.TRAINED_DA_INVESTIGATOR: frozenset({InvestigatorSkill.DA_TRAINED}),
+    InvestigatorLevel.DETECTIVE: frozenset({InvestigatorSkill.DETECTIVE}),
+    InvestigatorLevel.DA_TRAINED_DETECTIVE: frozenset(InvestigatorSkill),
+}
+_SKILLS_LEVEL = {skills: level for level, skills in _LEVEL_SKILLS.items()}
+
+
+def _level_skills(allocation: Allocation) -> frozenset[InvestigatorSkill]:
+    level: object = allocation.level
+    if not isinstance(level, InvestigatorLevel):
+        return frozenset()  # the level's own check reports it
+    return level.skills
+
+
+def _to_skills(value: Iterable[InvestigatorSkill]) -> frozenset[InvestigatorSkill]:
+    return frozenset(value)
 
 
 @attrs.frozen
 class Allocation(Checked):
     """Who should investigate a crime, weighing risk as well as seriousness.
 
-    :param level: the least level of investigator.
+    Allocation has two axes (recommendation 1): domestic-abuse training, which risk
+    calls for, and detective accreditation, which seriousness calls for. ``skills`` is
+    what the investigator must hold; ``level`` names that combination.
+
+    :param level: the least level of investigator; must be the level of ``skills``.
     :param reasons: why (at least one).
+    :param skills: the skills required; by default those of ``level``.
     """
 
     level: InvestigatorLevel
     reasons: tuple[Reason, ...] = attrs.field(converter=to_tuple)
+    skills: frozenset[InvestigatorSkill] = attrs.field(
+        default=attrs.Factory(_level_skills, takes_self=True), converter=_to_skills
+    )
+
+    @classmethod
+    def from_skills(
+        cls, skills: frozenset[InvestigatorSkill], reasons: tuple[Reason, ...]
+    ) -> Allocation:
+        """The allocation that requires exactly ``skills``."""
+        skills = frozenset(skills)
+        return cls(InvestigatorLevel.for_skills(skills), reasons, skills)
+
+    def covers(self, other: Allocation) -> bool:
+        """An investigator fit for this allocation is fit for ``other`` (every skill)."""
+        return self.skills >= other.skills
 
     def _problems(self) -> Problems:
         if not self.reasons:
             yield "reasons", "an allocation needs at least one reason"
+        if any(not isinstance(s, InvestigatorSkill) for s in self.skills):
+            yield "skills", "each must be an InvestigatorSkill"
+        elif isinstance(self.level, InvestigatorLevel) and self.skills != self.level.skills:
+            yield "skills", f"do not match the level {self.level.value}"
