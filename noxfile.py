@@ -26,6 +26,25 @@ def tests(session: nox.Session) -> None:
     session.run("coverage", "report")
 
 
+@nox.session(default=False)
+def fuzz(session: nox.Session) -> None:
+    """The fuzz suite (``tests/fuzz``) at twenty times its size, with the ``ci`` profile.
+
+    Plain ``nox`` runs the same tests once over, as part of ``tests``. Every fuzz test
+    is seeded, so a run finds the same examples each time; ``DAPOLICY_FUZZ_SCALE``
+    sets how many (see ``tests/fuzz/_scale.py``). Arguments go to pytest.
+    """
+    session.install(".[test,cli]")
+    session.run(
+        "pytest",
+        "-p",
+        "no:cacheprovider",
+        "tests/fuzz",
+        *session.posargs,
+        env={"DAPOLICY_FUZZ_SCALE": "20", "HYPOTHESIS_PROFILE": "ci"},
+    )
+
+
 @nox.session
 def lint(session: nox.Session) -> None:
     """ruff: lint rules and formatting."""

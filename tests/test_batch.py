@@ -1,10 +1,27 @@
-"""The batch pipeline: partitioned parallel runs equal the single-process run."""
+"""The batch pipeline: parallel runs equal the single-process run, and survive faults."""
 
 from __future__ import annotations
 
+import contextlib
+import json
+import os
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
 import pytest
 
-from dapolicy import InMemoryHistory, Settings, batch, default_policy, to_json
+from dapolicy import (
+    InMemoryHistory,
+    Policy,
+    Settings,
+    _batch_workers,
+    batch,
+    default_policy,
+    to_json,
+)
+from dapolicy.hookspecs import hookimpl
 from dapolicy.settings import PluginSettings
 from dapolicy.synth import synthesize
 
@@ -16,19 +33,33 @@ def _lines(n: int) -> list[tuple[int, bytes]]:
     return list(enumerate(lines, start=1))
 
 
-@pytest.mark.parametrize(("jobs", "chunk", "in_flight"), [(2, 7, 2), (3, 50, 1), (2, 1, 4)])
-def test_parallel_results_equal_the_sequential_ones(
-    monkeypatch: pytest.MonkeyPatch, jobs: int, chunk: int, in_flight: int
+def _file(tmp_path: Path, lines: list[tuple[int, bytes]], name: str = "in.jsonl") -> Path:
+    path = tmp_path / name
+    path.write_bytes(b"".join(raw for _, raw in lines))
+    return path
+
+
+def _one_process(path: Path, policy: Policy | None = None) -> list[batch.LineResult]:
+    return list(batch.assess_file(path, policy or default_policy()))
+
+
+@pytest.mark.parametrize(("jobs", "chunk", "in_flight"), [(2, 7, 2), (3, 50, 1), (2, 1, 3)])
+def test_parallel_results_equal_the_single_process_ones(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int, chunk: int, in_flight: int
 ) -> None:
-    monkeypatch.setattr(batch, "CHUNK", chunk)
-    monkeypatch.setattr(batch, "IN_FLIGHT", in_flight)
+    monkeypatch.setattr(_batch_workers, "CHUNK", chunk)
+    monkeypatch.setattr(_batch_workers, "IN_FLIGHT", in_flight)
     lines = _lines(150)
     policy, history = default_policy(), InMemoryHistory()
     expected = [batch.assess_line(policy, history, number, raw) for number, raw in lines]
-    got = list(batch.assess_parallel(lines, policy.settings, jobs))
+    got = list(batch.assess_parallel(lines, Settings(), jobs))
     assert got == expected
     assert [r.number for r in got] == list(range(1, len(lines) + 1))
     assert sum(r.reject is not None for r in got) == 2
+    path = _file(tmp_path, lines)
+    in_time_order = list(batch.assess_file(path, policy, jobs=jobs))
+    assert in_time_order == _one_process(path)
+    assert [r.number for r in in_time_order] == list(range(1, len(lines) + 1))
 
 
 def test_a_worker_that_cannot_start_stops_the_run() -> None:
@@ -39,14 +70,25 @@ def test_a_worker_that_cannot_start_stops_the_run() -> None:
         list(batch.assess_parallel(_lines(5), settings, 2))
 
 
+def test_a_worker_that_dies_while_starting_stops_the_run(tmp_path: Path) -> None:
+    def dies() -> Policy:
+        os._exit(3)
+
+    path = _file(tmp_path, _lines(5))
+    with pytest.raises(batch.WorkerError, match=r"before it started.*exit code 3"):
+        list(batch.assess_file(path, default_policy(), jobs=2, make_policy=dies))
+
+
 @pytest.mark.parametrize(
     ("raw", "key"),
     [
         (b'{"incident": {"victim": {"id": "V1"}}}', "V1"),
+        (b'\xef\xbb\xbf{"incident": {"victim": {"id": "V1"}}}', "V1"),
         (b'{"incident": {"victim": {"id": 5}}}', ""),
         (b'{"incident": []}', ""),
         (b"not json", ""),
         (b"\xff", ""),
+        (b"[" * 5000 + b"]" * 5000, ""),
     ],
 )
 def test_victim_key(raw: bytes, key: str) -> None:
@@ -73,3 +115,73 @@ def test_decision_time_is_the_later_instant_in_the_hour_the_clocks_go_back() -> 
     assert batch.decision_time(attrs.evolve(late, form=None)).isoformat() == (
         "2024-10-27T01:45:00+01:00"
     )
+
+
+# --- faults in the workers ----------------------------------------------------------------
+
+
+class _Fault:
+    """A plug-in that misbehaves on the incidents named, and is harmless on the others."""
+
+    def __init__(self, targets: set[str], how: str) -> None:
+        self.targets, self.how = targets, how
+
+    @hookimpl
+    def dapolicy_referrals(self, incident: Any) -> list[Any]:
+        if incident.id in self.targets:
+            if self.how == "exit":
+                os._exit(9)
+            while True:  # stuck, and deaf to anything that would interrupt it in-process
+                with contextlib.suppress(BaseException):
+                    time.sleep(60)
+        return []
+
+
+def _victims_seen_again(lines: list[tuple[int, bytes]]) -> list[tuple[int, str]]:
+    """(line, incident id) of cases whose victim has at least two later cases."""
+    records = []
+    for number, raw in lines:
+        try:
+            records.append((number, json.loads(raw)["incident"]))
+        except (ValueError, KeyError):
+            continue
+    count = Counter(incident["victim"]["id"] for _, incident in records)
+    return [(n, i["id"]) for n, i in records if count[i["victim"]["id"]] >= 3]
+
+
+@pytest.mark.parametrize("how", ["exit", "stuck"])
+def test_a_worker_that_dies_or_sticks_is_replaced_and_only_its_line_is_lost(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str
+) -> None:
+    monkeypatch.setattr(_batch_workers, "CHUNK", 5)
+    monkeypatch.setattr(_batch_workers, "POLL", 0.05)
+    lines = _lines(150)
+    chosen = _victims_seen_again(lines)[:3:2]
+    targets = {incident for _, incident in chosen}
+    assert len(targets) == 2
+    faulty = default_policy().with_plugins(_Fault(targets, how))
+    path = _file(tmp_path, lines)
+    got = list(
+        batch.assess_file(
+            path, default_policy(), jobs=2, make_policy=lambda: faulty, decision_seconds=0.2
+        )
+    )
+    # What one process gives when those lines could not be read: nothing recorded.
+    blanked = [
+        (n, b"{}\n" if any(f'"id":"{t}"'.encode() in raw for t in targets) else raw)
+        for n, raw in lines
+    ]
+    harmless = default_policy().with_plugins(_Fault(set(), how))
+    expected = _one_process(_file(tmp_path, blanked, "blanked.jsonl"), harmless)
+    lost = {n for n, _ in chosen}
+    for result, reference in zip(got, expected, strict=True):
+        if result.number in lost:
+            assert result.decision is None
+            assert result.reject is not None
+            (error,) = json.loads(result.reject)["errors"]
+            reason = "ended (exit code 9)" if how == "exit" else "no decision within 0.4 s"
+            assert error["message"].startswith("not decided: ")
+            assert reason in error["message"]
+        else:
+            assert result == reference
+    assert sum(r.decision is not None and '"repeat_victim":true' in r.decision for r in got)

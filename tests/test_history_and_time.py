@@ -514,7 +514,7 @@ def test_incident_at_until_is_found_whatever_its_id() -> None:
 
 
 def test_window_start_is_exact_to_the_microsecond_in_the_far_future() -> None:
-    far = datetime(9000, 1, 1, tzinfo=UTC)
+    far = datetime(2200, 12, 31, 22, tzinfo=UTC)  # the last year a date-time may be in
     history = history_of(entry("a", far))
     assert (
         ids(history.incidents("V", since=far + timedelta(microseconds=1), until=far + HOUR)) == []

@@ -29,6 +29,7 @@ from cattrs.errors import (
     IterableValidationNote,
 )
 
+from dapolicy import _json_limits
 from dapolicy.errors import FieldError, ValidationError, join_path
 
 __all__ = [
@@ -395,7 +396,8 @@ def from_json(cls: type[T], text: str | bytes, *, converter: cattrs.Converter | 
     """Parse one JSON document into a ``cls``.
 
     :raises ValidationError: for text that is not UTF-8, malformed JSON (with line and
-        column) or bad data.
+        column), arrays and objects nested more than 64 deep, an integer too long for
+        Python to convert (with its path), or bad data.
     """
     if isinstance(text, bytes):
         try:
@@ -405,10 +407,12 @@ def from_json(cls: type[T], text: str | bytes, *, converter: cattrs.Converter | 
             raise ValidationError(cls.__name__, [FieldError("$", message)]) from None
     text = text.removeprefix("\ufeff")  # a byte-order mark, which JSON parsers may ignore
     try:
-        data = json.loads(text, object_pairs_hook=_unique_keys)
+        data = _json_limits.loads(text, _unique_keys)
     except json.JSONDecodeError as exc:
         message = f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
         raise ValidationError(cls.__name__, [FieldError("$", message)]) from None
+    except _json_limits.JSONLimitError as exc:
+        raise ValidationError(cls.__name__, exc.errors) from None
     except _DuplicateKeyError as exc:
         raise ValidationError(cls.__name__, [FieldError("$", str(exc))]) from None
     if _ESCAPED_SURROGATE.search(text):

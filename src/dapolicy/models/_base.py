@@ -13,6 +13,8 @@ from dapolicy.errors import FieldError, ValidationError, join_path
 
 __all__ = [
     "LONDON",
+    "MAX_YEAR",
+    "MIN_YEAR",
     "micros",
     "Checked",
     "OrderedEnum",
@@ -134,13 +136,20 @@ def to_frozenset(value: Iterable[Any]) -> frozenset[Any]:
     return frozenset(value)
 
 
+#: The years a date-time may fall in (as written, in its own offset). Every window
+#: (at most 120 months back) and every deadline computed from a date-time in this
+#: range stays far inside what Python's datetime can hold (years 1 to 9999), so no
+#: age, window or due time can overflow.
+MIN_YEAR, MAX_YEAR = 1900, 2200
+_OUT_OF_RANGE = f"outside the supported years {MIN_YEAR} to {MAX_YEAR}"
+
 _NONE: tuple[tuple[str, str], ...] = ()
 #: Time-zone classes whose utcoffset() is never None (a custom tzinfo may return None).
 _ALWAYS_AN_OFFSET = (ZoneInfo, timezone)
 
 
 def aware(name: str, value: Any, *, optional: bool = False) -> tuple[tuple[str, str], ...]:
-    """Problems with a datetime field: it must be a timezone-aware ``datetime``.
+    """Problems with a datetime field: a timezone-aware ``datetime`` in the supported years.
 
     Plain functions returning a tuple, not generators: they run for every field of
     every object built, and the valid case must cost next to nothing.
@@ -149,6 +158,8 @@ def aware(name: str, value: Any, *, optional: bool = False) -> tuple[tuple[str, 
         return _NONE
     if not isinstance(value, datetime):
         return ((name, "must be a datetime with a UTC offset"),)
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        return ((name, _OUT_OF_RANGE),)
     if type(value.tzinfo) in _ALWAYS_AN_OFFSET:  # the usual case: no need to ask
         return _NONE
     if value.tzinfo is None or value.utcoffset() is None:

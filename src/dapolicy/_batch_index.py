@@ -1,0 +1,246 @@
+"""The batch's two files on disk: the input's index and the results' spill (private).
+
+A batch is decided in order of decision time, not input order, and written back in
+input order, for inputs larger than memory. The first pass over the input keeps, per
+line, only fixed-size numbers in :mod:`array` columns -- where the line is, how long
+it is, and a hash of its victim id -- and one packed integer per valid line for the
+sort (decision time, then a hash of the incident id, then a hash of the line's
+content, then the line number). Once sorted, only the line numbers in decision order
+are kept. Lines are then read back by offset (``os.pread``) in that order.
+
+Results are appended to a spill file as they are made, in whatever order, and read
+back by line number at the end: so a result's place in the output never depends on
+when it was decided, nor on which worker decided it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import zlib
+from array import array
+from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime
+from typing import Any, NamedTuple
+
+from dapolicy import _json_limits
+from dapolicy.models import Case
+from dapolicy.models._base import micros
+
+__all__ = ["Index", "LineResult", "Spill", "order_key", "quick_key", "record_of", "reject_json"]
+
+#: Added to a decision time in microseconds (negative before 1970) to sort unsigned.
+_TIME_SHIFT = 1 << 62
+_BOM = "\ufeff"
+
+
+class LineResult(NamedTuple):
+    """What became of one input line: a decision or a reject, as a JSON line."""
+
+    number: int
+    decision: str | None
+    reject: str | None
+    grade: str | None = None
+    needs_review: bool = False
+    destinations: tuple[str, ...] = ()
+
+
+def record_of(text: str) -> Any:
+    """A rejected line as it goes in the rejects file: its JSON, else its text."""
+    try:
+        value = _json_limits.loads(text, dict)
+        json.dumps(value, allow_nan=False)  # NaN and Infinity are not JSON: kept as text
+    except (ValueError, RecursionError):
+        return text.rstrip("\r\n")
+    return value
+
+
+def reject_json(number: int, raw: bytes, message: str, path: str = "$") -> str:
+    """A reject record as one JSON line (ASCII-escaped: the record may hold any text)."""
+    text = raw.decode("utf-8", "replace").removeprefix(_BOM)
+    errors = [{"path": path, "message": message}]
+    return json.dumps({"line": number, "record": record_of(text), "errors": errors})
+
+
+def _hash64(data: bytes) -> int:
+    return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "big")
+
+
+def _content(raw: bytes) -> bytes:
+    """A line as its content: without its line ending or a byte-order mark."""
+    return raw.rstrip(b"\r\n").removeprefix(_BOM.encode())
+
+
+def quick_key(raw: bytes) -> tuple[int, str, str] | None:
+    """(decision time in microseconds, incident id, victim id) read straight from JSON.
+
+    A fast reading of three fields, not a validation: ``None`` when they cannot be
+    read, in which case the line is parsed in full. It gives the same decision time as
+    :func:`dapolicy.batch.decision_time` for every line that parses as a
+    :class:`~dapolicy.models.Case` (the same text, read by the same ISO 8601 parser).
+    """
+    try:
+        data = json.loads(raw.decode("utf-8").removeprefix(_BOM))
+        incident = data["incident"]
+        reported = datetime.fromisoformat(incident["reported_at"])
+        at = micros(reported)
+        form = data.get("form")
+        if form is not None:
+            completed = micros(datetime.fromisoformat(form["completed_at"]))
+            at = max(at, completed)
+        incident_id, victim_id = incident["id"], incident["victim"]["id"]
+    except Exception:  # any doubt: the full parse decides
+        return None
+    if not (isinstance(incident_id, str) and isinstance(victim_id, str)):
+        return None
+    return at, incident_id, victim_id
+
+
+def case_key(case: Case) -> tuple[int, str, str]:
+    """:func:`quick_key` of a parsed case."""
+    incident, form = case.incident, case.form
+    at = micros(incident.reported_at)
+    if form is not None:
+        at = max(at, micros(form.completed_at))
+    return at, incident.id, incident.victim.id
+
+
+def order_key(number: int, raw: bytes, key: tuple[int, str, str]) -> int:
+    """The packed sort key: decision time, incident id, content, then line number.
+
+    Two lines with equal keys up to the line number have the same content, so which
+    goes first cannot change a decision: the order is a function of the lines'
+    contents, never of where they stand in the file.
+    """
+    at, incident_id, _ = key
+    return (
+        ((at + _TIME_SHIFT) << 160)
+        | (_hash64(incident_id.encode("utf-8", "surrogatepass")) << 96)
+        | (_hash64(_content(raw)) << 32)
+        | number
+    )
+
+
+def victim_hash(victim_id: str) -> int:
+    """The stable 32-bit hash partitions are taken from (CRC-32 of the UTF-8 id)."""
+    return zlib.crc32(victim_id.encode("utf-8", "replace"))
+
+
+class Index:
+    """Where each line of a file is, and the valid lines in decision order.
+
+    :ivar offsets: byte offset of line ``n`` at ``offsets[n - 1]``.
+    :ivar lengths: its length in bytes, line ending included.
+    :ivar victims: :func:`victim_hash` of its victim id (0 for a rejected line).
+    :ivar order: the numbers of the lines to decide, in decision order.
+    """
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.offsets = array("q")
+        self.lengths = array("i")
+        self.victims = array("I")
+        self.order = array("i")
+
+    def __len__(self) -> int:
+        return len(self.offsets)
+
+    @classmethod
+    def build(
+        cls,
+        path: str,
+        lines: Iterable[bytes],
+        parse: Callable[[int, bytes], Case | dict[str, Any]],
+        on_reject: Callable[[int, bytes, dict[str, Any]], None],
+        *,
+        by_time: bool = True,
+    ) -> Index:
+        """Index ``lines``, the contents of ``path`` in order.
+
+        :param parse: the full parse of a line, used where :func:`quick_key` fails.
+        :param on_reject: called with each line the full parse rejects.
+        :param by_time: put the lines to decide in decision order (else input order).
+        """
+        index = cls(path)
+        keys: list[int] = []
+        offset = 0
+        for number, raw in enumerate(lines, start=1):
+            index.offsets.append(offset)
+            index.lengths.append(len(raw))
+            offset += len(raw)
+            key = quick_key(raw)
+            if key is None:
+                parsed = parse(number, raw)
+                if isinstance(parsed, Case):
+                    key = case_key(parsed)
+                else:
+                    on_reject(number, raw, parsed)
+            if key is None:
+                index.victims.append(0)
+            else:
+                index.victims.append(victim_hash(key[2]))
+                keys.append(order_key(number, raw, key) if by_time else number)
+        keys.sort()
+        index.order = array("i", (k & 0xFFFFFFFF for k in keys))
+        return index
+
+    def read(self, handle: int, number: int) -> bytes:
+        """Line ``number``, read from the open file descriptor ``handle``."""
+        return os.pread(handle, self.lengths[number - 1], self.offsets[number - 1])
+
+
+class Spill:
+    """Results written in any order, read back in line order.
+
+    Each result is one record ``meta TAB payload NEWLINE`` appended to a temporary
+    file (removed when closed); ``meta`` holds the grade, the review flag and the
+    referral destinations, so reading back needs no JSON parsing of the decision.
+    """
+
+    def __init__(self, directory: str | None = None) -> None:
+        self._file = tempfile.TemporaryFile(dir=directory)  # noqa: SIM115 - closed in close()
+        self._at = array("q")
+        self._size = array("i")
+        self._end = 0
+
+    def write(self, result: LineResult) -> None:
+        """Keep ``result`` (one per line number)."""
+        if result.decision is not None:
+            meta = json.dumps([result.grade, result.needs_review, list(result.destinations)])
+            text = f"{meta}\t{result.decision}\n"
+        else:
+            text = f"\t{result.reject}\n"
+        record = text.encode(errors="surrogatepass")
+        slot = result.number - 1
+        if slot >= len(self._at):
+            grow = slot + 1 - len(self._at)
+            self._at.extend(array("q", bytes(8 * grow)))
+            self._size.extend(array("i", bytes(4 * grow)))
+        if self._size[slot]:  # pragma: no cover - a bug, never input
+            raise AssertionError(f"line {result.number} has two results")
+        self._file.seek(self._end)
+        self._file.write(record)
+        self._at[slot], self._size[slot] = self._end, len(record)
+        self._end += len(record)
+
+    def results(self, lines: int) -> Iterator[LineResult]:
+        """The results of lines 1 to ``lines``, in line order."""
+        self._file.flush()
+        handle = self._file.fileno()
+        for number in range(1, lines + 1):
+            size = self._size[number - 1] if number <= len(self._size) else 0
+            if not size:  # pragma: no cover - a bug, never input
+                raise AssertionError(f"line {number} has no result")
+            record = os.pread(handle, size, self._at[number - 1])
+            meta, payload = record.decode(errors="surrogatepass")[:-1].split("\t", 1)
+            if not meta:
+                yield LineResult(number, None, payload)
+                continue
+            grade, review, destinations = json.loads(meta)
+            yield LineResult(number, payload, None, grade, review, tuple(destinations))
+
+    def close(self) -> None:
+        """Remove the spill file."""
+        self._file.close()

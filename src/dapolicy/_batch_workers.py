@@ -1,0 +1,329 @@
+"""Worker processes for ``--jobs``: partitioned by victim, replaced when one fails (private).
+
+Each worker owns the victims whose id hashes to its partition and decides their lines
+in the order it is given them (decision order), against a history of its own. The
+parent sends only line numbers -- a worker reads the lines from the input file
+itself -- so a message is a few kilobytes and a send never blocks on a worker that
+has stopped reading.
+
+A worker announces each line before deciding it, in a shared 64-bit slot (the line
+number and when it started). The parent waits on the workers' pipes and process
+sentinels together, so it learns at once that one has died, and it checks the slots
+for a line that has run past the decision time budget plus a margin. Either way the
+worker is killed if need be, the line it held becomes a reject that says why, and a
+replacement takes its place: it first decides again, silently, every line its
+partition had finished (decisions are deterministic, so its history is rebuilt
+exactly as it was), then takes over the chunks that were never answered. The other
+lines' decisions are therefore exactly those of a run without the fault.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import signal
+import time
+from array import array
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from multiprocessing.connection import Connection, wait
+from typing import Any, NamedTuple
+
+from dapolicy._batch_index import Index, LineResult, reject_json
+from dapolicy.errors import ValidationError
+from dapolicy.history import InMemoryHistory
+from dapolicy.policy import Policy
+
+__all__ = ["DEFAULT_DECISION_SECONDS", "Pool", "WorkerError", "budget_of"]
+
+#: Line numbers sent to a worker at a time, and chunks in flight per worker. A chunk
+#: is ``CHUNK`` 32-bit numbers: ``IN_FLIGHT`` of them fit in any pipe's buffer.
+CHUNK = 256
+IN_FLIGHT = 3
+
+#: How often the parent looks at the workers' slots when nothing arrives (seconds).
+POLL = 0.25
+
+#: The decision time budget when the settings have none (seconds).
+DEFAULT_DECISION_SECONDS = 10.0
+
+#: A worker is given the budget plus this margin (at most) before it is stopped.
+MARGIN = 5.0
+
+#: Faults in a row that cannot be pinned on a line before the run stops.
+MAX_UNEXPLAINED = 3
+
+_LOW = 0xFFFFFFFF
+_REPLAY = 1 << 31
+
+
+class WorkerError(RuntimeError):
+    """A worker process failed in a way no single line explains; the run stops."""
+
+
+def budget_of(settings: Any) -> float:
+    """The decision time budget of ``settings`` (``limits.decision_seconds``), or 10 s."""
+    limits = getattr(settings, "limits", None)
+    seconds = getattr(limits, "decision_seconds", None)
+    return float(seconds) if isinstance(seconds, int | float) else DEFAULT_DECISION_SECONDS
+
+
+def _context() -> Any:
+    """Fork where there is fork: the workers inherit the parent's policy and index."""
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+
+
+class _Job(NamedTuple):
+    """What a worker process is started with."""
+
+    make_policy: Callable[[], Policy]
+    lines: Index
+    replay: array[int]
+    inbox: Connection
+    outbox: Connection
+    slot: Any
+    epoch: float
+    parent: int
+
+
+def _work(job: _Job) -> None:  # pragma: no cover - runs in a child process
+    # The user's Ctrl-C reaches the whole process group: the parent deals with it.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        _decide_lines(job)
+    except BaseException as exc:  # no traceback, ever: the parent reports it
+        with contextlib.suppress(BaseException):
+            job.outbox.send(("raised", type(exc).__name__))
+        os._exit(70)
+
+
+def _decide_lines(job: _Job) -> None:  # pragma: no cover - runs in a child process
+    """Rebuild the history from the replay, then decide each chunk sent."""
+    make_policy, index, replay, inbox, outbox, slot, epoch, parent = job
+    from dapolicy.batch import assess_line
+
+    try:
+        policy = make_policy()
+    except Exception as exc:  # reported to the parent, which stops
+        text = f"{type(exc).__name__}: {exc}" if isinstance(exc, ValidationError) else None
+        outbox.send(("failed", text or type(exc).__name__))
+        return
+    history = InMemoryHistory()
+    handle = os.open(index.path, os.O_RDONLY)
+
+    def decide(number: int, flag: int = 0) -> LineResult:
+        started = int((time.monotonic() - epoch) * 1000) & _LOW
+        slot.value = (started << 32) | number | flag
+        return assess_line(policy, history, number, index.read(handle, number))
+
+    for number in replay:
+        decide(number, _REPLAY)
+    slot.value = 0
+    outbox.send(("ready", None))
+    while True:
+        while not inbox.poll(1.0):
+            if os.getppid() != parent:  # orphaned (the parent was killed): stop
+                return
+        chunk = inbox.recv()
+        if chunk is None:
+            return
+        results = [decide(number) for number in chunk]
+        slot.value = 0
+        outbox.send(("results", results))
+
+
+class _Worker:
+    """One partition's worker process, and what it owes the parent."""
+
+    def __init__(self, pool: Pool, part: int, replay: array[int]) -> None:
+        context = pool.context
+        self.part = part
+        self.slot = context.RawValue("Q", 0)
+        self.inbox_parent, inbox_child = context.Pipe(duplex=False)[::-1]
+        outbox_parent, self.outbox_child = context.Pipe(duplex=False)
+        self.outbox = outbox_parent
+        job = _Job(
+            pool.make_policy,
+            pool.index,
+            replay,
+            inbox_child,
+            self.outbox_child,
+            self.slot,
+            pool.epoch,
+            os.getpid(),
+        )
+        self.process = context.Process(target=_work, args=(job,), daemon=True)
+        self.process.start()
+        inbox_child.close()
+        self.outbox_child.close()  # so a dead worker's pipe reads as closed
+        self.ready = False
+        self.raised = ""
+        #: Chunks sent and not yet answered, then chunks waiting to be sent.
+        self.sent: deque[list[int]] = deque()
+        self.waiting: deque[list[int]] = deque()
+        #: Lines decided, in order: what a replacement decides again.
+        self.done = replay
+
+    def held(self) -> tuple[int, float | None]:
+        """(line being decided or 0, seconds since it started or None when idle)."""
+        value = self.slot.value
+        if not value:
+            return 0, None
+        number, started = value & _LOW, (value >> 32) / 1000
+        if number & _REPLAY:  # deciding again a line already decided: not its fault
+            return 0, started
+        return number, started
+
+    def send_what_fits(self) -> None:
+        while self.ready and self.waiting and len(self.sent) < IN_FLIGHT:
+            chunk = self.waiting.popleft()
+            self.sent.append(chunk)
+            try:
+                self.inbox_parent.send(array("i", chunk))
+            except OSError:  # it has died; the sentinel says so next
+                return
+
+    def stop(self) -> None:
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join()
+        self.inbox_parent.close()
+        self.outbox.close()
+
+
+class Pool:
+    """``jobs`` workers deciding the lines of ``index``, each line in its partition."""
+
+    def __init__(
+        self,
+        index: Index,
+        make_policy: Callable[[], Policy],
+        jobs: int,
+        budget: float,
+    ) -> None:
+        self.index = index
+        self.make_policy = make_policy
+        self.jobs = jobs
+        self.limit = budget + min(MARGIN, budget)
+        self.budget = budget
+        self.context = _context()
+        self.epoch = time.monotonic()
+        self.unexplained = 0
+        self.workers = [_Worker(self, part, array("i")) for part in range(jobs)]
+
+    def run(self, order: Iterable[int]) -> Iterator[LineResult]:
+        """Decide ``order``'s lines; yield each result as it comes (in no fixed order)."""
+        try:
+            pending = 0
+            chunks: list[list[int]] = [[] for _ in self.workers]
+            for number in order:
+                part = self.index.victims[number - 1] % self.jobs
+                chunks[part].append(number)
+                if len(chunks[part]) == CHUNK:
+                    self.workers[part].waiting.append(chunks[part])
+                    chunks[part] = []
+                    pending += 1
+                    while self._backlog():
+                        yield from self._step()
+            for worker, chunk in zip(self.workers, chunks, strict=True):
+                if chunk:
+                    worker.waiting.append(chunk)
+            while any(w.sent or w.waiting for w in self.workers):
+                yield from self._step()
+        finally:
+            for worker in self.workers:
+                if worker.process.is_alive() and worker.ready:
+                    with contextlib.suppress(OSError):
+                        worker.inbox_parent.send(None)
+                    worker.process.join(timeout=POLL * 4)
+                worker.stop()
+
+    def _backlog(self) -> bool:
+        return any(len(w.sent) + len(w.waiting) > IN_FLIGHT for w in self.workers)
+
+    def _step(self) -> Iterator[LineResult]:
+        """Send what fits, wait for a message or a death, and deal with either."""
+        for worker in self.workers:
+            worker.send_what_fits()
+        by_handle: dict[Any, _Worker] = {}
+        for worker in self.workers:
+            by_handle[worker.outbox] = worker
+            by_handle[worker.process.sentinel] = worker
+        for handle in wait(list(by_handle), timeout=POLL):
+            worker = by_handle[handle]
+            if worker not in self.workers:  # replaced earlier in this round
+                continue
+            if handle == worker.process.sentinel:
+                if not worker.outbox.poll():  # died, with nothing left to read
+                    yield from self._replace(worker, self._death(worker))
+                continue
+            try:
+                kind, payload = worker.outbox.recv()
+            except (EOFError, OSError):
+                yield from self._replace(worker, self._death(worker))
+                continue
+            yield from self._receive(worker, kind, payload)
+        now = time.monotonic() - self.epoch
+        for worker in list(self.workers):
+            number, started = worker.held()
+            if started is not None and now - started > self.limit:
+                yield from self._replace(worker, self._stuck(number))
+
+    def _receive(self, worker: _Worker, kind: str, payload: Any) -> Iterator[LineResult]:
+        if kind == "failed":
+            raise WorkerError(f"a worker process failed: {payload}")
+        if kind == "raised":  # it is ending: the sentinel follows
+            worker.raised = str(payload)
+            return
+        if kind == "ready":
+            worker.ready = True
+            return
+        chunk = worker.sent.popleft()
+        worker.done.extend(chunk)
+        self.unexplained = 0
+        yield from payload
+
+    def _death(self, worker: _Worker) -> str:
+        worker.process.join(timeout=POLL * 4)
+        if worker.raised:
+            return f"not decided: {worker.raised} was raised while deciding it"
+        code = worker.process.exitcode
+        how = f"signal {-code}" if code is not None and code < 0 else f"exit code {code}"
+        return f"not decided: the worker process deciding it ended ({how})"
+
+    def _stuck(self, _: int) -> str:
+        return (
+            f"not decided: no decision within {self.limit:g} s (the decision time budget "
+            f"of {self.budget:g} s and a margin); its worker process was stopped"
+        )
+
+    def _replace(self, worker: _Worker, why: str) -> Iterator[LineResult]:
+        """Stop ``worker``, reject the line it held, start a replacement."""
+        number, _ = worker.held()
+        worker.stop()
+        if not worker.ready:
+            raise WorkerError(f"a worker process failed before it started: {why}")
+        unanswered = [*worker.sent, *worker.waiting]
+        if number and any(number in chunk for chunk in unanswered):
+            unanswered = [[n for n in chunk if n != number] for chunk in unanswered]
+            yield self._reject(number, why)
+        else:
+            self.unexplained += 1
+            if self.unexplained >= MAX_UNEXPLAINED:
+                raise WorkerError(
+                    f"worker processes failed {self.unexplained} times in a row outside "
+                    f"any line ({why.removeprefix('not decided: ')}); the run stops"
+                )
+        replacement = _Worker(self, worker.part, worker.done)
+        replacement.waiting.extend(chunk for chunk in unanswered if chunk)
+        self.workers[worker.part] = replacement
+
+    def _reject(self, number: int, message: str) -> LineResult:
+        handle = os.open(self.index.path, os.O_RDONLY)
+        try:
+            raw = self.index.read(handle, number)
+        finally:
+            os.close(handle)
+        return LineResult(number, None, reject_json(number, raw, message))
