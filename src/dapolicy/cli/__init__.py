@@ -1,4 +1,4 @@
-"""The ``dapolicy`` command: assess, explain, plugins, synth and audit.
+"""The ``dapolicy`` command: assess, explain, plugins, synth, audit, checklists, export, schema.
 
 Install with the ``cli`` extra (``pip install "dapolicy[cli]"``). Exit status, for
 every sub-command:
@@ -19,9 +19,12 @@ import click
 from dapolicy import __version__
 from dapolicy.cli._assess import assess
 from dapolicy.cli._audit import audit
+from dapolicy.cli._checklists import checklists
 from dapolicy.cli._common import EXIT_OK, EXIT_REJECTS, EXIT_USAGE
 from dapolicy.cli._explain import explain, render_explanation
+from dapolicy.cli._export import export
 from dapolicy.cli._plugins import plugins
+from dapolicy.cli._schema import schema
 from dapolicy.cli._synth import synth
 
 __all__ = ["EXIT_OK", "EXIT_REJECTS", "EXIT_USAGE", "cli", "main", "render_explanation"]
@@ -33,7 +36,7 @@ def cli() -> None:
     """Domestic-abuse policing policy as code: assess cases, explain, audit."""
 
 
-for _command in (assess, explain, plugins, synth, audit):
+for _command in (assess, explain, plugins, synth, audit, checklists, export, schema):
     cli.add_command(_command)
 
 

@@ -1,0 +1,83 @@
+"""``dapolicy export DECISIONS --csv``: decisions as a flat table for analysts."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import ExitStack
+from pathlib import Path
+from typing import IO
+
+import click
+
+from dapolicy.cli._common import EXIT_REJECTS, _err, _Failure
+from dapolicy.errors import ValidationError
+from dapolicy.models import Decision
+from dapolicy.serialization import from_json
+
+
+@click.command()
+@click.argument(
+    "decisions_path",
+    metavar="DECISIONS",
+    type=click.Path(path_type=Path, dir_okay=False, allow_dash=True),
+)
+@click.option(
+    "--csv", "as_csv", is_flag=True, default=True, help="CSV (the only format, and the default)."
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False, allow_dash=True),
+    help="The CSV file ('-' or absent: standard output).",
+)
+def export(decisions_path: Path, as_csv: bool, output: Path | None) -> None:
+    """Write DECISIONS (the JSON lines of ``dapolicy assess``; '-' for stdin) as CSV.
+
+    One row per decision, in input order: ids, grade, what graded it, review and its
+    reasons, a yes/no column per destination, the task count and the first due time.
+    A cell a spreadsheet would run as a formula is prefixed with an apostrophe. A line
+    that is not a decision is reported on standard error by its number and left out;
+    the exit status is then 1.
+    """
+    from dapolicy.export import rows, write_csv
+
+    del as_csv  # CSV is the only format; the flag says so on the command line
+    bad: list[str] = []
+    with ExitStack() as stack:
+        source = _open_in(stack, decisions_path)
+        out = _open_csv(stack, output)
+
+        def decisions() -> Iterator[Decision]:
+            for number, line in enumerate(source, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    yield from_json(Decision, line)
+                except ValidationError as exc:
+                    bad.append(f"line {number}: {exc}")
+
+        written = write_csv(rows(decisions()), out)
+    for message in bad:
+        _err(f"dapolicy export {decisions_path}: {message}")
+    _err(f"dapolicy export {decisions_path}: {written} rows, {len(bad)} lines rejected")
+    if bad:
+        sys.exit(EXIT_REJECTS)
+
+
+def _open_in(stack: ExitStack[bool | None], path: Path) -> IO[bytes]:
+    if str(path) == "-":
+        return sys.stdin.buffer
+    try:
+        return stack.enter_context(path.open("rb"))
+    except OSError as exc:
+        raise _Failure(f"cannot read {path}: {exc.strerror or type(exc).__name__}") from None
+
+
+def _open_csv(stack: ExitStack[bool | None], path: Path | None) -> IO[str]:
+    if path is None or str(path) == "-":
+        return sys.stdout
+    try:
+        return stack.enter_context(path.open("w", encoding="utf-8", newline=""))
+    except OSError as exc:
+        raise _Failure(f"cannot write {path}: {exc.strerror or type(exc).__name__}") from None
