@@ -21,7 +21,7 @@ import csv
 from collections.abc import Iterable, Iterator, Mapping
 from typing import IO
 
-from dapolicy.models import Decision, Destination, RiskGrade
+from dapolicy.models import Decision, Destination
 from dapolicy.models._base import micros
 
 __all__ = ["COLUMNS", "DESTINATION_COLUMNS", "safe_cell", "row", "rows", "write_csv"]
@@ -72,13 +72,14 @@ def row(decision: Decision) -> dict[str, str]:
     referred = decision.referred_to()
     first = min(decision.tasks, key=lambda t: (micros(t.due_by), t.what), default=None)
     models = sorted({f.model for f in decision.findings})
-    ungraded = not models and decision.grade is RiskGrade.STANDARD
     cells = {
         "incident_id": decision.incident_id,
         "victim_id": decision.victim_id,
         "decided_at": decision.decided_at.isoformat(),
         "grade": decision.grade.value,
-        "graded_by": "ungraded" if ungraded else "; ".join(models),
+        "graded_by": "ungraded"
+        if decision.ungraded
+        else "; ".join(models) or "professional judgement",
         "domestic_abuse": decision.domestic_abuse.value,
         "repeat_victim": _yes(decision.repeat_victim),
         "needs_review": _yes(decision.needs_review),

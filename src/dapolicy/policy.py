@@ -24,7 +24,7 @@ from dapolicy._policy import _assessment, _control_room
 from dapolicy._policy._registry import DISABLE_ENTRY_POINTS_ENV, Registry
 from dapolicy.errors import ConfigurationError
 from dapolicy.history import History
-from dapolicy.models import Call, Decision, Event, Incident, PluginInfo, RiskForm
+from dapolicy.models import Call, Case, Decision, Event, Incident, PluginInfo, RiskForm
 from dapolicy.models.checklist import QuestionSet
 from dapolicy.models.operations import EventOutcome, Thrive, TriageDecision
 from dapolicy.serialization import configure_converter
@@ -135,6 +135,24 @@ class Policy:
             for another incident.
         """
         return _assessment.assess(self, incident, form, history=history, now=now)
+
+    def assess_case(self, case: Case, *, history: History | None = None) -> Decision:
+        """Assess a :class:`~dapolicy.models.Case` as ``dapolicy assess`` does.
+
+        ``now`` is the command's rule, :func:`dapolicy.batch.decision_time`: the point
+        of attendance, when the risk form was completed, or the report time when no
+        form came (the later of the two). So a force system that decides one case at a
+        time gets the decision the batch would give for the same case and history.
+
+        :param case: the incident with its form (and call, which is not assessed here:
+            see :meth:`triage`).
+        :param history: the victim's past; not modified (record the decision after,
+            with :func:`dapolicy.history.record`).
+        :raises ValidationError: the form is for another incident.
+        """
+        from dapolicy.batch import decision_time
+
+        return self.assess(case.incident, case.form, history=history, now=decision_time(case))
 
     def triage(
         self,

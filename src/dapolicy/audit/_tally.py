@@ -26,7 +26,6 @@ from dapolicy.audit._report import (
     Outcomes,
     ReviewCount,
 )
-from dapolicy.batch import decision_time
 from dapolicy.errors import FieldError, ValidationError
 from dapolicy.history import CallEntry, InMemoryHistory, record
 from dapolicy.models import (
@@ -134,14 +133,12 @@ class _Tally:
 
     def _grade(self, case: Case) -> None:
         incident, form = case.incident, case.form
-        decision = self.policy.assess(
-            incident, form, history=self.history, now=decision_time(case)
-        )
+        decision = self.policy.assess_case(case, history=self.history)
         record(self.history, incident, decision)
-        if decision.findings or decision.grade is not RiskGrade.STANDARD:
-            self.grades[decision.grade] += 1
-        else:  # "standard" here means only that nothing graded it
+        if decision.ungraded:  # "standard" only until a person reviews it
             self.ungraded += 1
+        else:
+            self.grades[decision.grade] += 1
         self.needs_review += decision.needs_review
         self.review.update({r.rule for r in decision.review_reasons})
         if decision.failures:

@@ -110,3 +110,46 @@ class Decision(Checked):
     def referred_to(self) -> frozenset[Destination]:
         """The destinations this decision refers the victim to."""
         return frozenset(r.destination for r in self.referrals)
+
+    def referral(self, destination: Destination | str) -> Referral | None:
+        """The referral to ``destination`` (a :class:`Destination` or its value), if any.
+
+        Referrals are merged by destination, so there is at most one.
+
+        :raises ValueError: ``destination`` is a string no destination has as its value.
+        """
+        try:
+            wanted = Destination(destination)
+        except ValueError:
+            known = ", ".join(d.value for d in Destination)
+            raise ValueError(f"no destination has that value; one of: {known}") from None
+        return next((r for r in self.referrals if r.destination is wanted), None)
+
+    def rules(self) -> tuple[str, ...]:
+        """Every rule id that fired, in the order the decision gives them, each once.
+
+        From the grade's reasons, each finding's reasons and prompts, the referrals,
+        the tasks, the allocation, the prompts and the review reasons.
+        """
+        groups: list[tuple[Reason, ...]] = [self.reasons]
+        for finding in self.findings:
+            groups += [finding.reasons, finding.prompts]
+        groups += [r.reasons for r in self.referrals]
+        groups += [t.reasons for t in self.tasks]
+        if self.allocation is not None:
+            groups.append(self.allocation.reasons)
+        groups += [self.prompts, self.review_reasons]
+        return tuple(dict.fromkeys(reason.rule for group in groups for reason in group))
+
+    def fired(self, rule: str) -> bool:
+        """Whether the rule with id ``rule`` (e.g. ``"marac.visible-high-risk"``) fired."""
+        return rule in self.rules()
+
+    @property
+    def ungraded(self) -> bool:
+        """No risk model gave a finding and nothing raised the grade.
+
+        The grade then reads "standard" only until a person reviews the decision (it
+        always needs review): count it as ungraded, never as standard.
+        """
+        return not self.findings and self.grade is RiskGrade.STANDARD
