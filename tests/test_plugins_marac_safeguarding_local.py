@@ -112,7 +112,10 @@ def test_professional_judgement_raises_the_grade() -> None:
     assert h.rules(decision.reasons) == ["grade.highest-finding", "grade.professional-judgement"]
     assert decision.reasons[1].text == "professional judgement raised the grade to high"
     assert h.finding(decision, "dash").grade is RiskGrade.STANDARD
-    assert h.referral_rules(decision, Destination.MARAC) == ["marac.high-risk"]
+    # Judgement alone raised it: the referral cites SafeLives' criterion 2 (issue 11).
+    assert h.referral_rules(decision, Destination.MARAC) == ["marac.professional-judgement"]
+    (marac,) = [r for r in decision.referrals if r.destination is Destination.MARAC]
+    assert marac.reasons[0].source == "SafeLives MARAC referral criteria §2 professional judgement"
     assert h.referral_rules(decision, Destination.IDVA) == ["safeguarding.idva-high-risk"]
 
 
@@ -140,10 +143,8 @@ def test_professional_judgement_on_an_unscored_form_still_raises_but_needs_revie
     assert decision.grade is RiskGrade.HIGH
     assert h.rules(decision.reasons) == ["grade.no-finding", "grade.professional-judgement"]
     assert decision.needs_review is True
-    assert h.referral_rules(decision, Destination.MARAC) == [
-        "marac.high-risk",
-        "marac.professional-judgement",
-    ]
+    # One reason per criterion: judgement raised the grade and referred.
+    assert h.referral_rules(decision, Destination.MARAC) == ["marac.professional-judgement"]
 
 
 @pytest.mark.parametrize("pj", list(RiskGrade))

@@ -120,21 +120,46 @@ class PluginSettings(_Section):
     )
 
 
+_DASH_POLICE_ITEMS = frozenset(str(n) for n in range(1, 28))
+#: DASH 2009 police item ids a "not known" answer to which needs review (a force
+#: setting): threats to kill (17), strangulation (18), weapons (16), pregnancy (9),
+#: separation (6), escalation (14, abuse getting worse) and stalking (8). The IOPC
+#: criticised the "don't know" answer in 2025; these are the items the reference's
+#: local guidance names as professional-judgement triggers.
+DEFAULT_DASH_KEY_ITEMS = ("17", "18", "16", "9", "6", "14", "8")
+
+
 @attrs.frozen
 class DashSettings(_Section):
-    """Grade bands for DASH 2009 by count of "yes" answers.
+    """DASH 2009: grade bands by count of "yes" answers, and "not known" answers.
 
     The defaults (0-9 standard, 10-13 medium, 14+ high) are local guidance published by
     several areas; SafeLives fixes only the 14-or-more threshold for MARAC. Both bands
     must be reachable on the partner agencies' checklist, which scores 24 items.
+
+    :param medium_from: "yes" count from which the grade is medium.
+    :param high_from: "yes" count from which the grade is high.
+    :param not_known_review_from: a form with this many scored items not known, not
+        asked or declined needs review (5 by default, an assumption: about a fifth of
+        the 24 partner items; 1 to 24).
+    :param key_items: police item ids whose "not known" (or not asked) answer needs
+        review and a prompt to complete it; the partner checklist's same items count.
     """
 
     medium_from: int = bounded(10, Whole(1, DASH_ITEMS - 1))
     high_from: int = bounded(14, Whole(2, DASH_ITEMS))
+    not_known_review_from: int = bounded(5, Whole(1, DASH_ITEMS))
+    key_items: tuple[str, ...] = bounded(
+        DEFAULT_DASH_KEY_ITEMS, Items(0, 27, Ident(), unique=True), converter=to_tuple
+    )
 
     def _related(self, bad: set[str]) -> Problems:
         if bad.isdisjoint({"medium_from", "high_from"}) and self.medium_from >= self.high_from:
             yield "high_from", "must be greater than medium_from"
+        if "key_items" not in bad:
+            for n, item in enumerate(self.key_items):
+                if item not in _DASH_POLICE_ITEMS:
+                    yield f"key_items[{n}]", "is not a DASH 2009 police item id (1 to 27)"
 
 
 def _key_items(value: Mapping[str, RiskGrade]) -> Mapping[str, RiskGrade]:

@@ -57,6 +57,7 @@ def assess(
     found = _findings(policy, guard, incident, form, history)
     failures += found.failures
     findings = tuple(f for _, f in found.results if f is not None)
+    review += unique(r for f in findings for r in f.review_reasons)
     grade, reasons = _grade(findings, form)
     if not findings:
         review.append(reasons[0])

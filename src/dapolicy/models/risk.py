@@ -173,6 +173,8 @@ class Finding(Checked):
     :param score: the model's score, where it has one.
     :param prompts: matters for the officer's professional judgement (e.g. the stalking
         questions to ask); they do not change the grade.
+    :param review_reasons: why a person must look at the decision (e.g. key items not
+        known); any makes the decision need review, and none changes the grade.
     """
 
     model: str
@@ -180,6 +182,7 @@ class Finding(Checked):
     reasons: tuple[Reason, ...] = attrs.field(converter=to_tuple)
     score: int | None = None
     prompts: tuple[Reason, ...] = attrs.field(default=(), converter=to_tuple)
+    review_reasons: tuple[Reason, ...] = attrs.field(default=(), converter=to_tuple)
 
     def _problems(self) -> Problems:
         yield from not_blank("model", self.model)

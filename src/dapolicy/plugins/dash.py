@@ -168,7 +168,76 @@ def dapolicy_assess_risk(
                 f"{score} 'yes' answers: visible high risk",
             )
         )
-    return Finding("dash", grade, tuple(reasons), score=score, prompts=_prompts(form))
+    prompts, review = _not_known(form, settings)
+    return Finding(
+        "dash",
+        grade,
+        tuple(reasons),
+        score=score,
+        prompts=_prompts(form) + prompts,
+        review_reasons=review,
+    )
+
+
+#: Where the "not known" rules come from.
+NOT_KNOWN_SOURCE = (
+    "IOPC 2025 (Bethany Fields): the DASH 'don't know' answer criticised; a 'not known' "
+    "is never a 'yes' or a 'no'"
+)
+_SUMMARY = {i: summary for i, _, summary in _POLICE_ITEMS}
+
+
+def _not_known(
+    form: RiskForm, settings: Settings
+) -> tuple[tuple[Reason, ...], tuple[Reason, ...]]:
+    """Prompts to complete, and review reasons, for the items not known or declined.
+
+    An item not on the form counts as not known. A "not known" or "declined" answer is
+    never counted as a "yes" or a "no": the grade stands on the answers given, and a
+    person must look at it when too few were given or a key item is not known.
+    """
+    scored = sorted(SCORED[form.checklist], key=int)
+    not_known = [i for i in scored if form.answer(i) is Answer.NOT_KNOWN]
+    declined = [i for i in scored if form.answer(i) is Answer.DECLINED]
+    bands = settings.dash
+    prompts: list[Reason] = []
+    review: list[Reason] = []
+    unanswered = len(not_known) + len(declined)
+    if unanswered >= bands.not_known_review_from:
+        review.append(
+            reason(
+                "dash.not-known-many",
+                f"{NOT_KNOWN_SOURCE}; force setting dash.not_known_review_from "
+                f"({bands.not_known_review_from})",
+                f"{unanswered} of {len(scored)} items not answered ({len(not_known)} not "
+                f"known, {len(declined)} declined): the grade rests on the answers given; "
+                "complete the form",
+            )
+        )
+    ric = form.checklist == RIC_ID
+    key_missing = []
+    for police_item in bands.key_items:
+        item = POLICE_TO_RIC.get(police_item) if ric else police_item
+        if item is None or item not in not_known:
+            continue
+        key_missing.append(item)
+        prompts.append(
+            reason(
+                "dash.complete-key-item",
+                f"{NOT_KNOWN_SOURCE}; key items set by the force (dash.key_items)",
+                f"item {item} ({_SUMMARY[police_item]}) not known: ask it again",
+            )
+        )
+    if key_missing:
+        review.append(
+            reason(
+                "dash.not-known-key-item",
+                f"{NOT_KNOWN_SOURCE}; key items set by the force (dash.key_items)",
+                f"key item(s) {', '.join(key_missing)} not known: neither a 'yes' nor a "
+                "'no'; complete them before the grade is relied on",
+            )
+        )
+    return tuple(prompts), tuple(review)
 
 
 def _prompts(form: RiskForm) -> tuple[Reason, ...]:

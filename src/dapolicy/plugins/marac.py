@@ -2,8 +2,13 @@
 
 1. Visible high risk: 14 or more "yes" answers on DASH -- and, so that high risk always
    reaches MARAC, any decision graded high (the report: a victim assessed as high risk
-   must be referred to MARAC).
-2. Professional judgement: the officer refers on judgement alone.
+   must be referred to MARAC). Only the DASH and partner-agency RIC checklists' answers
+   count towards visible high risk (the reason ``dash.visible-high-risk``, which only the
+   DASH plug-in gives): DARA, DIAL and other instruments have no count SafeLives sets,
+   so a high grade from them is referred as high risk, not as visible high risk.
+2. Professional judgement: the officer refers on judgement alone; and when judgement
+   alone raised the grade to high (no risk model found high), the referral cites this
+   criterion.
 3. Potential escalation: this incident is one of ``settings.marac.escalation_incidents``
    (3) or more domestic-abuse incidents within ``escalation_months`` (12), counting
    non-crime incidents, not only call-outs.
@@ -36,22 +41,41 @@ def dapolicy_escalations(
 ) -> Iterator[Referral]:
     """Refer to MARAC when any of the four criteria is met (one referral, every reason)."""
     reasons = [
-        *_high_risk(decision),
+        *_high_risk(decision, form),
         *_judgement(form),
         *_escalation(incident, history, settings),
         *_repeat(incident, history, settings),
     ]
-    if reasons:
-        yield Referral(Destination.MARAC, incident.victim.id, tuple(reasons), ("marac-criteria",))
+    # One reason per criterion (judgement that raised the grade and referred is one).
+    first: dict[str, Reason] = {}
+    for found in reasons:
+        first.setdefault(found.rule, found)
+    if first:
+        yield Referral(
+            Destination.MARAC, incident.victim.id, tuple(first.values()), ("marac-criteria",)
+        )
 
 
-def _high_risk(decision: Decision) -> Iterator[Reason]:
+def _high_risk(decision: Decision, form: RiskForm | None) -> Iterator[Reason]:
     visible = any(r.rule == "dash.visible-high-risk" for f in decision.findings for r in f.reasons)
+    judgement = form.professional_judgement if form is not None else None
+    found = max((f.grade for f in decision.findings), default=RiskGrade.STANDARD)
     if visible:
         yield reason(
             "marac.visible-high-risk",
             f"{SOURCE} §1 visible high risk",
             "14 or more 'yes' answers on DASH",
+        )
+    elif (
+        decision.grade is RiskGrade.HIGH
+        and found < RiskGrade.HIGH
+        and judgement is not None
+        and judgement.grade is RiskGrade.HIGH
+    ):
+        yield reason(
+            "marac.professional-judgement",
+            f"{SOURCE} §2 professional judgement",
+            "professional judgement alone raised the grade to high (rationale recorded)",
         )
     elif decision.grade is RiskGrade.HIGH:
         yield reason(
