@@ -277,7 +277,8 @@ def test_every_setting_has_a_bound() -> None:
         AllocationSettings,
     ]
     fields = sum(len(attrs.fields(cls)) for cls in sections)
-    assert len(rows) == fields + 4  # and force, repeat_victim_months, series, options
+    # and force, repeat_victim_months, series, options, version, review_by, versions
+    assert len(rows) == fields + 7
 
 
 # --- the file itself ----------------------------------------------------------------------------

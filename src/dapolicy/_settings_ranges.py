@@ -12,29 +12,37 @@ from __future__ import annotations
 import enum
 import types
 from collections.abc import Iterator, Mapping
+from datetime import datetime
 from typing import Any, Protocol, get_args, get_origin, get_type_hints
 
 import attrs
 
-from dapolicy.models._base import Problems
+from dapolicy.errors import FieldError, ValidationError, join_path
+from dapolicy.models._base import Checked, Problems
 from dapolicy.models._ids import SAFE_ID_TEXT, is_safe_id
 
 __all__ = [
     "Bound",
     "Flag",
     "Ident",
+    "Instance",
     "Items",
     "Label",
     "Maybe",
+    "Moment",
     "OneOf",
+    "Section",
     "Whole",
     "bounded",
+    "ordered",
     "range_problems",
     "reference",
 ]
 
 #: The attrs metadata key a field's bound is kept under.
 RANGE = "dapolicy.range"
+#: Metadata: the entries of this list are documented by hand (their TOML keys differ).
+UNLISTED = "dapolicy.unlisted"
 
 
 class Bound(Protocol):
@@ -183,6 +191,29 @@ class Items:
 
 
 @attrs.frozen
+class Instance:
+    """An object of the field's own class (the class checks it; :meth:`problems` cannot)."""
+
+    text = "a table"
+
+    def problems(self, name: str, value: Any) -> Problems:
+        """Nothing here: the object checked itself when it was built."""
+        return iter(())
+
+
+@attrs.frozen
+class Moment:
+    """An instant: an aware datetime (in a file, a date means 00:00 in London)."""
+
+    text = "a date, or a date-time with a UTC offset"
+
+    def problems(self, name: str, value: Any) -> Problems:
+        """Anything but an aware datetime."""
+        if not isinstance(value, datetime) or value.utcoffset() is None:
+            yield name, "must be a date, or a date-time with a UTC offset"
+
+
+@attrs.frozen
 class Maybe:
     """Nothing (the key left out), or a value within ``bound``."""
 
@@ -199,14 +230,15 @@ class Maybe:
             yield from self.bound.problems(name, value)
 
 
-def bounded(default: Any, bound: Bound, **kwargs: Any) -> Any:
+def bounded(default: Any, bound: Bound, *, unlisted: bool = False, **kwargs: Any) -> Any:
     """An attrs field with a default and a documented bound.
 
     Other ``attrs.field`` options (``converter``, ``factory``, ``hash``) pass through.
     """
+    metadata = {RANGE: bound, UNLISTED: unlisted}
     if "factory" in kwargs:
-        return attrs.field(metadata={RANGE: bound}, **kwargs)
-    return attrs.field(default=default, metadata={RANGE: bound}, **kwargs)
+        return attrs.field(metadata=metadata, **kwargs)
+    return attrs.field(default=default, metadata=metadata, **kwargs)
 
 
 def range_problems(obj: Any) -> Problems:
@@ -215,6 +247,46 @@ def range_problems(obj: Any) -> Problems:
         bound: Bound | None = field.metadata.get(RANGE)
         if bound is not None:
             yield from bound.problems(field.name, getattr(obj, field.name))
+
+
+class Section(Checked):
+    """A settings section: each field within its documented bound, then its relations.
+
+    Problems name a field (``high_from``) or an entry of one (``items[3]``); the path
+    is built from that, and re-rooted under the section's key when a file is loaded
+    (``$.dial.items[3]``). A relation between fields is checked only when each field
+    it relates is in range, so one mistake gives one message, and every mistake is
+    reported at once.
+    """
+
+    __slots__ = ()
+
+    def __attrs_post_init__(self) -> None:
+        """Raise one ValidationError naming every field out of range and broken relation."""
+        problems = list(range_problems(self))
+        bad = {name.partition("[")[0] for name, _ in problems}
+        problems += self._related(bad)
+        if problems:
+            errors = (FieldError(_path(name), message) for name, message in problems)
+            raise ValidationError(type(self).__name__, errors)
+
+    def _related(self, bad: set[str]) -> Problems:
+        """Broken relations between fields, none of them in ``bad`` (out of range)."""
+        return iter(())
+
+
+def _path(name: str) -> str:
+    if not name:
+        return "$"
+    field, bracket, rest = name.partition("[")
+    return join_path("$", field) + bracket + rest
+
+
+def ordered(bad: set[str], pairs: list[tuple[str, str, int, int]]) -> Problems:
+    """Each ``later`` field is not less than its ``earlier``: (earlier, later, a, b)."""
+    for earlier, later, first, second in pairs:
+        if bad.isdisjoint({earlier.split()[0], later.split()[0]}) and second < first:
+            yield later.split()[0], f"must not be less than {earlier}"
 
 
 @attrs.frozen
@@ -241,7 +313,11 @@ def reference(cls: type[Any], prefix: str = "") -> Iterator[Row]:
         if bound is None:
             continue
         yield Row(key, _type_text(annotation), _default_text(field), bound.text)
-        if section is not None:  # a list of sections, e.g. [[series]]
+        if (
+            section is not None
+            and get_origin(annotation) is tuple
+            and not field.metadata.get(UNLISTED)
+        ):  # a list of sections, e.g. [[series]]
             yield from reference(section, f"{key}[].")
 
 
@@ -256,7 +332,7 @@ def _section_type(annotation: Any) -> type[Any] | None:
 
 
 def _type_text(annotation: Any) -> str:
-    names = {int: "integer", bool: "boolean", str: "string"}
+    names = {int: "integer", bool: "boolean", str: "string", datetime: "date or date-time"}
     if annotation in names:
         return names[annotation]
     if isinstance(annotation, type) and issubclass(annotation, enum.Enum):

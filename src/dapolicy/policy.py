@@ -22,9 +22,10 @@ import pluggy
 
 from dapolicy._policy import _assessment, _control_room
 from dapolicy._policy._registry import DISABLE_ENTRY_POINTS_ENV, Registry
-from dapolicy.errors import ConfigurationError
+from dapolicy._versions import VersionIndex, overdue_prompt
+from dapolicy.errors import ConfigurationError, FieldError, ValidationError
 from dapolicy.history import History
-from dapolicy.models import Call, Case, Decision, Event, Incident, PluginInfo, RiskForm
+from dapolicy.models import Call, Case, Decision, Event, Incident, PluginInfo, Reason, RiskForm
 from dapolicy.models.checklist import QuestionSet
 from dapolicy.models.operations import EventOutcome, Thrive, TriageDecision
 from dapolicy.serialization import configure_converter
@@ -49,7 +50,9 @@ class Policy:
     settings: Settings
     question_sets: dict[str, QuestionSet]
     fingerprint: str
+    review_prompt: Reason | None
     _registry: Registry
+    _versions: VersionIndex[Policy] | None
 
     def __init__(
         self,
@@ -66,6 +69,44 @@ class Policy:
         self._registry = registry
         self.question_sets = registry.question_sets
         self.fingerprint = registry.fingerprint(self.settings)
+        # One policy per dated version, built now, so a version's mistakes (a plug-in
+        # name no plug-in has) are found at once and every decision after is cheap.
+        self._versions = (
+            VersionIndex(self.settings, self._version) if self.settings.versions else None
+        )
+        self.review_prompt = overdue_prompt(self.settings)
+
+    def _version(self, settings: Settings) -> Policy:
+        """The policy of one version: these plug-ins, its settings."""
+        version = object.__new__(type(self))
+        version.settings = settings
+        version._use(Registry(self._registry.pm, settings, self._registry.known))
+        return version
+
+    def as_of(self, moment: datetime, area: str | None = None) -> Policy:
+        """The policy in force at ``moment`` for ``area`` (see the configuration docs).
+
+        Without dated versions this policy itself. Otherwise the version for ``area``
+        in force at ``moment``, else the version for every area, else (before the
+        first one starts) the base settings; each is built once, so this is cheap.
+
+        :param moment: an aware datetime (for a decision, its ``now``).
+        :param area: a force area or basic command unit id, or ``None``.
+        :raises ValidationError: ``moment`` is naive.
+        """
+        if self._versions is None:
+            return self
+        if not isinstance(moment, datetime) or moment.utcoffset() is None:
+            raise ValidationError(
+                "policy version", [FieldError("$.now", "must be a datetime with a UTC offset")]
+            )
+        return self._versions.at(moment, area)
+
+    def _in_force(self, now: datetime, area: str | None) -> Policy:
+        # A naive now is left for the call itself to report, as without versions.
+        if self._versions is None or not isinstance(now, datetime) or now.utcoffset() is None:
+            return self
+        return self._versions.at(now, area)
 
     def with_plugins(self, *plugins: object, settings: Settings | None = None) -> Policy:
         """A new policy: every plug-in registered here, plus ``plugins``.
@@ -129,12 +170,15 @@ class Policy:
         :param form: its risk form, or ``None`` if none was submitted (the decision
             then needs review, and rules that need no form still run).
         :param history: the victim's past; not modified (record the decision after).
-        :param now: the time of the decision (no clock is read).
+        :param now: the time of the decision (no clock is read); with the incident's
+            ``area`` it chooses the policy version in force (:meth:`as_of`), which
+            the decision records as ``policy_version``.
         :return: the :class:`~dapolicy.models.Decision`.
         :raises ValidationError: ``now`` is naive or before the report, or the form is
             for another incident.
         """
-        return _assessment.assess(self, incident, form, history=history, now=now)
+        policy = self._in_force(now, incident.area)
+        return _assessment.assess(policy, incident, form, history=history, now=now)
 
     def assess_case(self, case: Case, *, history: History | None = None) -> Decision:
         """Assess a :class:`~dapolicy.models.Case` as ``dapolicy assess`` does.
@@ -175,7 +219,9 @@ class Policy:
         :param now: the time of the decision.
         :raises ValidationError: ``now`` is naive or before the call was received.
         """
-        return _control_room.triage(self, call, thrive, history=history, now=now)
+        return _control_room.triage(
+            self._in_force(now, None), call, thrive, history=history, now=now
+        )
 
     def on_event(
         self, event: Event, *, history: History | None = None, now: datetime
@@ -191,7 +237,7 @@ class Policy:
         :param now: the time of the decision.
         :raises ValidationError: ``now`` is naive.
         """
-        return _control_room.on_event(self, event, history=history, now=now)
+        return _control_room.on_event(self._in_force(now, None), event, history=history, now=now)
 
 
 def default_policy(settings: Settings | None = None) -> Policy:

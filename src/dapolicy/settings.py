@@ -6,37 +6,74 @@ a force writes them once in TOML and every decision records a fingerprint of the
 
 Loading is strict: an unknown key or a bad value is an error that names the key
 (``marac.escalation_incidents: expected a whole number @ $.marac.escalation_incidents``).
-There is no code in configuration: no ``eval``, no expressions, only values.
+There is no code in configuration: no ``eval``, no expressions, only values. Every
+value has a documented range, checked at load (see ``docs/configuration.md``).
+
+One file may hold dated versions of the policy (:class:`PolicyVersion`), by date and
+by area; :meth:`Settings.as_of` and :meth:`dapolicy.policy.Policy.as_of` give the one
+in force (the rules are in :mod:`dapolicy._versions`).
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import types
 from collections.abc import Iterable, Mapping
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import attrs
 
 from dapolicy._settings_ranges import (
-    Flag,
     Ident,
+    Instance,
     Items,
     Label,
     Maybe,
-    OneOf,
-    Whole,
+    Moment,
+    Section,
     bounded,
-    range_problems,
+)
+from dapolicy._settings_sections import (
+    DASH_CHECKLISTS as DASH_CHECKLISTS,
+)
+from dapolicy._settings_sections import (
+    DEFAULT_DASH_KEY_ITEMS as DEFAULT_DASH_KEY_ITEMS,
+)
+from dapolicy._settings_sections import (
+    DEFAULT_DIAL_KEY_ITEMS as DEFAULT_DIAL_KEY_ITEMS,
+)
+from dapolicy._settings_sections import (
+    DEFAULT_SERIES,
+    MONTHS,
+    AllocationSettings,
+    DashSettings,
+    DialSettings,
+    EventSettings,
+    HubSettings,
+    MaracSettings,
+    PluginSettings,
+    SeriesRule,
+    SevenStepSettings,
+    TaskingSettings,
+    TriageSettings,
 )
 from dapolicy._settings_toml import _TomlError, read_toml
-from dapolicy.errors import FieldError, ValidationError, join_path
-from dapolicy.models._base import Checked, Problems, to_frozenset, to_tuple
-from dapolicy.models.incident import AbuseType, OffenceCategory
-from dapolicy.models.operations import ResponseGrade
-from dapolicy.models.risk import RiskGrade
+from dapolicy._versions import (
+    MAX_AREAS,
+    MAX_VERSIONS,
+    VersionIndex,
+    instant,
+    instant_or_none,
+    split_versions,
+    version_data,
+    version_problems,
+)
+from dapolicy.errors import FieldError, ValidationError
+from dapolicy.models._base import Problems, to_frozenset, to_tuple
 
 __all__ = [
     "AllocationSettings",
@@ -46,6 +83,7 @@ __all__ = [
     "HubSettings",
     "MaracSettings",
     "PluginSettings",
+    "PolicyVersion",
     "SeriesRule",
     "SevenStepSettings",
     "Settings",
@@ -56,381 +94,8 @@ __all__ = [
 ]
 
 
-#: Windows counted in calendar months: 1 month to 10 years.
-MONTHS = Whole(1, 120)
-#: A plug-in name, as ``plugins.block`` and ``plugins.risk_models`` list them.
-PLUGIN_NAMES = Items(0, 100, Ident(), unique=True)
-#: The scored items of the smaller DASH checklist (the partner agencies' 24).
-DASH_ITEMS = 24
-#: Checklist ids the built-in DASH plug-in owns; DIAL may not take one of them.
-DASH_CHECKLISTS = frozenset({"dash-2009-police", "dash-2009-ric"})
-
-
-class _Section(Checked):
-    """A settings section: each field within its documented bound, then its relations.
-
-    Problems name a field (``high_from``) or an entry of one (``items[3]``); the path
-    is built from that, and re-rooted under the section's key when a file is loaded
-    (``$.dial.items[3]``). A relation between fields is checked only when each field
-    it relates is in range, so one mistake gives one message, and every mistake is
-    reported at once.
-    """
-
-    __slots__ = ()
-
-    def __attrs_post_init__(self) -> None:
-        """Raise one ValidationError naming every field out of range and broken relation."""
-        problems = list(range_problems(self))
-        bad = {name.partition("[")[0] for name, _ in problems}
-        problems += self._related(bad)
-        if problems:
-            errors = (FieldError(_path(name), message) for name, message in problems)
-            raise ValidationError(type(self).__name__, errors)
-
-    def _related(self, bad: set[str]) -> Problems:
-        """Broken relations between fields, none of them in ``bad`` (out of range)."""
-        return iter(())
-
-
-def _path(name: str) -> str:
-    if not name:
-        return "$"
-    field, bracket, rest = name.partition("[")
-    return join_path("$", field) + bracket + rest
-
-
-def _ordered(bad: set[str], pairs: list[tuple[str, str, int, int]]) -> Problems:
-    """Each ``later`` field is not less than its ``earlier``: (earlier, later, a, b)."""
-    for earlier, later, first, second in pairs:
-        if bad.isdisjoint({earlier.split()[0], later.split()[0]}) and second < first:
-            yield later.split()[0], f"must not be less than {earlier}"
-
-
-@attrs.frozen
-class PluginSettings(_Section):
-    """Which plug-ins run.
-
-    :param block: plug-in names never to load or register (a force's veto).
-    :param risk_models: if set, only these plug-ins' risk models are consulted.
-    """
-
-    block: tuple[str, ...] = bounded((), PLUGIN_NAMES, converter=to_tuple)
-    risk_models: tuple[str, ...] | None = bounded(
-        None, Maybe(PLUGIN_NAMES), converter=attrs.converters.optional(to_tuple)
-    )
-
-
-_DASH_POLICE_ITEMS = frozenset(str(n) for n in range(1, 28))
-#: DASH 2009 police item ids a "not known" answer to which needs review (a force
-#: setting): threats to kill (17), strangulation (18), weapons (16), pregnancy (9),
-#: separation (6), escalation (14, abuse getting worse) and stalking (8). The IOPC
-#: criticised the "don't know" answer in 2025; these are the items the reference's
-#: local guidance names as professional-judgement triggers.
-DEFAULT_DASH_KEY_ITEMS = ("17", "18", "16", "9", "6", "14", "8")
-
-
-@attrs.frozen
-class DashSettings(_Section):
-    """DASH 2009: grade bands by count of "yes" answers, and "not known" answers.
-
-    The defaults (0-9 standard, 10-13 medium, 14+ high) are local guidance published by
-    several areas; SafeLives fixes only the 14-or-more threshold for MARAC. Both bands
-    must be reachable on the partner agencies' checklist, which scores 24 items.
-
-    :param medium_from: "yes" count from which the grade is medium.
-    :param high_from: "yes" count from which the grade is high.
-    :param not_known_review_from: a form with this many scored items not known, not
-        asked or declined needs review (5 by default, an assumption: about a fifth of
-        the 24 partner items; 1 to 24).
-    :param key_items: police item ids whose "not known" (or not asked) answer needs
-        review and a prompt to complete it; the partner checklist's same items count.
-    """
-
-    medium_from: int = bounded(10, Whole(1, DASH_ITEMS - 1))
-    high_from: int = bounded(14, Whole(2, DASH_ITEMS))
-    not_known_review_from: int = bounded(5, Whole(1, DASH_ITEMS))
-    key_items: tuple[str, ...] = bounded(
-        DEFAULT_DASH_KEY_ITEMS, Items(0, 27, Ident(), unique=True), converter=to_tuple
-    )
-
-    def _related(self, bad: set[str]) -> Problems:
-        if bad.isdisjoint({"medium_from", "high_from"}) and self.medium_from >= self.high_from:
-            yield "high_from", "must be greater than medium_from"
-        if "key_items" not in bad:
-            for n, item in enumerate(self.key_items):
-                if item not in _DASH_POLICE_ITEMS:
-                    yield f"key_items[{n}]", "is not a DASH 2009 police item id (1 to 27)"
-
-
-def _key_items(value: Mapping[str, RiskGrade]) -> Mapping[str, RiskGrade]:
-    return types.MappingProxyType(dict(value))
-
-
-#: Default DIAL key items: an ASSUMPTION (DIAL's items are not public). The ids follow the
-#: DASH 2009 police numbering; the grades follow the SafeLives and Kent professional-
-#: judgement prompts (strangulation, threats to kill, weapons, stalking, escalation).
-DEFAULT_DIAL_KEY_ITEMS: Mapping[str, RiskGrade] = types.MappingProxyType(
-    {
-        "18": RiskGrade.HIGH,  # strangulation, choking, suffocation, drowning
-        "17": RiskGrade.HIGH,  # threats to kill, believed
-        "16": RiskGrade.MEDIUM,  # weapons or objects used to hurt
-        "8": RiskGrade.MEDIUM,  # stalking and harassment
-        "14": RiskGrade.MEDIUM,  # abuse getting worse
-    }
-)
-
-
-@attrs.frozen
-class DialSettings(_Section):
-    """DIAL, configured by the force: its items, key items, and count bands.
-
-    The report describes DIAL as the count of "yes" answers, answers to key questions,
-    and professional judgement. Its items are not public, so every default here is an
-    assumption a force should replace (see the docs' DIAL page).
-
-    :param checklist: the ``RiskForm.checklist`` id DIAL forms carry.
-    :param items: the item ids.
-    :param key_items: item id -> the least grade a "yes" to it implies.
-    :param medium_from: "yes" count from which the grade is at least medium.
-    :param high_from: "yes" count from which the grade is high.
-    """
-
-    checklist: str = bounded("dial", Ident())
-    items: tuple[str, ...] = bounded(
-        tuple(str(n) for n in range(1, 28)), Items(2, 100, Ident()), converter=tuple
-    )
-    key_items: Mapping[str, RiskGrade] = bounded(
-        DEFAULT_DIAL_KEY_ITEMS, Items(0, 100, OneOf(RiskGrade)), converter=_key_items, hash=False
-    )
-    medium_from: int = bounded(10, Whole(1, 99))
-    high_from: int = bounded(14, Whole(2, 100))
-
-    def _related(self, bad: set[str]) -> Problems:
-        if self.checklist in DASH_CHECKLISTS:
-            yield "checklist", "is the built-in DASH plug-in's checklist id"
-        if "items" not in bad and len(set(self.items)) != len(self.items):
-            yield "items", "item ids must be unique"
-        if bad.isdisjoint({"items", "key_items"}) and set(self.key_items) - set(self.items):
-            yield "key_items", "every key item must be one of items"
-        if not bad.isdisjoint({"medium_from", "high_from"}):
-            return
-        if self.medium_from >= self.high_from:
-            yield "high_from", "must be greater than medium_from"
-        elif "items" not in bad and self.high_from > len(self.items):
-            yield "high_from", "is more than the number of items"
-
-
-@attrs.frozen
-class MaracSettings(_Section):
-    """The SafeLives MARAC referral criteria's local parameters.
-
-    :param escalation_incidents: domestic-abuse incidents (this one included) that
-        show potential escalation; SafeLives' default is 3.
-    :param escalation_months: the window for them; 12 by default (Kent uses 6).
-    :param repeat_months: months after the last MARAC referral in which any abuse
-        between the same victim and suspect is a repeat referral; 12.
-    """
-
-    escalation_incidents: int = bounded(3, Whole(1, 20))
-    escalation_months: int = bounded(12, MONTHS)
-    repeat_months: int = bounded(12, MONTHS)
-
-
-@attrs.frozen
-class HubSettings(_Section):
-    """When a case goes to the local partnership hub: one standard for the whole force.
-
-    A case is referred when any enabled criterion holds; crimes and non-crime
-    incidents are treated alike.
-
-    :param grades: risk grades that are referred.
-    :param repeat_victims: refer repeat victims.
-    :param children_in_household: refer when children are present or usually resident.
-    :param vulnerable_victims: refer when the victim has a vulnerability marker.
-    :param abuse_types: forms of abuse that are always referred.
-    """
-
-    grades: frozenset[RiskGrade] = bounded(
-        frozenset({RiskGrade.MEDIUM, RiskGrade.HIGH}),
-        Items(0, len(RiskGrade), OneOf(RiskGrade)),
-        converter=frozenset,
-    )
-    repeat_victims: bool = bounded(True, Flag())
-    children_in_household: bool = bounded(True, Flag())
-    vulnerable_victims: bool = bounded(True, Flag())
-    abuse_types: frozenset[AbuseType] = bounded(
-        frozenset(
-            {AbuseType.HONOUR_BASED, AbuseType.FORCED_MARRIAGE, AbuseType.FGM, AbuseType.STALKING}
-        ),
-        Items(0, len(AbuseType), OneOf(AbuseType, "a form of abuse")),
-        converter=to_frozenset,
-    )
-
-
-@attrs.frozen
-class SeriesRule(_Section):
-    """A local escalation threshold: so many incidents within so many months.
-
-    :param incidents: domestic-abuse incidents for the victim, this one included.
-    :param months: the rolling window, counted back from this incident.
-    :param grade: the least grade the series implies.
-    """
-
-    incidents: int = bounded(attrs.NOTHING, Whole(1, 20))
-    months: int = bounded(attrs.NOTHING, MONTHS)
-    grade: RiskGrade = bounded(attrs.NOTHING, OneOf(RiskGrade))
-
-
-#: By default a third incident in 12 months is high risk, matching SafeLives' potential-
-#: escalation criterion for MARAC, so the series -- not the single event -- is graded.
-DEFAULT_SERIES = (SeriesRule(incidents=3, months=12, grade=RiskGrade.HIGH),)
-
-
-@attrs.frozen
-class TriageSettings(_Section):
-    """Control-room response standards for domestic-abuse calls.
-
-    The alert times and the two-hour appointment are the inspected force's (HMIC 2014);
-    the attendance targets are an example force's and must be set by each force.
-
-    :param minimum: the least response to any domestic-abuse call (by default a DA call
-        is never resolved without deployment).
-    :param immediate_resourced_minutes: alert the supervisor if an immediate response
-        is not resourced within this many minutes (3).
-    :param priority_dispatched_minutes: alert if a priority response is not dispatched
-        within this many minutes (20).
-    :param immediate_attend_minutes: target to attend an immediate response.
-    :param priority_attend_minutes: target to attend a priority response.
-    :param scheduled_within_hours: a scheduled appointment takes place within this.
-    :param appointment_minutes: the time allocated to a scheduled appointment (120).
-    :param repeat_months: the window for repeat callers and locations.
-    """
-
-    minimum: ResponseGrade = bounded(ResponseGrade.SCHEDULED, OneOf(ResponseGrade))
-    immediate_resourced_minutes: int = bounded(3, Whole(1, 60))
-    priority_dispatched_minutes: int = bounded(20, Whole(1, 240))
-    immediate_attend_minutes: int = bounded(20, Whole(1, 240))
-    priority_attend_minutes: int = bounded(120, Whole(1, 1440))
-    scheduled_within_hours: int = bounded(48, Whole(1, 168))
-    appointment_minutes: int = bounded(120, Whole(1, 480))
-    repeat_months: int = bounded(12, MONTHS)
-
-    def _related(self, bad: set[str]) -> Problems:
-        # A more urgent response is never given a later target than a less urgent one.
-        yield from _ordered(
-            bad,
-            [
-                (
-                    "immediate_attend_minutes",
-                    "priority_attend_minutes",
-                    self.immediate_attend_minutes,
-                    self.priority_attend_minutes,
-                ),
-                (
-                    "priority_attend_minutes",
-                    "scheduled_within_hours (in minutes)",
-                    self.priority_attend_minutes,
-                    self.scheduled_within_hours * 60,
-                ),
-            ],
-        )
-
-
-@attrs.frozen
-class SevenStepSettings(_Section):
-    """The seven-step plan's timetable (HMIC 2014), counted from the report.
-
-    :param apply_to_incidents: give non-crime incidents the same plan as crimes (the
-        report's recommendation; on by default).
-    :param golden_hour_minutes: steps 1-3.
-    :param neighbourhood_visit_hours: step 4.
-    :param reassurance_days: steps 5 and 6 ("within the next two weeks" after step 4).
-    :param review_days: step 7.
-    :param action_plan_review_days: the action plan is reviewed at least this often.
-    """
-
-    apply_to_incidents: bool = bounded(True, Flag())
-    golden_hour_minutes: int = bounded(60, Whole(1, 240))
-    neighbourhood_visit_hours: int = bounded(24, Whole(1, 168))
-    reassurance_days: int = bounded(15, Whole(1, 90))
-    review_days: int = bounded(28, Whole(1, 90))
-    action_plan_review_days: int = bounded(10, Whole(1, 90))
-
-    def _related(self, bad: set[str]) -> Problems:
-        # The steps come in their order: the golden hour, the visit, the reassurance
-        # visits, the review.
-        yield from _ordered(
-            bad,
-            [
-                (
-                    "golden_hour_minutes",
-                    "neighbourhood_visit_hours (in minutes)",
-                    self.golden_hour_minutes,
-                    self.neighbourhood_visit_hours * 60,
-                ),
-                (
-                    "neighbourhood_visit_hours",
-                    "reassurance_days (in hours)",
-                    self.neighbourhood_visit_hours,
-                    self.reassurance_days * 24,
-                ),
-            ],
-        )
-        if (
-            bad.isdisjoint({"reassurance_days", "review_days"})
-            and self.reassurance_days > self.review_days
-        ):
-            yield "reassurance_days", "must not be after review_days"
-
-
-@attrs.frozen
-class EventSettings(_Section):
-    """Deadlines after a release, bail change, breach or new incident (recommendation 6).
-
-    :param notify_within_hours: tell the victim within this many hours of the event.
-    :param reassess_within_hours: re-assess the victim's risk within this many hours.
-    """
-
-    notify_within_hours: int = bounded(4, Whole(1, 72))
-    reassess_within_hours: int = bounded(24, Whole(1, 168))
-
-
-@attrs.frozen
-class TaskingSettings(_Section):
-    """Partner tasking without duplication (recommendation 5).
-
-    :param merge_window_days: requests for the same service for the same victim
-        within this many days are one request, with every requester recorded.
-    """
-
-    merge_window_days: int = bounded(7, Whole(1, 90))
-
-
-@attrs.frozen
-class AllocationSettings(_Section):
-    """Investigation allocation by seriousness *and* risk (recommendation 1).
-
-    :param detective_offences: offences that go to a detective whatever the risk.
-    :param trained_from: the least grade that goes to a trained domestic-abuse
-        investigator whatever the offence (high by default).
-    :param detective_from: the least grade that goes to a detective whatever the
-        offence (high by default; it can be lowered, never raised above high, so a
-        high-risk case always needs a DA-trained detective).
-    """
-
-    detective_offences: frozenset[OffenceCategory] = bounded(
-        frozenset(
-            {
-                OffenceCategory.ASSAULT_WITH_INTENT,
-                OffenceCategory.SEXUAL_OFFENCE,
-                OffenceCategory.THREATS_TO_KILL,
-            }
-        ),
-        Items(0, len(OffenceCategory), OneOf(OffenceCategory, "an offence category")),
-        converter=to_frozenset,
-    )
-    trained_from: RiskGrade = bounded(RiskGrade.HIGH, OneOf(RiskGrade))
-    detective_from: RiskGrade = bounded(RiskGrade.HIGH, OneOf(RiskGrade))
+#: The id of a policy file's settings when it names none.
+BASE_VERSION = "base"
 
 
 def _options(value: Mapping[str, Mapping[str, Any]]) -> Mapping[str, Mapping[str, Any]]:
@@ -438,7 +103,7 @@ def _options(value: Mapping[str, Mapping[str, Any]]) -> Mapping[str, Mapping[str
 
 
 @attrs.frozen
-class Settings(_Section):
+class Settings(Section):
     """Everything a policy is configured by. Defaults are documented, never hidden.
 
     :param force: the force's name, for reports.
@@ -456,31 +121,123 @@ class Settings(_Section):
     :param tasking: partner-tasking de-duplication.
     :param allocation: investigation allocation.
     :param options: per-plug-in settings for third-party plug-ins, by plug-in name.
+    :param version: the id of these settings as a version of the force's policy (what
+        every decision made under them records as ``policy_version``).
+    :param review_by: the instant from which decisions made under these settings carry
+        a prompt that the policy is due for review (a date is 00:00 in London).
+    :param versions: dated versions of the policy, each in force from a date, for
+        every area or some; these settings are then the base, in force before the
+        first version for every area (see :class:`PolicyVersion`).
     """
 
     force: str = bounded("default", Label(100))
-    plugins: PluginSettings = PluginSettings()
+    plugins: PluginSettings = attrs.field(factory=PluginSettings)
     repeat_victim_months: int = bounded(12, MONTHS)
-    dash: DashSettings = DashSettings()
-    dial: DialSettings = DialSettings()
-    marac: MaracSettings = MaracSettings()
-    hub: HubSettings = HubSettings()
+    dash: DashSettings = attrs.field(factory=DashSettings)
+    dial: DialSettings = attrs.field(factory=DialSettings)
+    marac: MaracSettings = attrs.field(factory=MaracSettings)
+    hub: HubSettings = attrs.field(factory=HubSettings)
     series: tuple[SeriesRule, ...] = bounded(DEFAULT_SERIES, Items(0, 20), converter=to_tuple)
-    triage: TriageSettings = TriageSettings()
-    seven_step: SevenStepSettings = SevenStepSettings()
-    events: EventSettings = EventSettings()
-    tasking: TaskingSettings = TaskingSettings()
-    allocation: AllocationSettings = AllocationSettings()
+    triage: TriageSettings = attrs.field(factory=TriageSettings)
+    seven_step: SevenStepSettings = attrs.field(factory=SevenStepSettings)
+    events: EventSettings = attrs.field(factory=EventSettings)
+    tasking: TaskingSettings = attrs.field(factory=TaskingSettings)
+    allocation: AllocationSettings = attrs.field(factory=AllocationSettings)
     options: Mapping[str, Mapping[str, Any]] = bounded(
         None, Items(0, 100), factory=dict, converter=_options, hash=False
     )
+    version: str = bounded(BASE_VERSION, Ident())
+    review_by: datetime | None = bounded(None, Maybe(Moment()), converter=instant_or_none)
+    versions: tuple[PolicyVersion, ...] = bounded(
+        (), Items(0, MAX_VERSIONS), unlisted=True, converter=to_tuple
+    )
+
+    def _related(self, bad: set[str]) -> Problems:
+        if "versions" not in bad and self.versions:
+            yield from version_problems(self)
 
     def fingerprint(self) -> str:
-        """A short digest of these settings: equal settings, equal fingerprint."""
+        """A short digest of these settings: equal settings, equal fingerprint.
+
+        A key at its default that the fingerprint did not cover before versions
+        existed (``version``, ``review_by``, ``versions``) is left out, so settings
+        without versions keep the fingerprint they had.
+        """
         from dapolicy.serialization import to_dict
 
-        text = json.dumps(to_dict(self), sort_keys=True, separators=(",", ":"), default=str)
+        data = to_dict(self)
+        for key, default in (("version", BASE_VERSION), ("review_by", None), ("versions", [])):
+            if data.get(key) == default:
+                del data[key]
+        text = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
         return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+    def as_of(self, moment: datetime, area: str | None = None) -> Settings:
+        """The settings of the version in force at ``moment`` for ``area``.
+
+        :param moment: an aware datetime.
+        :param area: a force area or basic command unit id, or ``None``.
+        :raises ValidationError: ``moment`` is naive.
+        """
+        if not self.versions:
+            return self
+        return _index(self).at(_aware(moment), area)
+
+
+@attrs.frozen
+class PolicyVersion(Section):
+    """One dated version of a force's policy: complete settings, in force from an instant.
+
+    In a file, a ``[[versions]]`` table gives ``id``, ``from``, ``until``, ``areas``
+    and ``review_by``, and its other tables override the settings it builds on (the
+    base, or for a version for areas, the version for every area in force when it
+    starts). In Python, give the version's complete settings; its id is their
+    ``version`` and its review-by date their ``review_by``.
+
+    :param start: in force from this instant (``from`` in a file; a date is 00:00 in
+        London that day).
+    :param settings: the version's settings.
+    :param until: in force until this instant, exclusive; ``None``: no end.
+    :param areas: the force areas or basic command units it is for (safe ids);
+        ``None``: every area without a version of its own in force.
+    """
+
+    start: datetime = bounded(attrs.NOTHING, Moment(), converter=instant)
+    settings: Settings = bounded(attrs.NOTHING, Instance())
+    until: datetime | None = bounded(None, Maybe(Moment()), converter=instant_or_none)
+    areas: frozenset[str] | None = bounded(
+        None,
+        Maybe(Items(1, MAX_AREAS, Ident())),
+        converter=attrs.converters.optional(to_frozenset),
+    )
+
+    @property
+    def id(self) -> str:
+        """The version's id: its settings' ``version``."""
+        return self.settings.version
+
+    @property
+    def review_by(self) -> datetime | None:
+        """Its review-by date: its settings' ``review_by``."""
+        return self.settings.review_by
+
+    def _related(self, bad: set[str]) -> Problems:
+        given: object = self.settings  # typed as Settings; a Python caller may get it wrong
+        if not isinstance(given, Settings):
+            yield "settings", "must be Settings"
+
+
+def _aware(moment: datetime) -> datetime:
+    if not isinstance(moment, datetime) or moment.utcoffset() is None:
+        raise ValidationError(
+            "policy version", [FieldError("$.now", "must be a datetime with a UTC offset")]
+        )
+    return moment
+
+
+@functools.lru_cache(maxsize=32)
+def _index(settings: Settings) -> VersionIndex[Settings]:
+    return VersionIndex(settings, lambda version: version)
 
 
 class SettingsError(ValidationError):
@@ -511,14 +268,42 @@ def load_settings(path: str | Path) -> Settings:
         file and each bad or unknown key, or what is wrong with the file as a whole.
     :raises OSError: the file cannot be opened or read.
     """
-    from dapolicy.serialization import from_dict
-
     path = Path(path)
     try:
         data = read_toml(path)
     except _TomlError as exc:
         raise SettingsError(path, [exc.error]) from None
+    return _from_data(path, data)
+
+
+def _from_data(path: Path, data: dict[str, Any]) -> Settings:
+    """Settings from a file's data: the base, then each version over what it builds on."""
+    from dapolicy.serialization import from_dict
+
+    base_data, found, errors = split_versions(data)
     try:
-        return from_dict(Settings, data)
+        base = from_dict(Settings, base_data)
+    except ValidationError as exc:
+        raise SettingsError(path, [*exc.errors, *errors]) from None
+    if errors:
+        raise SettingsError(path, errors)
+    if not found:
+        return base
+    versions = []
+    for index, ((meta, _), own) in enumerate(
+        zip(found, version_data(base_data, found), strict=True)
+    ):
+        try:
+            settings = from_dict(Settings, own)
+        except ValidationError as exc:
+            errors += exc.under(f"$.versions[{index}]")
+            continue
+        versions.append(
+            PolicyVersion(meta["from"], settings, meta.get("until"), meta.get("areas"))
+        )
+    if errors:
+        raise SettingsError(path, errors)
+    try:
+        return attrs.evolve(base, versions=tuple(versions))
     except ValidationError as exc:
         raise SettingsError(path, exc.errors) from None

@@ -26,6 +26,7 @@ from dapolicy.models import (
     RiskForm,
     RiskGrade,
 )
+from dapolicy.models._base import micros
 from dapolicy.models.work import Allocation
 
 if TYPE_CHECKING:
@@ -63,6 +64,10 @@ def assess(
         review.append(reasons[0])
     verdict = check.verdict
     repeat_victim = _is_repeat_victim(policy, incident, history)
+    prompts = unique(p for f in findings for p in f.prompts)
+    overdue = policy.review_prompt  # the policy version is past its review-by date
+    if overdue is not None and micros(now) >= micros(cast(datetime, policy.settings.review_by)):
+        prompts = unique([*prompts, overdue])
 
     def draft(**changes: Any) -> Decision:
         # Drafts are made of parts each checked when built; the final decision,
@@ -75,13 +80,14 @@ def assess(
             "reasons": reasons,
             "domestic_abuse": verdict,
             "findings": findings,
-            "prompts": unique(p for f in findings for p in f.prompts),
+            "prompts": prompts,
             "repeat_victim": repeat_victim,
             "needs_review": bool(review or failures),
             "review_reasons": tuple(review),
             "failures": tuple(failures),
             "policy_fingerprint": policy.fingerprint,
             "plugins": policy.plugins,
+            "policy_version": policy.settings.version,
             "referrals": (),
             "tasks": (),
             "allocation": None,

@@ -7,6 +7,7 @@ from datetime import datetime
 import attrs
 
 from dapolicy.models._base import Checked, Problems, aware, fixed_offset, not_blank, to_tuple
+from dapolicy.models._ids import safe_id
 from dapolicy.models.incident import DomesticAbuseVerdict
 from dapolicy.models.risk import Finding, Reason, RiskGrade
 from dapolicy.models.work import Allocation, Destination, Referral, Task
@@ -73,7 +74,11 @@ class Decision(Checked):
         ``review_reasons`` or ``failures`` is not empty.
     :param review_reasons: why it needs review.
     :param failures: plug-ins that failed.
-    :param policy_fingerprint: a digest of the policy configuration.
+    :param policy_fingerprint: a digest of the policy configuration (of the version in
+        force, with the plug-ins' versions).
+    :param policy_version: the id of the policy version in force at ``decided_at`` for
+        the incident's area (``"base"`` for a policy file with no versions); ``""``
+        for a decision recorded before versions were.
     :param plugins: every plug-in that took part, with its version.
     """
 
@@ -94,11 +99,14 @@ class Decision(Checked):
     failures: tuple[PluginFailure, ...] = attrs.field(default=(), converter=to_tuple)
     policy_fingerprint: str = ""
     plugins: tuple[PluginInfo, ...] = attrs.field(default=(), converter=to_tuple)
+    policy_version: str = ""
 
     def _problems(self) -> Problems:
         yield from not_blank("incident_id", self.incident_id)
         yield from not_blank("victim_id", self.victim_id)
         yield from aware("decided_at", self.decided_at)
+        if self.policy_version != "":
+            yield from safe_id("policy_version", self.policy_version)
         if not self.reasons:
             yield "reasons", "a decision needs at least one reason for its grade"
         flagged = bool(self.review_reasons or self.failures)

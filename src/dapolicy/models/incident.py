@@ -18,6 +18,7 @@ from dapolicy.models._base import (
     to_frozenset,
     to_tuple,
 )
+from dapolicy.models._ids import safe_id
 from dapolicy.models.people import ADULT_AGE, Child, Person, Relationship
 
 __all__ = [
@@ -172,6 +173,9 @@ class Incident(Checked):
     :param crime: the crime recorded, or ``None`` for a non-crime incident.
     :param call_id: the call that led to it, if any.
     :param counter_allegation: the suspect has made an allegation against the victim.
+    :param area: the force area or basic command unit it happened in, a safe id
+        (:data:`dapolicy.models._ids.SAFE_ID`); chooses the policy version in force
+        where versions differ by area, as pilots do.
     """
 
     id: str
@@ -186,6 +190,7 @@ class Incident(Checked):
     crime: Crime | None = None
     call_id: str | None = None
     counter_allegation: bool = False
+    area: str | None = None
 
     def _problems(self) -> Problems:
         yield from not_blank("id", self.id)
@@ -207,6 +212,7 @@ class Incident(Checked):
         if len(set(child_ids)) != len(child_ids):
             yield "children", "each child must appear once"
         yield from not_blank("attending_officer", self.attending_officer, optional=True)
+        yield from safe_id("area", self.area, optional=True)
 
     @property
     def crime_recorded(self) -> bool:
