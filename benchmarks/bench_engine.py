@@ -43,6 +43,7 @@ from dapolicy.history import HistoryEntry, MaracReferralEntry
 from dapolicy.models._base import micros
 
 START = datetime(2024, 1, 1, tzinfo=UTC)
+LATER = datetime(2100, 1, 1, tzinfo=UTC)  # every entry is known by then
 OFFENCES = (
     OffenceCategory.ASSAULT_WITH_INJURY,
     OffenceCategory.HARASSMENT,
@@ -119,9 +120,9 @@ def plain_history(
     marac: dict[tuple[str, str], int] = {}
     for incident, _ in cases:
         victim, suspect = incident.victim.id, incident.suspect.id
-        entries = history.incidents(victim, since=START - far, until=START + far)
+        entries = history.incidents(victim, since=START - far, until=START + far, known_at=LATER)
         incidents[victim] = [micros(e.occurred_at) for e in entries]
-        last = history.last_marac_referral(victim, suspect, before=START + far)
+        last = history.last_marac_referral(victim, suspect, before=START + far, known_at=LATER)
         if last is not None:
             marac[(victim, suspect)] = micros(last.referred_at)
     return {"incidents": incidents, "marac": marac}

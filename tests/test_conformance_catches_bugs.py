@@ -407,9 +407,22 @@ def test_kit_catches_a_plugin_that_fails_on_valid_cases() -> None:
     assert NAME not in str(info.value).split("\n")[0]
 
 
-def test_kit_catches_a_plugin_that_writes_to_the_history() -> None:
-    with pytest.raises(AssertionError, match=r"invariant 1 .*modified the history"):
-        check_deterministic(policy_with(Recorder()), make_case())
+def test_a_plugin_that_writes_to_the_history_cannot_and_is_caught() -> None:
+    # Hooks get a read-only HistoryView: the write fails, is recorded, and the kit
+    # reports the plug-in as failing on a valid case; the history is left as it was.
+    policy = policy_with(Recorder())
+    case = make_case()
+    history = case.history
+    decision = policy.assess(case.incident, case.form, history=history, now=case.now)
+    assert len(history) == len(case.prior_incidents)
+    assert decision.needs_review
+    assert [(f.plugin, f.hook) for f in decision.failures] == [
+        ("Recorder", "dapolicy_assess_risk")
+    ]
+    assert "AttributeError" in decision.failures[0].error
+    with pytest.raises(AssertionError, match=r"invariant 3 .*'Recorder' failed"):
+        check_total(policy, case)
+    check_deterministic(policy, case)  # nothing changed, so the same decision again
 
 
 def test_kit_catches_json_that_changes_between_runs() -> None:

@@ -47,6 +47,8 @@ LONDON = ZoneInfo("Europe/London")
 HOUR = timedelta(hours=1)
 SECOND = timedelta(seconds=1)
 T = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
+#: A moment after everything these tests record: every entry is known by then.
+LATER = datetime(2100, 1, 1, tzinfo=UTC)
 
 
 def entry(iid: str, at: datetime, *, victim: str = "V", suspect: str = "S") -> HistoryEntry:
@@ -69,9 +71,12 @@ def history_of(*entries: HistoryEntry) -> InMemoryHistory:
 
 def test_history_entry_from_incident_keeps_ids_times_and_crime_flag() -> None:
     incident = h.make_incident("INC-9", crime=h.make_crime())
+    # Known from when it was reported, unless told when (the decision's time).
     assert HistoryEntry.from_incident(incident) == HistoryEntry(
-        "INC-9", "V-1", "S-1", h.T0, crime=True
+        "INC-9", "V-1", "S-1", h.T0, crime=True, recorded_at=incident.reported_at
     )
+    later = incident.reported_at + HOUR
+    assert HistoryEntry.from_incident(incident, recorded_at=later).recorded_at == later
     assert HistoryEntry.from_incident(h.make_incident("INC-8")).crime is False
 
 
@@ -112,20 +117,25 @@ def test_window_bounds_are_inclusive_at_both_ends() -> None:
         entry("at-until", T + 2 * HOUR),
         entry("after", T + 2 * HOUR + SECOND),
     )
-    found = history.incidents("V", since=T, until=T + 2 * HOUR)
+    found = history.incidents("V", since=T, until=T + 2 * HOUR, known_at=LATER)
     assert ids(found) == ["at-since", "middle", "at-until"]
 
 
 def test_window_bounds_compare_instants_not_wall_clocks() -> None:
     # 13:00 BST is 12:00 UTC: the same instant as the window start.
     history = history_of(entry("bst", datetime(2024, 5, 1, 13, 0, tzinfo=LONDON)))
-    assert ids(history.incidents("V", since=T, until=T)) == ["bst"]
-    assert ids(history.incidents("V", since=T + SECOND, until=T + HOUR)) == []
+    assert ids(history.incidents("V", since=T, until=T, known_at=LATER)) == ["bst"]
+    assert ids(history.incidents("V", since=T + SECOND, until=T + HOUR, known_at=LATER)) == []
 
 
 def test_window_is_oldest_first_with_ties_broken_by_incident_id() -> None:
     history = history_of(entry("c", T + HOUR), entry("b", T), entry("a", T), entry("z", T - HOUR))
-    assert ids(history.incidents("V", since=T - HOUR, until=T + HOUR)) == ["z", "a", "b", "c"]
+    assert ids(history.incidents("V", since=T - HOUR, until=T + HOUR, known_at=LATER)) == [
+        "z",
+        "a",
+        "b",
+        "c",
+    ]
 
 
 def test_suspect_filter_and_exclude() -> None:
@@ -135,7 +145,7 @@ def test_suspect_filter_and_exclude() -> None:
         entry("3", T + 2 * HOUR, suspect="S1"),
         entry("4", T + 3 * HOUR, victim="W", suspect="S1"),
     )
-    window = {"since": T, "until": T + 3 * HOUR}
+    window = {"since": T, "until": T + 3 * HOUR, "known_at": LATER}
     assert ids(history.incidents("V", **window)) == ["1", "2", "3"]
     assert ids(history.incidents("V", suspect_id="S1", **window)) == ["1", "3"]
     assert ids(history.incidents("V", suspect_id="S2", **window)) == ["2"]
@@ -152,8 +162,8 @@ def test_duplicate_incident_ids_are_ignored_first_one_wins() -> None:
     assert history.record_incident(entry("1", T)) is False
     assert history.record_incident(entry("1", T + HOUR, victim="W")) is False
     assert len(history) == 1
-    assert ids(history.incidents("V", since=T, until=T + HOUR)) == ["1"]
-    assert ids(history.incidents("W", since=T, until=T + HOUR)) == []
+    assert ids(history.incidents("V", since=T, until=T + HOUR, known_at=LATER)) == ["1"]
+    assert ids(history.incidents("W", since=T, until=T + HOUR, known_at=LATER)) == []
 
 
 def test_repr_shows_counts_only() -> None:
@@ -181,11 +191,15 @@ def test_last_marac_referral_is_the_latest_at_or_before_the_bound() -> None:
     # Recorded out of order on purpose.
     for item in (referral(T + 2 * HOUR, "c"), referral(T, "a"), referral(T + HOUR, "b")):
         assert history.record_marac_referral(item) is True
-    assert history.last_marac_referral("V", "S", before=T - SECOND) is None
-    assert history.last_marac_referral("V", "S", before=T) == referral(T, "a")
-    assert history.last_marac_referral("V", "S", before=T + HOUR - SECOND) == referral(T, "a")
-    assert history.last_marac_referral("V", "S", before=T + HOUR) == referral(T + HOUR, "b")
-    assert history.last_marac_referral("V", "S", before=T + 9 * HOUR) == referral(
+    assert history.last_marac_referral("V", "S", before=T - SECOND, known_at=LATER) is None
+    assert history.last_marac_referral("V", "S", before=T, known_at=LATER) == referral(T, "a")
+    assert history.last_marac_referral(
+        "V", "S", before=T + HOUR - SECOND, known_at=LATER
+    ) == referral(T, "a")
+    assert history.last_marac_referral("V", "S", before=T + HOUR, known_at=LATER) == referral(
+        T + HOUR, "b"
+    )
+    assert history.last_marac_referral("V", "S", before=T + 9 * HOUR, known_at=LATER) == referral(
         T + 2 * HOUR, "c"
     )
 
@@ -197,12 +211,14 @@ def test_marac_referrals_are_per_victim_and_suspect_and_deduplicated() -> None:
     # The same instant written in another zone is the same referral.
     assert history.record_marac_referral(referral(T.astimezone(LONDON), "a")) is False
     history.record_marac_referral(referral(T + HOUR, "b", suspect="S2"))
-    assert history.last_marac_referral("V", "S", before=T + 2 * HOUR) == referral(T, "a")
-    assert history.last_marac_referral("V", "S2", before=T + 2 * HOUR) == referral(
+    assert history.last_marac_referral("V", "S", before=T + 2 * HOUR, known_at=LATER) == referral(
+        T, "a"
+    )
+    assert history.last_marac_referral("V", "S2", before=T + 2 * HOUR, known_at=LATER) == referral(
         T + HOUR, "b", suspect="S2"
     )
-    assert history.last_marac_referral("V", "S3", before=T + 2 * HOUR) is None
-    assert history.last_marac_referral("W", "S", before=T + 2 * HOUR) is None
+    assert history.last_marac_referral("V", "S3", before=T + 2 * HOUR, known_at=LATER) is None
+    assert history.last_marac_referral("W", "S", before=T + 2 * HOUR, known_at=LATER) is None
     assert len(history) == 0  # MARAC referrals are not incidents
 
 
@@ -212,9 +228,9 @@ def test_last_marac_referral_with_equal_times_does_not_depend_on_recording_order
         first.record_marac_referral(item)
     for item in (referral(T, "B"), referral(T, "A")):
         second.record_marac_referral(item)
-    assert first.last_marac_referral("V", "S", before=T) == second.last_marac_referral(
-        "V", "S", before=T
-    )
+    assert first.last_marac_referral(
+        "V", "S", before=T, known_at=LATER
+    ) == second.last_marac_referral("V", "S", before=T, known_at=LATER)
 
 
 # --- calls (for repeat-caller and repeat-location checks) -------------------------------------
@@ -227,12 +243,13 @@ def test_calls_by_caller_and_by_location_with_inclusive_bounds_and_exclude() -> 
     assert history.record_call(CallEntry("C3", T + 2 * HOUR, caller_id="P1"))
     assert history.record_call(CallEntry("C4", T + 3 * HOUR))  # anonymous, no location
     assert history.record_call(CallEntry("C1", T + HOUR, caller_id="P3")) is False
-    window = {"since": T, "until": T + 2 * HOUR}
+    window = {"since": T, "until": T + 2 * HOUR, "known_at": LATER}
     assert [c.call_id for c in history.calls(caller_id="P1", **window)] == ["C1", "C3"]
     assert [c.call_id for c in history.calls(location_id="L1", **window)] == ["C1", "C2"]
     assert [c.call_id for c in history.calls(location_id="L1", exclude="C2", **window)] == ["C1"]
     assert [
-        c.call_id for c in history.calls(caller_id="P1", since=T + SECOND, until=T + HOUR)
+        c.call_id
+        for c in history.calls(caller_id="P1", since=T + SECOND, until=T + HOUR, known_at=LATER)
     ] == []
     assert history.calls(caller_id="P3", **window) == ()
     assert len(history) == 0  # calls are not incidents
@@ -241,7 +258,7 @@ def test_calls_by_caller_and_by_location_with_inclusive_bounds_and_exclude() -> 
 @pytest.mark.parametrize("ids", [{}, {"caller_id": "P1", "location_id": "L1"}])
 def test_calls_needs_exactly_one_of_caller_and_location(ids: dict[str, str]) -> None:
     with pytest.raises(ValueError, match="exactly one of caller_id and location_id"):
-        InMemoryHistory().calls(since=T, until=T, **ids)
+        InMemoryHistory().calls(since=T, until=T, **ids, known_at=LATER)
 
 
 # --- record() ------------------------------------------------------------------------------------
@@ -258,7 +275,7 @@ def test_record_adds_the_incident_and_the_decisions_marac_referral_once() -> Non
     record(history, incident, decision)
     record(history, incident, decision)  # idempotent
     assert len(history) == 1
-    assert history.last_marac_referral("V-1", "S-1", before=h.T0 + 2 * HOUR) == (
+    assert history.last_marac_referral("V-1", "S-1", before=h.T0 + 2 * HOUR, known_at=LATER) == (
         MaracReferralEntry("V-1", "S-1", h.T0 + HOUR, "INC-1")
     )
 
@@ -269,9 +286,14 @@ def test_record_without_a_decision_or_marac_referral_adds_only_the_incident() ->
     record(history, incident)
     decision = h.make_policy().assess(incident, h.dash_form(incident), now=incident.reported_at)
     assert Destination.MARAC not in decision.referred_to()
-    record(history, h.make_incident("INC-2", at=h.T0 + HOUR), decision)
+    second = h.make_incident("INC-2", at=h.T0 + HOUR)
+    decision = h.make_policy().assess(second, h.dash_form(second), now=second.reported_at)
+    assert Destination.MARAC not in decision.referred_to()
+    record(history, second, decision)
     assert len(history) == 2
-    assert history.last_marac_referral("V-1", "S-1", before=h.T0 + 9 * HOUR) is None
+    assert (
+        history.last_marac_referral("V-1", "S-1", before=h.T0 + 9 * HOUR, known_at=LATER) is None
+    )
 
 
 def test_record_skips_incidents_that_are_not_domestic() -> None:
@@ -430,7 +452,7 @@ def test_window_query_equals_a_brute_force_filter(
     history = history_of(*entries)
     until = since + span
     found = history.incidents(
-        victim, since=since, until=until, suspect_id=suspect, exclude=exclude
+        victim, since=since, until=until, suspect_id=suspect, exclude=exclude, known_at=LATER
     )
     assert list(found) == brute_force(entries, victim, since, until, suspect, exclude)
     assert len(history) == len({e.incident_id for e in entries})
@@ -447,8 +469,14 @@ def test_recording_order_does_not_change_query_results(
     one, two = history_of(*entries), history_of(*shuffled)
     for victim in ("V1", "V2"):
         for suspect in (None, "S1", "S2"):
-            assert list(one.incidents(victim, since=since, until=until, suspect_id=suspect)) == (
-                list(two.incidents(victim, since=since, until=until, suspect_id=suspect))
+            assert list(
+                one.incidents(victim, since=since, until=until, suspect_id=suspect, known_at=LATER)
+            ) == (
+                list(
+                    two.incidents(
+                        victim, since=since, until=until, suspect_id=suspect, known_at=LATER
+                    )
+                )
             )
 
 
@@ -480,7 +508,7 @@ def test_last_marac_referral_equals_brute_force_in_any_order(
             if r.suspect_id == suspect and r.referred_at.astimezone(UTC) <= before
         ]
         expected = max(earlier, key=lambda r: r.referred_at.astimezone(UTC), default=None)
-        assert history.last_marac_referral("V", suspect, before=before) == expected
+        assert history.last_marac_referral("V", suspect, before=before, known_at=LATER) == expected
 
 
 @given(moment=MOMENTS, months=st.integers(min_value=1, max_value=36))
@@ -510,12 +538,17 @@ def test_add_local_days_are_never_more_than_an_hour_off_24_hours_a_day(
 
 def test_incident_at_until_is_found_whatever_its_id() -> None:
     history = history_of(entry("\U0010ffffX", T))
-    assert ids(history.incidents("V", since=T, until=T)) == ["\U0010ffffX"]
+    assert ids(history.incidents("V", since=T, until=T, known_at=LATER)) == ["\U0010ffffX"]
 
 
 def test_window_start_is_exact_to_the_microsecond_in_the_far_future() -> None:
     far = datetime(2200, 12, 31, 22, tzinfo=UTC)  # the last year a date-time may be in
     history = history_of(entry("a", far))
     assert (
-        ids(history.incidents("V", since=far + timedelta(microseconds=1), until=far + HOUR)) == []
+        ids(
+            history.incidents(
+                "V", since=far + timedelta(microseconds=1), until=far + HOUR, known_at=LATER
+            )
+        )
+        == []
     )

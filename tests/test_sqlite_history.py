@@ -62,7 +62,8 @@ MINUTE = timedelta(minutes=1)
 MICRO = timedelta(microseconds=1)
 PLUS_ONE = timezone(timedelta(hours=1))
 LONDON = ZoneInfo("Europe/London")
-EVER = {"since": datetime(2000, 1, 1, tzinfo=UTC), "until": datetime(2100, 1, 1, tzinfo=UTC)}
+LATER = datetime(2100, 1, 1, tzinfo=UTC)
+EVER = {"since": datetime(2000, 1, 1, tzinfo=UTC), "until": LATER, "known_at": LATER}
 
 
 def entry(iid: str, at: datetime = T, *, victim: str = "V", suspect: str = "S") -> HistoryEntry:
@@ -144,17 +145,19 @@ def test_only_ids_and_times_are_stored(history: SQLiteHistory, path: Path) -> No
         "received_at",
         "caller_id",
         "location_id",
+        "recorded_us",  # the second clock: when the force knew it
+        "recorded_at",
     }
 
 
 @pytest.mark.parametrize(
     ("query", "parameters"),
     [
-        (sqlite_history._INCIDENTS_OF_VICTIM, ("V", 0, 1, None)),
-        (sqlite_history._INCIDENTS_OF_PAIR, ("V", "S", 0, 1, "I-1")),
-        (sqlite_history._LAST_MARAC, ("V", "S", 1, "I-1")),
-        (sqlite_history._CALLS_OF["caller_id"], ("P", 0, 1, None)),
-        (sqlite_history._CALLS_OF["location_id"], ("L", 0, 1, None)),
+        (sqlite_history._INCIDENTS_OF_VICTIM, ("V", 0, 1, 2, None)),
+        (sqlite_history._INCIDENTS_OF_PAIR, ("V", "S", 0, 1, 2, "I-1")),
+        (sqlite_history._LAST_MARAC, ("V", "S", 1, 2, "I-1")),
+        (sqlite_history._CALLS_OF["caller_id"], ("P", 0, 1, 2, None)),
+        (sqlite_history._CALLS_OF["location_id"], ("L", 0, 1, 2, None)),
     ],
 )
 def test_every_lookup_is_an_index_search_with_no_sort(
@@ -200,7 +203,9 @@ def test_everything_survives_close_and_reopen_with_its_utc_offset(path: Path) ->
         assert kept.occurred_at.utcoffset() == timedelta(hours=1)
         assert kept.occurred_at.isoformat() == "2024-07-01T09:30:15.123456+01:00"
         assert kept.crime is True
-        assert history.last_marac_referral("V", "S", before=local + DAY) == referral
+        assert (
+            history.last_marac_referral("V", "S", before=local + DAY, known_at=LATER) == referral
+        )
         assert history.calls(**EVER, caller_id="P") == [call]
         assert history.calls(**EVER, location_id="L") == [call]
 
@@ -215,9 +220,9 @@ def test_a_zoneinfo_time_comes_back_as_the_same_instant_with_a_fixed_offset(
     assert kept.occurred_at.utcoffset() == timedelta(0)
     assert kept.occurred_at.astimezone(UTC) == second.astimezone(UTC)
     assert kept.occurred_at.replace(tzinfo=None) == second.replace(tzinfo=None)
-    assert history.incidents("V", since=second, until=second) == [kept]
+    assert history.incidents("V", since=second, until=second, known_at=LATER) == [kept]
     first = second.replace(fold=0)  # BST, an hour earlier
-    assert history.incidents("V", since=first, until=first) == []
+    assert history.incidents("V", since=first, until=first, known_at=LATER) == []
 
 
 def test_recording_again_changes_nothing_even_after_reopening(path: Path) -> None:
@@ -251,7 +256,9 @@ def test_the_latest_referral_is_found_by_instant_then_incident_id(
     history.record_marac_referral(MaracReferralEntry("V", "S", T - DAY, "I-c"))
 
     def latest(before: datetime, exclude: str | None = None) -> str | None:
-        found = history.last_marac_referral("V", "S", before=before, exclude=exclude)
+        found = history.last_marac_referral(
+            "V", "S", before=before, exclude=exclude, known_at=LATER
+        )
         return None if found is None else found.incident_id
 
     assert latest(T) == "I-b"  # not the order recorded in
@@ -259,7 +266,7 @@ def test_the_latest_referral_is_found_by_instant_then_incident_id(
     assert latest(T - MICRO) == "I-c"
     assert latest(T - DAY, exclude="I-c") is None
     assert latest(T - 2 * DAY) is None
-    assert history.last_marac_referral("V", "X", before=T) is None
+    assert history.last_marac_referral("V", "X", before=T, known_at=LATER) is None
 
 
 def test_two_referrals_an_hour_apart_in_the_repeated_hour_are_two_referrals(
@@ -271,10 +278,12 @@ def test_two_referrals_an_hour_apart_in_the_repeated_hour_are_two_referrals(
     assert history.record_marac_referral(MaracReferralEntry("V", "S", bst, "I-1"))
     assert history.record_marac_referral(MaracReferralEntry("V", "S", gmt, "I-1"))
     # (In UTC: arithmetic on a London time is wall-clock arithmetic in Python.)
-    found = history.last_marac_referral("V", "S", before=bst.astimezone(UTC) + 59 * MINUTE)
+    found = history.last_marac_referral(
+        "V", "S", before=bst.astimezone(UTC) + 59 * MINUTE, known_at=LATER
+    )
     assert found is not None
     assert micros(found.referred_at) == micros(bst)
-    found = history.last_marac_referral("V", "S", before=gmt)
+    found = history.last_marac_referral("V", "S", before=gmt, known_at=LATER)
     assert found is not None
     assert micros(found.referred_at) == micros(gmt)
     assert repr(history).endswith("marac_referrals=2>")
@@ -285,9 +294,11 @@ def test_windows_are_inclusive_exact_to_the_microsecond_and_exclude_by_id(
 ) -> None:
     for iid, at in (("I-1", T - MICRO), ("I-2", T), ("I-3", T + DAY), ("I-4", T + DAY + MICRO)):
         history.record_incident(entry(iid, at))
-    assert ids(history.incidents("V", since=T, until=T + DAY)) == ["I-2", "I-3"]
-    assert ids(history.incidents("V", since=T, until=T + DAY, exclude="I-3")) == ["I-2"]
-    assert history.incidents("V", since=T + DAY, until=T) == []
+    assert ids(history.incidents("V", since=T, until=T + DAY, known_at=LATER)) == ["I-2", "I-3"]
+    assert ids(history.incidents("V", since=T, until=T + DAY, exclude="I-3", known_at=LATER)) == [
+        "I-2"
+    ]
+    assert history.incidents("V", since=T + DAY, until=T, known_at=LATER) == []
     assert history.incidents("nobody", **EVER) == []
 
 
@@ -363,6 +374,23 @@ marac_entries = st.builds(
 )
 maybe = st.one_of(st.none(), st.sampled_from(["P1", "P2", ""]))
 call_entries = st.builds(CallEntry, id_texts, any_time, maybe, maybe)
+
+
+def known_later(entries: st.SearchStrategy[Any], own: str) -> st.SearchStrategy[Any]:
+    """Entries recorded at their own time or later (ties with other times are common)."""
+    return st.builds(
+        lambda item, delay, zone: attrs.evolve(
+            item, recorded_at=(getattr(item, own) + delay).astimezone(zone)
+        ),
+        entries,
+        st.sampled_from([timedelta(0), MICRO, MINUTE, 15 * MINUTE, 30 * MINUTE, DAY]),
+        st.sampled_from([*FIXED, LONDON]),
+    )
+
+
+incident_entries = known_later(incident_entries, "occurred_at")
+marac_entries = known_later(marac_entries, "referred_at")
+call_entries = known_later(call_entries, "received_at")
 operations = st.lists(
     st.one_of(
         st.tuples(st.just("incident"), incident_entries),
@@ -429,11 +457,16 @@ def _record(history: MutableHistory, kind: str, item: Any) -> bool:
 
 
 def _calls(history: History, query: tuple[Any, ...]) -> Any:
-    since, until, caller, location, exclude = query
+    since, until, known, caller, location, exclude = query
     try:
         return list(
             history.calls(
-                since=since, until=until, caller_id=caller, location_id=location, exclude=exclude
+                since=since,
+                until=until,
+                known_at=known,
+                caller_id=caller,
+                location_id=location,
+                exclude=exclude,
             )
         )
     except ValueError as exc:
@@ -463,19 +496,24 @@ def test_answers_match_in_memory_history(
         calls = [i for i in items if isinstance(i, CallEntry)]
         callers = [c.caller_id for c in calls if c.caller_id is not None]
         locations = [c.location_id for c in calls if c.location_id is not None]
+        # Moments of knowledge on, and a microsecond either side of, every recorded_at.
+        known = near([i.recorded_at for i in items])
         incident_questions = st.tuples(
             seen([i.victim_id for i in incidents], "V-none"),
             windows([i.occurred_at for i in incidents]),
+            known,
             maybe_seen([i.suspect_id for i in incidents]),
             maybe_seen([i.incident_id for i in incidents]),
         )
         marac_questions = st.tuples(
             seen([(r.victim_id, r.suspect_id) for r in referrals], ("V", "S")),
             near([r.referred_at for r in referrals]),
+            known,
             maybe_seen([r.incident_id for r in referrals]),
         )
         call_questions = st.tuples(
             windows([c.received_at for c in calls]),
+            known,
             st.tuples(seen(callers, "P-none"), st.none())
             | st.tuples(st.none(), seen(locations, "L-none"))
             | st.tuples(maybe_seen(callers), maybe_seen(locations)),
@@ -484,18 +522,24 @@ def test_answers_match_in_memory_history(
         questions = data.draw(
             st.lists(st.tuples(incident_questions, marac_questions, call_questions), min_size=1)
         )
-        for (victim, (since, until), suspect, excluded), marac, call in questions:
-            window = {"since": since, "until": until, "suspect_id": suspect, "exclude": excluded}
-            assert exactly(sql.incidents(victim, **window)) == exactly(
-                memory.incidents(victim, **window)
-            )
-            (victim, suspect), before, excluded = marac
-            ask = {"before": before, "exclude": excluded}
+        for (victim, (since, until), moment, suspect, excluded), marac, call in questions:
+            window = {
+                "since": since,
+                "until": until,
+                "known_at": moment,
+                "suspect_id": suspect,
+                "exclude": excluded,
+            }
+            found = sql.incidents(victim, **window)
+            assert exactly(found) == exactly(memory.incidents(victim, **window))
+            assert all(micros(e.recorded_at) < micros(moment) for e in found)
+            (victim, suspect), before, moment, excluded = marac
+            ask = {"before": before, "known_at": moment, "exclude": excluded}
             assert exactly(sql.last_marac_referral(victim, suspect, **ask)) == exactly(
                 memory.last_marac_referral(victim, suspect, **ask)
             )
-            (since, until), (caller, location), excluded = call
-            query = (since, until, caller, location, excluded)
+            (since, until), moment, (caller, location), excluded = call
+            query = (since, until, moment, caller, location, excluded)
             assert exactly(_calls(sql, query)) == exactly(_calls(memory, query))
 
 
@@ -545,7 +589,7 @@ def test_an_exception_in_a_transaction_keeps_nothing_of_it(history: SQLiteHistor
     with pytest.raises(Boom):
         chunk()
     assert ids(history.incidents("V", **EVER)) == ["I-0"]
-    assert history.last_marac_referral("V", "S", before=T) is None
+    assert history.last_marac_referral("V", "S", before=T, known_at=LATER) is None
     assert history.calls(**EVER, caller_id="P") == []
     with history.transaction():  # and the next transaction starts cleanly
         assert history.record_incident(entry("I-1"))
@@ -663,7 +707,7 @@ def test_a_history_from_a_newer_dapolicy_is_refused(path: Path) -> None:
         SQLiteHistory(path)
     message = str(excinfo.value)
     assert str(path) in message
-    assert "newer dapolicy (schema version 99; this dapolicy reads version 1)" in message
+    assert "newer dapolicy (schema version 99; this dapolicy reads version 2)" in message
 
 
 @pytest.mark.parametrize(
@@ -684,7 +728,7 @@ def test_an_unknown_schema_version_is_refused(path: Path, damage: str) -> None:
 
 def test_a_file_that_cannot_be_opened_is_reported(tmp_path: Path) -> None:
     missing = tmp_path / "no-such-folder" / "history.db"
-    with pytest.raises(HistoryError, match=r"cannot be used \(unable to open database file\)"):
+    with pytest.raises(HistoryError, match=r"cannot be used.*No such file or directory"):
         SQLiteHistory(missing)
 
 
@@ -696,9 +740,9 @@ def test_bad_arguments(history: SQLiteHistory) -> None:
     with pytest.raises(ValueError, match="exactly one"):
         history.calls(**EVER, caller_id="P", location_id="L")
     with pytest.raises(ValueError, match="since must be a datetime with a UTC offset"):
-        history.incidents("V", since=datetime(2024, 1, 1), until=T)
+        history.incidents("V", since=datetime(2024, 1, 1), until=T, known_at=LATER)
     with pytest.raises(ValueError, match="before must be"):
-        history.last_marac_referral("V", "S", before=datetime(2024, 1, 1))
+        history.last_marac_referral("V", "S", before=datetime(2024, 1, 1), known_at=LATER)
 
 
 def test_an_id_that_is_not_unicode_text_is_refused_clearly(history: SQLiteHistory) -> None:
@@ -722,7 +766,8 @@ PRELUDE = """
 import os, sqlite3, sys, time
 from datetime import UTC, datetime
 from dapolicy.history import HistoryEntry, MaracReferralEntry
-from dapolicy.sqlite_history import SQLiteHistory, _SCHEMA
+from dapolicy._sqlite_schema import SCHEMA_V2 as _SCHEMA
+from dapolicy.sqlite_history import SQLiteHistory
 T = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 path = sys.argv[1]
 """
@@ -822,7 +867,7 @@ def test_a_process_dying_mid_transaction_leaves_a_consistent_history(path: Path)
     assert raw(path, "PRAGMA integrity_check") == [("ok",)]
     with SQLiteHistory(path) as history:
         assert ids(history.incidents("V", **EVER)) == ["I-0"]
-        assert history.last_marac_referral("V", "S", before=T) is None
+        assert history.last_marac_referral("V", "S", before=T, known_at=LATER) is None
         # Re-running the same input is safe: what was kept is not counted twice.
         with history.transaction():
             assert not history.record_incident(entry("I-0"))

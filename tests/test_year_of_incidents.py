@@ -41,6 +41,7 @@ h = _load_helpers()
 
 LONDON = h.LONDON
 UTC = h.UTC
+LATER = datetime(2100, 1, 1, tzinfo=UTC)  # every entry is known by then
 POLICY = h.make_policy()
 HUB = Destination.PARTNERSHIP_HUB
 
@@ -130,7 +131,7 @@ def test_a_year_of_minor_incidents_is_seen_as_a_series() -> None:
 
     # Recorded twice, counted once; the MARAC referral is on file from the decision time.
     assert len(history) == 3
-    assert history.last_marac_referral("V-1", "S-1", before=I4.occurred_at) == (
+    assert history.last_marac_referral("V-1", "S-1", before=I4.occurred_at, known_at=LATER) == (
         MaracReferralEntry("V-1", "S-1", d3.decided_at, "I3")
     )
 

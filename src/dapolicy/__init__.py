@@ -7,7 +7,7 @@ documented public submodule (:mod:`dapolicy.models`, :mod:`dapolicy.serializatio
 """
 
 from dapolicy.errors import DapolicyError, FieldError, HistoryError, ValidationError
-from dapolicy.history import History, InMemoryHistory, MutableHistory, record
+from dapolicy.history import History, HistoryView, InMemoryHistory, MutableHistory, record
 from dapolicy.hookspecs import hookimpl
 from dapolicy.models import (
     AbuseType,
@@ -77,6 +77,7 @@ __all__ = [
     "Finding",
     "History",
     "HistoryError",
+    "HistoryView",
     "InMemoryHistory",
     "Incident",
     "InvestigatorLevel",

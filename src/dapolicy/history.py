@@ -5,21 +5,41 @@ never seen as a series. Every rule that needs the past asks a :class:`History`:
 "how many domestic-abuse incidents did this victim have in the 12 months before this
 one?", "when was this victim last referred to MARAC about this suspect?".
 
+Two clocks
+    Every entry records when it happened (``occurred_at``; ``referred_at`` for a MARAC
+    referral, ``received_at`` for a call) and when the force knew it (``recorded_at``:
+    the decision time for an assessed incident, the time received for a call, the
+    decision time for a MARAC referral). Every query takes the moment of knowledge,
+    ``known_at``, as well as the occurrence window, and returns only entries with
+    ``recorded_at < known_at``: strictly, so that two decisions at the same instant
+    never see each other and the answer cannot depend on which was made first. A
+    decision is a function of what the force knew before it: an incident that occurred
+    before decision X but was recorded after X's decision is not seen by X, and is seen
+    by every later decision. A decision never sees itself (its incident is recorded at
+    its own decision time, and queries leave it out by id as well).
+
+Plug-ins get a view, never the store
+    :class:`HistoryView` is a read-only view of a history bound to one moment (the
+    decision's ``now``). :class:`~dapolicy.Policy` gives every hook a view: its query
+    methods take today's arguments plus an optional ``known_at`` that can only move
+    earlier, and it has no way to record anything or to reach the store.
+
 :class:`InMemoryHistory` keeps each victim's incidents (and each victim-suspect
-pair's) sorted by time, so a window is two binary searches: O(log n) per lookup.
-Any other store (a database, a force's records system) can implement the
-:class:`History` protocol.
+pair's) sorted by time, so a window is two binary searches: O(log n) per lookup plus
+the entries in the window. Any other store (a database, a force's records system) can
+implement the :class:`History` protocol: see "Writing your own History" in the
+decisions documentation.
 """
 
 from __future__ import annotations
 
-import bisect
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Generic, Protocol, TypeVar, runtime_checkable
+from typing import Any, NoReturn, Protocol, runtime_checkable
 
 import attrs
 
+from dapolicy._memory_history import InMemoryHistory
 from dapolicy.models import Call, Decision, Destination, DomesticAbuseVerdict, Incident
 from dapolicy.models._base import Checked, Problems, aware, fixed_offset, micros, not_blank
 
@@ -27,6 +47,7 @@ __all__ = [
     "CallEntry",
     "History",
     "HistoryEntry",
+    "HistoryView",
     "InMemoryHistory",
     "MaracReferralEntry",
     "MutableHistory",
@@ -34,7 +55,23 @@ __all__ = [
 ]
 
 
-E = TypeVar("E")
+def _not_before(name: str, at: object, recorded_at: object) -> Problems:
+    """``recorded_at`` must be an aware datetime not before the entry's own time.
+
+    A defaulted ``recorded_at`` is the entry's own time itself: its problems are the
+    other field's, and are not reported twice.
+    """
+    if recorded_at is at:
+        return
+    yield from aware("recorded_at", recorded_at)
+    if (
+        isinstance(at, datetime)
+        and isinstance(recorded_at, datetime)
+        and at.utcoffset() is not None
+        and recorded_at.utcoffset() is not None
+        and micros(recorded_at) < micros(at)
+    ):
+        yield "recorded_at", f"must not be before {name}: the force cannot know it earlier"
 
 
 @attrs.frozen
@@ -46,6 +83,9 @@ class HistoryEntry(Checked):
     :param suspect_id: its suspect.
     :param occurred_at: when it happened.
     :param crime: whether a crime was recorded.
+    :param recorded_at: when the force knew it (keyword only; the decision time for an
+        assessed incident). Defaults to ``occurred_at``: known from the moment it
+        happened, as every entry was before the history had two clocks.
     """
 
     incident_id: str
@@ -53,22 +93,35 @@ class HistoryEntry(Checked):
     suspect_id: str
     occurred_at: datetime = attrs.field(converter=fixed_offset)
     crime: bool = False
+    recorded_at: datetime = attrs.field(
+        default=attrs.Factory(lambda self: self.occurred_at, takes_self=True),
+        converter=fixed_offset,
+        kw_only=True,
+    )
 
     def _problems(self) -> Problems:
         yield from not_blank("incident_id", self.incident_id)
         yield from not_blank("victim_id", self.victim_id)
         yield from not_blank("suspect_id", self.suspect_id)
         yield from aware("occurred_at", self.occurred_at)
+        yield from _not_before("occurred_at", self.occurred_at, self.recorded_at)
 
     @classmethod
-    def from_incident(cls, incident: Incident) -> HistoryEntry:
-        """The entry for ``incident``."""
+    def from_incident(
+        cls, incident: Incident, *, recorded_at: datetime | None = None
+    ) -> HistoryEntry:
+        """The entry for ``incident``, known from ``recorded_at``.
+
+        :param recorded_at: when the force knew it: the decision time for an assessed
+            incident; by default the time it was reported.
+        """
         return cls(
             incident.id,
             incident.victim.id,
             incident.suspect.id,
             incident.occurred_at,
             incident.crime_recorded,
+            recorded_at=incident.reported_at if recorded_at is None else recorded_at,
         )
 
 
@@ -80,18 +133,26 @@ class MaracReferralEntry(Checked):
     :param suspect_id: the suspect.
     :param referred_at: when the referral was made (the clock for repeat MARAC).
     :param incident_id: the incident that led to it.
+    :param recorded_at: when the force knew it (keyword only); by default
+        ``referred_at``, the decision that made it.
     """
 
     victim_id: str
     suspect_id: str
     referred_at: datetime = attrs.field(converter=fixed_offset)
     incident_id: str
+    recorded_at: datetime = attrs.field(
+        default=attrs.Factory(lambda self: self.referred_at, takes_self=True),
+        converter=fixed_offset,
+        kw_only=True,
+    )
 
     def _problems(self) -> Problems:
         yield from not_blank("victim_id", self.victim_id)
         yield from not_blank("suspect_id", self.suspect_id)
         yield from aware("referred_at", self.referred_at)
         yield from not_blank("incident_id", self.incident_id)
+        yield from _not_before("referred_at", self.referred_at, self.recorded_at)
 
 
 @attrs.frozen
@@ -102,27 +163,39 @@ class CallEntry(Checked):
     :param received_at: when it was received.
     :param caller_id: the caller's pseudonymous id, if known.
     :param location_id: the location's pseudonymous key, if known.
+    :param recorded_at: when the force knew it (keyword only); by default
+        ``received_at``.
     """
 
     call_id: str
     received_at: datetime = attrs.field(converter=fixed_offset)
     caller_id: str | None = None
     location_id: str | None = None
+    recorded_at: datetime = attrs.field(
+        default=attrs.Factory(lambda self: self.received_at, takes_self=True),
+        converter=fixed_offset,
+        kw_only=True,
+    )
 
     def _problems(self) -> Problems:
         yield from not_blank("call_id", self.call_id)
         yield from aware("received_at", self.received_at)
+        yield from _not_before("received_at", self.received_at, self.recorded_at)
 
     @classmethod
     def from_call(cls, call: Call) -> CallEntry:
-        """The entry for ``call``."""
+        """The entry for ``call``, known from when it was received."""
         caller = call.caller.id if call.caller is not None else None
         return cls(call.id, call.received_at, caller, call.location_id)
 
 
 @runtime_checkable
 class History(Protocol):
-    """What rules may ask of the past. Implementations must not read a clock."""
+    """What rules may ask of the past. Implementations must not read a clock.
+
+    Every query returns only entries the force knew *before* ``known_at``
+    (``recorded_at < known_at``, strictly), as well as within the occurrence window.
+    """
 
     def incidents(
         self,
@@ -130,21 +203,30 @@ class History(Protocol):
         *,
         since: datetime,
         until: datetime,
+        known_at: datetime,
         suspect_id: str | None = None,
         exclude: str | None = None,
     ) -> Sequence[HistoryEntry]:
         """The victim's incidents with ``since <= occurred_at <= until``, oldest first.
 
+        :param known_at: only those with ``recorded_at < known_at``.
         :param suspect_id: only those with this suspect.
         :param exclude: leave out this incident id (the one being assessed).
         """
         ...
 
     def last_marac_referral(
-        self, victim_id: str, suspect_id: str, *, before: datetime, exclude: str | None = None
+        self,
+        victim_id: str,
+        suspect_id: str,
+        *,
+        before: datetime,
+        known_at: datetime,
+        exclude: str | None = None,
     ) -> MaracReferralEntry | None:
         """The latest MARAC referral for the victim about the suspect, at or before ``before``.
 
+        :param known_at: only referrals with ``recorded_at < known_at``.
         :param exclude: pass over a referral made for this incident id (the one being
             re-assessed), so that the one before it is found.
         """
@@ -155,12 +237,14 @@ class History(Protocol):
         *,
         since: datetime,
         until: datetime,
+        known_at: datetime,
         caller_id: str | None = None,
         location_id: str | None = None,
         exclude: str | None = None,
     ) -> Sequence[CallEntry]:
         """Calls from ``caller_id`` or to ``location_id`` (exactly one given) in the window.
 
+        :param known_at: only calls with ``recorded_at < known_at``.
         :param exclude: leave out this call id (the one being triaged).
         """
         ...
@@ -183,16 +267,32 @@ class MutableHistory(History, Protocol):
         ...
 
 
-def record(history: MutableHistory, incident: Incident, decision: Decision | None = None) -> None:
+def record(
+    history: MutableHistory,
+    incident: Incident,
+    decision: Decision | None = None,
+    *,
+    recorded_at: datetime | None = None,
+) -> None:
     """Add ``incident`` to ``history``, and its MARAC referral if ``decision`` made one.
 
+    The entries are known from the decision's time (``decision.decided_at``), so that
+    decisions made before it do not see them when re-derived, and every later one does;
+    without a decision, from ``recorded_at`` or else the incident's ``reported_at``.
     Only cases that may be domestic abuse are kept (an incident between people who are
     neither partners nor family is not part of a domestic-abuse series). Idempotent:
     recording the same incident and decision again changes nothing.
+
+    :param recorded_at: when the force knew it, if not the decision's time.
+    :raises ValueError: ``recorded_at`` and the decision's time disagree.
     """
+    if decision is not None:
+        if recorded_at is not None and micros(recorded_at) != micros(decision.decided_at):
+            raise ValueError("recorded_at must be the decision's time (decided_at)")
+        recorded_at = decision.decided_at
     if incident.domestic_abuse_check().verdict is DomesticAbuseVerdict.NOT_DOMESTIC:
         return
-    history.record_incident(HistoryEntry.from_incident(incident))
+    history.record_incident(HistoryEntry.from_incident(incident, recorded_at=recorded_at))
     if decision is not None and Destination.MARAC in decision.referred_to():
         history.record_marac_referral(
             MaracReferralEntry(
@@ -201,120 +301,81 @@ def record(history: MutableHistory, incident: Incident, decision: Decision | Non
         )
 
 
-class _Timeline(Generic[E]):
-    """Entries sorted by (time, id), searchable by window in O(log n)."""
+class HistoryView:
+    """A read-only view of a history, bound to one moment: what a plug-in is given.
 
-    __slots__ = ("entries", "keys")
+    Its query methods are those of :class:`History`, with the same arguments, plus an
+    optional ``known_at`` that can only move the moment earlier: a later one is
+    clamped to the moment the view is bound to (the decision's ``now``). So code
+    written against ``history.incidents(victim, since=..., until=...)`` keeps working
+    and sees only what the force knew before the decision.
 
-    def __init__(self) -> None:
-        self.keys: list[tuple[int, str]] = []
-        self.entries: list[E] = []
+    A view has no method that records anything, and the store it reads is kept where
+    ordinary attribute access cannot reach it (the slot's descriptor is removed from
+    the class; ``vars()``, ``dir()``, ``copy`` and ``pickle`` do not give it either).
+    That stops accidents and ordinary code, not code set on subverting the interpreter
+    (``gc.get_referents``): a plug-in runs in the same process as the policy.
 
-    def add(self, at: datetime, entry_id: str, entry: E) -> None:
-        key = (micros(at), entry_id)
-        index = bisect.bisect_left(self.keys, key)
-        self.keys.insert(index, key)
-        self.entries.insert(index, entry)
-
-    def window(self, since: datetime, until: datetime) -> list[E]:
-        # Keys are exact integer instants: (t, "") sorts before every (t, id).
-        low = bisect.bisect_left(self.keys, (micros(since), ""))
-        high = bisect.bisect_left(self.keys, (micros(until) + 1, ""))
-        return self.entries[low:high]
-
-    def latest(self, before: datetime, exclude: str | None) -> E | None:
-        """The last entry at or before ``before`` whose id is not ``exclude``."""
-        index = bisect.bisect_left(self.keys, (micros(before) + 1, ""))
-        while index:
-            index -= 1
-            if self.keys[index][1] != exclude:
-                return self.entries[index]
-        return None
-
-
-class InMemoryHistory:
-    """A :class:`MutableHistory` in memory: per victim and per victim-suspect pair.
-
-    Memory is one small entry per incident (ids and a timestamp) held twice, plus one
-    entry per MARAC referral.
+    :param history: the history to read.
+    :param known_at: the moment the view is bound to (keyword only).
+    :raises TypeError: ``history`` is not a :class:`History`, or ``known_at`` is not a
+        datetime.
+    :raises ValueError: ``known_at`` has no UTC offset.
     """
 
-    def __init__(self) -> None:
-        """An empty history."""
-        self._by_victim: dict[str, _Timeline[HistoryEntry]] = {}
-        self._by_pair: dict[tuple[str, str], _Timeline[HistoryEntry]] = {}
-        self._ids: set[str] = set()
-        self._marac: dict[tuple[str, str], _Timeline[MaracReferralEntry]] = {}
-        self._marac_seen: set[tuple[str, str, int, str]] = set()
-        self._calls_by: dict[tuple[str, str], _Timeline[CallEntry]] = {}
-        self._call_ids: set[str] = set()
+    __slots__ = ("_known_at", "_known_micros", "_store")
 
-    def __len__(self) -> int:
-        """The number of incidents held."""
-        return len(self._ids)
+    def __init__(self, history: History, *, known_at: datetime) -> None:
+        """A view of ``history`` as known just before ``known_at``."""
+        if not isinstance(history, History):
+            raise TypeError(
+                "a HistoryView reads a History (incidents, last_marac_referral, calls)"
+            )
+        known = _instant("known_at", known_at)
+        _STORE.__set__(self, history)
+        _KNOWN_AT.__set__(self, fixed_offset(known_at))
+        _KNOWN_MICROS.__set__(self, known)
+
+    def __init_subclass__(cls, **kwargs: object) -> NoReturn:
+        """A view cannot be subclassed (a subclass could reach the store)."""
+        raise TypeError("HistoryView cannot be subclassed")
+
+    def __setattr__(self, name: str, value: object) -> NoReturn:
+        """A view cannot be changed: it stays bound to its moment."""
+        raise AttributeError("a HistoryView is read-only")
+
+    def __delattr__(self, name: str) -> NoReturn:
+        """A view cannot be changed: it stays bound to its moment."""
+        raise AttributeError("a HistoryView is read-only")
+
+    def __copy__(self) -> HistoryView:
+        """The view itself: it cannot change, so a copy is itself."""
+        return self
+
+    def __deepcopy__(self, memo: object) -> HistoryView:
+        """The view itself: a copy must not copy (or expose) the store."""
+        return self
+
+    def __reduce_ex__(self, protocol: object) -> NoReturn:
+        """A view cannot be pickled: that would copy the store out of it."""
+        raise TypeError("a HistoryView cannot be pickled")
+
+    def __reduce__(self) -> NoReturn:
+        """A view cannot be pickled: that would copy the store out of it."""
+        raise TypeError("a HistoryView cannot be pickled")
+
+    def __getstate__(self) -> NoReturn:
+        """A view has no state to give: that would give the store."""
+        raise TypeError("a HistoryView has no state to give")
 
     def __repr__(self) -> str:
-        """Counts only: a history is full of ids and must not be dumped into a log."""
-        return (
-            f"<InMemoryHistory incidents={len(self._ids)} victims={len(self._by_victim)} "
-            f"calls={len(self._call_ids)}>"
-        )
+        """The moment only: a history is full of ids and must not be dumped into a log."""
+        return f"<HistoryView known_at={self.known_at.isoformat()}>"
 
-    def record_incident(self, entry: HistoryEntry) -> bool:
-        """Add an incident; return False if its id was already there."""
-        if entry.incident_id in self._ids:
-            return False
-        self._ids.add(entry.incident_id)
-        at, key = entry.occurred_at, entry.incident_id
-        self._by_victim.setdefault(entry.victim_id, _Timeline()).add(at, key, entry)
-        self._by_pair.setdefault((entry.victim_id, entry.suspect_id), _Timeline()).add(
-            at, key, entry
-        )
-        return True
-
-    def record_call(self, entry: CallEntry) -> bool:
-        """Add a call; return False if its id was already there."""
-        if entry.call_id in self._call_ids:
-            return False
-        self._call_ids.add(entry.call_id)
-        for kind, value in (("caller", entry.caller_id), ("location", entry.location_id)):
-            if value is not None:
-                timeline = self._calls_by.setdefault((kind, value), _Timeline())
-                timeline.add(entry.received_at, entry.call_id, entry)
-        return True
-
-    def calls(
-        self,
-        *,
-        since: datetime,
-        until: datetime,
-        caller_id: str | None = None,
-        location_id: str | None = None,
-        exclude: str | None = None,
-    ) -> Sequence[CallEntry]:
-        """Calls from a caller or to a location in the window (see :class:`History`)."""
-        if (caller_id is None) == (location_id is None):
-            raise ValueError("give exactly one of caller_id and location_id")
-        if caller_id is not None:
-            key = ("caller", caller_id)
-        else:
-            assert location_id is not None
-            key = ("location", location_id)
-        timeline = self._calls_by.get(key)
-        if timeline is None:
-            return ()
-        return [c for c in timeline.window(since, until) if c.call_id != exclude]
-
-    def record_marac_referral(self, entry: MaracReferralEntry) -> bool:
-        """Add a MARAC referral; return False if it was already there."""
-        # Keyed on the exact instant: datetime == ignores fold in the autumn hour.
-        key = (entry.victim_id, entry.suspect_id, micros(entry.referred_at), entry.incident_id)
-        if key in self._marac_seen:
-            return False
-        self._marac_seen.add(key)
-        timeline = self._marac.setdefault((entry.victim_id, entry.suspect_id), _Timeline())
-        timeline.add(entry.referred_at, entry.incident_id, entry)
-        return True
+    @property
+    def known_at(self) -> datetime:
+        """The moment the view is bound to: it shows entries recorded before it."""
+        return _KNOWN_AT.__get__(self, HistoryView)  # type: ignore[no-any-return]
 
     def incidents(
         self,
@@ -324,27 +385,94 @@ class InMemoryHistory:
         until: datetime,
         suspect_id: str | None = None,
         exclude: str | None = None,
+        known_at: datetime | None = None,
     ) -> Sequence[HistoryEntry]:
-        """The victim's incidents in the window, oldest first (see :class:`History`)."""
-        timeline = (
-            self._by_victim.get(victim_id)
-            if suspect_id is None
-            else self._by_pair.get((victim_id, suspect_id))
+        """The victim's incidents in the window known before the view's moment.
+
+        See :meth:`History.incidents`; ``known_at`` may only move the moment earlier.
+        """
+        store, known = _clamped(self, known_at)
+        found = store.incidents(
+            victim_id,
+            since=since,
+            until=until,
+            known_at=known,
+            suspect_id=suspect_id,
+            exclude=exclude,
         )
-        if timeline is None:
-            return ()
-        found = timeline.window(since, until)
-        if exclude is not None:
-            found = [entry for entry in found if entry.incident_id != exclude]
-        return found
+        return tuple(found)
 
     def last_marac_referral(
-        self, victim_id: str, suspect_id: str, *, before: datetime, exclude: str | None = None
+        self,
+        victim_id: str,
+        suspect_id: str,
+        *,
+        before: datetime,
+        exclude: str | None = None,
+        known_at: datetime | None = None,
     ) -> MaracReferralEntry | None:
-        """The latest MARAC referral for the pair at or before ``before`` (see :class:`History`).
+        """The latest MARAC referral known before the view's moment.
 
-        Referrals at the same instant are ordered by incident id, so the answer does not
-        depend on the order they were recorded in.
+        See :meth:`History.last_marac_referral`; ``known_at`` may only move the moment
+        earlier.
         """
-        timeline = self._marac.get((victim_id, suspect_id))
-        return None if timeline is None else timeline.latest(before, exclude)
+        store, known = _clamped(self, known_at)
+        return store.last_marac_referral(
+            victim_id, suspect_id, before=before, known_at=known, exclude=exclude
+        )
+
+    def calls(
+        self,
+        *,
+        since: datetime,
+        until: datetime,
+        caller_id: str | None = None,
+        location_id: str | None = None,
+        exclude: str | None = None,
+        known_at: datetime | None = None,
+    ) -> Sequence[CallEntry]:
+        """Calls in the window known before the view's moment.
+
+        See :meth:`History.calls`; ``known_at`` may only move the moment earlier.
+        """
+        store, known = _clamped(self, known_at)
+        found = store.calls(
+            since=since,
+            until=until,
+            known_at=known,
+            caller_id=caller_id,
+            location_id=location_id,
+            exclude=exclude,
+        )
+        return tuple(found)
+
+
+# The slots' descriptors, taken off the class: only this module can read or set them.
+_STORE: Any = HistoryView.__dict__["_store"]
+_KNOWN_AT: Any = HistoryView.__dict__["_known_at"]
+_KNOWN_MICROS: Any = HistoryView.__dict__["_known_micros"]
+for _slot in ("_store", "_known_at", "_known_micros"):
+    type.__delattr__(HistoryView, _slot)
+del _slot
+
+
+def _clamped(view: HistoryView, known_at: datetime | None) -> tuple[History, datetime]:
+    """The view's store and the moment to ask it about: never later than the view's."""
+    store = _STORE.__get__(view, HistoryView)
+    bound: datetime = _KNOWN_AT.__get__(view, HistoryView)
+    if known_at is None:
+        return store, bound
+    earlier = _instant("known_at", known_at) < _KNOWN_MICROS.__get__(view, HistoryView)
+    return store, known_at if earlier else bound
+
+
+def _instant(name: str, value: object) -> int:
+    """``value`` in microseconds since 1970 UTC; it must be an aware datetime."""
+    if not isinstance(value, datetime):
+        raise TypeError(f"{name} must be a datetime with a UTC offset")
+    if value.utcoffset() is None:
+        raise ValueError(f"{name} must be a datetime with a UTC offset")
+    return micros(value)
+
+
+InMemoryHistory.__module__ = __name__  # documented and pickled as dapolicy.history's

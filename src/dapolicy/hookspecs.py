@@ -22,7 +22,7 @@ import pluggy
 if TYPE_CHECKING:
     import cattrs
 
-    from dapolicy.history import History
+    from dapolicy.history import HistoryView
     from dapolicy.models import Call, Decision, Event, Finding, Incident, Referral, RiskForm, Task
     from dapolicy.models.checklist import QuestionSet
     from dapolicy.models.operations import ResponseFinding, Thrive
@@ -59,7 +59,7 @@ def dapolicy_question_sets(settings: Settings) -> Iterable[QuestionSet]:
 def dapolicy_assess_risk(
     incident: Incident,
     form: RiskForm | None,
-    history: History,
+    history: HistoryView,
     settings: Settings,
 ) -> Finding | None:
     """Grade the risk to the victim of ``incident``.
@@ -71,7 +71,8 @@ def dapolicy_assess_risk(
 
     :param incident: the incident being assessed.
     :param form: its risk form, or ``None``.
-    :param history: the victim's past; must not be modified.
+    :param history: the victim's past, a read-only :class:`~dapolicy.history.HistoryView`
+        bound to the decision's ``now``: only what the force knew before it.
     :param settings: the force's settings.
     :return: a :class:`~dapolicy.models.Finding` with at least one reason, or ``None``
         when this model has nothing to say about this case.
@@ -84,7 +85,7 @@ def dapolicy_escalations(
     incident: Incident,
     form: RiskForm | None,
     decision: Decision,
-    history: History,
+    history: HistoryView,
     settings: Settings,
 ) -> Iterable[Referral]:
     """Escalate the case: MARAC and any other escalation a force defines.
@@ -95,7 +96,8 @@ def dapolicy_escalations(
     :param form: its risk form, or ``None`` (for professional judgement).
     :param decision: the decision so far, without referrals or tasks.
     :param history: the victim's past (to count incidents, find the last MARAC
-        referral).
+        referral), a read-only :class:`~dapolicy.history.HistoryView` bound to the
+        decision's ``now``: only what the force knew before it.
     :param settings: the force's settings.
     :return: referrals, each with at least one reason.
     """
@@ -107,7 +109,7 @@ def dapolicy_referrals(
     incident: Incident,
     form: RiskForm | None,
     decision: Decision,
-    history: History,
+    history: HistoryView,
     settings: Settings,
 ) -> Iterable[Referral]:
     """Refer the victim to partners: IDVA, partnership hub, children's social care...
@@ -119,7 +121,8 @@ def dapolicy_referrals(
     :param incident: the incident.
     :param form: its risk form, or ``None``.
     :param decision: the decision so far, with escalation referrals.
-    :param history: the victim's past.
+    :param history: the victim's past, a read-only :class:`~dapolicy.history.HistoryView`
+        bound to the decision's ``now``: only what the force knew before it.
     :param settings: the force's settings.
     :return: referrals, each with at least one reason.
     """
@@ -169,7 +172,7 @@ def dapolicy_allocate(
 def dapolicy_triage(
     call: Call,
     thrive: Thrive | None,
-    history: History,
+    history: HistoryView,
     settings: Settings,
 ) -> ResponseFinding | None:
     """Grade the response to a call in the control room.
@@ -180,7 +183,9 @@ def dapolicy_triage(
 
     :param call: the call.
     :param thrive: the call handler's THRIVE assessment, or ``None`` if not recorded.
-    :param history: previous calls and incidents (repeat caller, repeat location).
+    :param history: previous calls and incidents (repeat caller, repeat location), a
+        read-only :class:`~dapolicy.history.HistoryView` bound to the triage's ``now``:
+        only what the force knew before it.
     :param settings: the force's settings.
     :return: a :class:`~dapolicy.models.operations.ResponseFinding`, or ``None``.
     """
@@ -190,7 +195,7 @@ def dapolicy_triage(
 @hookspec
 def dapolicy_on_event(
     event: Event,
-    history: History,
+    history: HistoryView,
     settings: Settings,
 ) -> Iterable[Task]:
     """Say what must follow an event: a release, a bail change, a breach, a new incident.
@@ -200,7 +205,8 @@ def dapolicy_on_event(
     ``"re-assess-risk"`` marks the outcome as needing re-assessment.
 
     :param event: the event.
-    :param history: the victim's past.
+    :param history: the victim's past, a read-only :class:`~dapolicy.history.HistoryView`
+        bound to the decision's ``now``: only what the force knew before it.
     :param settings: the force's settings.
     :return: tasks, each due after the event and with at least one reason.
     """

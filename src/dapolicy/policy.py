@@ -169,7 +169,9 @@ class Policy:
         :param incident: the incident, crime or not.
         :param form: its risk form, or ``None`` if none was submitted (the decision
             then needs review, and rules that need no form still run).
-        :param history: the victim's past; not modified (record the decision after).
+        :param history: the victim's past; not modified (record the decision after). Only
+            entries recorded before ``now`` are seen; hooks get a read-only
+            :class:`~dapolicy.history.HistoryView` of it bound to ``now``.
         :param now: the time of the decision (no clock is read); with the incident's
             ``area`` it chooses the policy version in force (:meth:`as_of`), which
             the decision records as ``policy_version``.
@@ -215,7 +217,8 @@ class Policy:
 
         :param call: the call.
         :param thrive: the call handler's THRIVE assessment (``None``: needs review).
-        :param history: previous calls and incidents; not modified.
+        :param history: previous calls and incidents; not modified; seen as known before
+            ``now``, through a :class:`~dapolicy.history.HistoryView`.
         :param now: the time of the decision.
         :raises ValidationError: ``now`` is naive or before the call was received.
         """
@@ -233,7 +236,8 @@ class Policy:
         advance, and the victim should hear of it before it happens.
 
         :param event: the event.
-        :param history: the victim's past; not modified.
+        :param history: the victim's past; not modified; seen as known before ``now``,
+            through a :class:`~dapolicy.history.HistoryView`.
         :param now: the time of the decision.
         :raises ValidationError: ``now`` is naive.
         """

@@ -12,7 +12,7 @@ from dapolicy._policy._guard import Call, Guard
 from dapolicy._policy._shared import now_errors, task_call, task_key, unique
 from dapolicy._time import months_before
 from dapolicy.errors import FieldError, ValidationError
-from dapolicy.history import History, InMemoryHistory
+from dapolicy.history import History, HistoryView, InMemoryHistory
 from dapolicy.models import (
     Decision,
     Destination,
@@ -47,7 +47,8 @@ def assess(
 ) -> Decision:
     """What :meth:`dapolicy.policy.Policy.assess` does (documented there)."""
     _check_call(incident, form, now)
-    history = history if history is not None else InMemoryHistory()
+    # Hooks, and the policy's own lookups, see the past as the force knew it before now.
+    view = HistoryView(history if history is not None else InMemoryHistory(), known_at=now)
     check = incident.domestic_abuse_check()
     review = _form_review(policy, form) + _definition_review(check)
     if incident.counter_allegation:
@@ -55,7 +56,7 @@ def assess(
     failures: list[PluginFailure] = []
     guard = Guard(policy._impls)
 
-    found = _findings(policy, guard, incident, form, history)
+    found = _findings(policy, guard, incident, form, view)
     failures += found.failures
     findings = tuple(f for _, f in found.results if f is not None)
     review += unique(r for f in findings for r in f.review_reasons)
@@ -63,7 +64,7 @@ def assess(
     if not findings:
         review.append(reasons[0])
     verdict = check.verdict
-    repeat_victim = _is_repeat_victim(policy, incident, history)
+    repeat_victim = _is_repeat_victim(policy, incident, view)
     prompts = unique(p for f in findings for p in f.prompts)
     overdue = policy.review_prompt  # the policy version is past its review-by date
     if overdue is not None and micros(now) >= micros(cast(datetime, policy.settings.review_by)):
@@ -95,11 +96,11 @@ def assess(
         fields.update(changes)
         return cast(Decision, Decision._trusted(**fields))
 
-    escalated = _referrals(policy, guard, "dapolicy_escalations", incident, form, draft(), history)
+    escalated = _referrals(policy, guard, "dapolicy_escalations", incident, form, draft(), view)
     failures += escalated.failures
     referrals = _merge_referrals(r for _, r in escalated.results)
     referred = _referrals(
-        policy, guard, "dapolicy_referrals", incident, form, draft(referrals=referrals), history
+        policy, guard, "dapolicy_referrals", incident, form, draft(referrals=referrals), view
     )
     failures += referred.failures
     referrals = _merge_referrals([*referrals, *(r for _, r in referred.results)])
@@ -124,7 +125,7 @@ def assess(
 
 
 def _findings(
-    policy: Policy, guard: Guard, incident: Incident, form: RiskForm | None, history: History
+    policy: Policy, guard: Guard, incident: Incident, form: RiskForm | None, history: HistoryView
 ) -> Call:
     return guard.call(
         "dapolicy_assess_risk",
@@ -146,7 +147,7 @@ def _referrals(
     incident: Incident,
     form: RiskForm | None,
     draft: Decision,
-    history: History,
+    history: HistoryView,
 ) -> Call:
     call = guard.call(
         hook,
@@ -216,7 +217,7 @@ def _form_review(policy: Policy, form: RiskForm | None) -> list[Reason]:
     return []
 
 
-def _is_repeat_victim(policy: Policy, incident: Incident, history: History) -> bool:
+def _is_repeat_victim(policy: Policy, incident: Incident, history: HistoryView) -> bool:
     since = months_before(incident.occurred_at, policy.settings.repeat_victim_months)
     prior = history.incidents(
         incident.victim.id, since=since, until=incident.occurred_at, exclude=incident.id

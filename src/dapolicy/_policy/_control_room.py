@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from dapolicy._policy._guard import Guard
 from dapolicy._policy._shared import check_now, task_call, task_key, unique
 from dapolicy._time import add_local, months_before
-from dapolicy.history import History, InMemoryHistory
+from dapolicy.history import History, HistoryView, InMemoryHistory
 from dapolicy.models import Call, Event, PluginFailure, Reason
 from dapolicy.models.operations import (
     EventOutcome,
@@ -34,17 +34,18 @@ def triage(
 ) -> TriageDecision:
     """What :meth:`dapolicy.policy.Policy.triage` does (documented there)."""
     check_now(now, call.received_at, "the call was received")
-    history = history if history is not None else InMemoryHistory()
+    # Hooks, and the policy's own lookups, see the past as the force knew it before now.
+    view = HistoryView(history if history is not None else InMemoryHistory(), known_at=now)
     rules = policy.settings.triage
     since = months_before(call.received_at, rules.repeat_months)
     caller = call.caller.id if call.caller is not None else None
     repeat_caller = call.repeat_caller or bool(
         caller
-        and history.calls(since=since, until=call.received_at, caller_id=caller, exclude=call.id)
+        and view.calls(since=since, until=call.received_at, caller_id=caller, exclude=call.id)
     )
     repeat_location = bool(
         call.location_id
-        and history.calls(
+        and view.calls(
             since=since, until=call.received_at, location_id=call.location_id, exclude=call.id
         )
     )
@@ -55,7 +56,7 @@ def triage(
         many=False,
         call=call,
         thrive=thrive,
-        history=history,
+        history=view,
         settings=policy.settings,
     )
     findings = [f for _, f in found.results if f is not None]
@@ -104,7 +105,7 @@ def triage(
         # triage rules do; calls use the control room's window.
         months = policy.settings.repeat_victim_months
         victim_since = months_before(call.received_at, months)
-        prior = history.incidents(caller, since=victim_since, until=call.received_at)
+        prior = view.incidents(caller, since=victim_since, until=call.received_at)
         if prior:
             briefing.append(
                 _briefing(
@@ -146,14 +147,14 @@ def on_event(
 ) -> EventOutcome:
     """What :meth:`dapolicy.policy.Policy.on_event` does (documented there)."""
     check_now(now, None, "")
-    history = history if history is not None else InMemoryHistory()
+    view = HistoryView(history if history is not None else InMemoryHistory(), known_at=now)
     call = task_call(
         Guard(policy._impls),
         "dapolicy_on_event",
         event.occurred_at,
         "event",
         event=event,
-        history=history,
+        history=view,
         settings=policy.settings,
     )
     tasks = tuple(sorted((t for _, t in call.results), key=task_key))

@@ -115,7 +115,11 @@ class _Tally:
         if call.caller is not None:
             since = months_before(call.received_at, self.policy.settings.triage.repeat_months)
             if self.history.calls(
-                since=since, until=call.received_at, caller_id=call.caller.id, exclude=call.id
+                since=since,
+                until=call.received_at,
+                known_at=call.received_at,
+                caller_id=call.caller.id,
+                exclude=call.id,
             ):
                 self.repeat_detected += 1
         self.history.record_call(CallEntry.from_call(call))

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from dapolicy.history import History
+from dapolicy.history import HistoryView
 from dapolicy.hookspecs import hookimpl
 from dapolicy.models import Answer, Finding, Incident, Reason, RiskForm, RiskGrade
 from dapolicy.models.checklist import QuestionItem, QuestionSet
@@ -144,7 +144,7 @@ def dapolicy_question_sets() -> Iterable[QuestionSet]:
 
 @hookimpl
 def dapolicy_assess_risk(
-    incident: Incident, form: RiskForm | None, history: History, settings: Settings
+    incident: Incident, form: RiskForm | None, history: HistoryView, settings: Settings
 ) -> Finding | None:
     """Grade a DASH form by its count of "yes" answers."""
     if form is None or form.checklist not in (POLICE_ID, RIC_ID):

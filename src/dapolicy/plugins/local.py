@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dapolicy._time import months_before
-from dapolicy.history import History
+from dapolicy.history import HistoryView
 from dapolicy.hookspecs import hookimpl
 from dapolicy.models import Decision, Destination, Finding, Incident, Referral
 from dapolicy.models.risk import reason
@@ -25,7 +25,7 @@ SETTING = "force setting"
 
 @hookimpl
 def dapolicy_assess_risk(
-    incident: Incident, history: History, settings: Settings
+    incident: Incident, history: HistoryView, settings: Settings
 ) -> Finding | None:
     """The least grade the victim's recent series of incidents implies, if any."""
     matched = []

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dapolicy._time import months_before
-from dapolicy.history import History
+from dapolicy.history import HistoryView
 from dapolicy.hookspecs import hookimpl
 from dapolicy.models import Decision, Destination, Incident, Reason, Referral, RiskForm, RiskGrade
 from dapolicy.models._base import micros
@@ -36,7 +36,7 @@ def dapolicy_escalations(
     incident: Incident,
     form: RiskForm | None,
     decision: Decision,
-    history: History,
+    history: HistoryView,
     settings: Settings,
 ) -> Iterator[Referral]:
     """Refer to MARAC when any of the four criteria is met (one referral, every reason)."""
@@ -95,7 +95,7 @@ def _judgement(form: RiskForm | None) -> Iterator[Reason]:
         )
 
 
-def _escalation(incident: Incident, history: History, settings: Settings) -> Iterator[Reason]:
+def _escalation(incident: Incident, history: HistoryView, settings: Settings) -> Iterator[Reason]:
     marac = settings.marac
     since = months_before(incident.occurred_at, marac.escalation_months)
     prior = history.incidents(
@@ -112,7 +112,7 @@ def _escalation(incident: Incident, history: History, settings: Settings) -> Ite
         )
 
 
-def _repeat(incident: Incident, history: History, settings: Settings) -> Iterator[Reason]:
+def _repeat(incident: Incident, history: HistoryView, settings: Settings) -> Iterator[Reason]:
     # A referral this incident itself led to (on an earlier assessment) is not "the
     # last referral": look past it.
     last = history.last_marac_referral(

@@ -12,7 +12,7 @@ handler recorded and the caller's recent history:
 from __future__ import annotations
 
 from dapolicy._time import months_before
-from dapolicy.history import History
+from dapolicy.history import HistoryView
 from dapolicy.hookspecs import hookimpl
 from dapolicy.models import Call, Reason
 from dapolicy.models.operations import ResponseFinding, ResponseGrade, Thrive
@@ -24,7 +24,7 @@ SOURCE = "THRIVE call grading (NPCC); force triage rules"
 
 @hookimpl
 def dapolicy_triage(
-    call: Call, thrive: Thrive | None, history: History, settings: Settings
+    call: Call, thrive: Thrive | None, history: HistoryView, settings: Settings
 ) -> ResponseFinding | None:
     """The least response the recorded THRIVE flags and the caller's history imply."""
     found: list[tuple[ResponseGrade, Reason]] = []
