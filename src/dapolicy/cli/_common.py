@@ -31,7 +31,8 @@ def _load_policy(path: Path | None) -> Policy:
             f"cannot read policy file {path}: {exc.strerror or type(exc).__name__}"
         ) from None
     except ValidationError as exc:
-        raise _Failure(f"policy file {path}: {exc}") from None
+        # The header without the file's name (a SettingsError's own): it is named here.
+        raise _Failure(f"policy file {path}: {ValidationError.__str__(exc)}") from None
     except DapolicyError as exc:
         raise _Failure(f"cannot build the policy: {exc}") from None
 

@@ -20,6 +20,7 @@ from dapolicy.errors import ValidationError
 from dapolicy.models import Case, Decision
 from dapolicy.models._base import LONDON
 from dapolicy.serialization import from_json
+from dapolicy.trace import render_trace, trace_assessment
 
 
 @click.command()
@@ -30,7 +31,9 @@ def explain(case_path: Path, policy_path: Path | None, history_path: Path | None
     """Explain the decision for one case in plain words.
 
     CASE.json holds one Case object: the grade and every reason with its rule and
-    source, the findings, the referrals, and the tasks with their due times.
+    source, the findings, the referrals, and the tasks with their due times; then the
+    policy version that decided, and each rule that fired with the settings it read
+    and the version each value came from.
     """
     policy = _load_policy(policy_path)
     try:
@@ -40,10 +43,13 @@ def explain(case_path: Path, policy_path: Path | None, history_path: Path | None
     except ValidationError as exc:
         raise _Failure(f"{case_path}: {exc}") from None
     with _history(history_path) as history:
-        decision = policy.assess(
-            case.incident, case.form, history=history, now=decision_time(case)
+        # The decision policy.assess gives, with each rule's settings reads (dapolicy.trace).
+        decision, trace = trace_assessment(
+            policy, case.incident, case.form, history=history, now=decision_time(case)
         )
     click.echo(render_explanation(case, decision))
+    click.echo("")
+    click.echo(render_trace(trace))
 
 
 def _when(moment: datetime) -> str:
