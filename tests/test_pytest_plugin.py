@@ -178,4 +178,6 @@ def test_a_plain_error_is_reported_with_its_traceback(pytester: pytest.Pytester)
     pytester.makepyfile("def test_plain():\n    assert True\n")
     result = pytester.runpytest("-p", "no:cacheprovider", "-k", "late")
     result.assert_outcomes(failed=1)
-    result.stdout.fnmatch_lines(["*SettingsError: invalid Settings in*policy.toml*", "*not valid TOML*"])
+    result.stdout.fnmatch_lines(
+        ["*SettingsError: invalid Settings in*policy.toml*", "*not valid TOML*"]
+    )
