@@ -131,14 +131,18 @@ def victim_hash(victim_id: str) -> int:
 class Index:
     """Where each line of a file is, and the valid lines in decision order.
 
+    :ivar path: the file's path, or ``None`` (worker processes then read ``handle``,
+        which they inherit where processes fork).
+    :ivar handle: the file descriptor this process reads the lines from.
     :ivar offsets: byte offset of line ``n`` at ``offsets[n - 1]``.
     :ivar lengths: its length in bytes, line ending included.
     :ivar victims: :func:`victim_hash` of its victim id (0 for a rejected line).
     :ivar order: the numbers of the lines to decide, in decision order.
     """
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str | None, handle: int) -> None:
         self.path = path
+        self.handle = handle
         self.offsets = array("q")
         self.lengths = array("i")
         self.victims = array("I")
@@ -147,44 +151,52 @@ class Index:
     def __len__(self) -> int:
         return len(self.offsets)
 
-    @classmethod
     def build(
-        cls,
-        path: str,
-        lines: Iterable[bytes],
+        self,
+        lines: Iterable[tuple[int, bytes | None]],
+        tell: Callable[[], int],
         parse: Callable[[int, bytes], Case | dict[str, Any]],
-        on_reject: Callable[[int, bytes, dict[str, Any]], None],
+        on_reject: Callable[[int, bytes | None, dict[str, Any] | None], None],
         *,
         by_time: bool = True,
-    ) -> Index:
-        """Index ``lines``, the contents of ``path`` in order.
+    ) -> None:
+        """Index ``lines``: each line of the file with its number, from 1, in order.
 
+        :param lines: ``(number, raw)``; ``raw`` is ``None`` for a line that was not
+            read (too long): it is rejected unread.
+        :param tell: where the file stands after the line just given (so the lines'
+            offsets hold whatever was skipped).
         :param parse: the full parse of a line, used where :func:`quick_key` fails.
-        :param on_reject: called with each line the full parse rejects.
+        :param on_reject: called with each line rejected here: ``(number, raw,
+            reject record)``, or ``(number, None, None)`` for a line not read.
         :param by_time: put the lines to decide in decision order (else input order).
         """
-        index = cls(path)
+        index = self
         keys: list[int] = []
-        offset = 0
-        for number, raw in enumerate(lines, start=1):
+        offset = tell()
+        for number, raw in lines:
+            if number != len(index.offsets) + 1:
+                raise ValueError("lines must be numbered from 1, in order")
+            end = tell()
             index.offsets.append(offset)
-            index.lengths.append(len(raw))
-            offset += len(raw)
-            key = quick_key(raw)
-            if key is None:
+            index.lengths.append(end - offset)
+            offset = end
+            key = None if raw is None else quick_key(raw)
+            if raw is None:
+                on_reject(number, None, None)
+            elif key is None:
                 parsed = parse(number, raw)
                 if isinstance(parsed, Case):
                     key = case_key(parsed)
                 else:
                     on_reject(number, raw, parsed)
-            if key is None:
+            if raw is None or key is None:
                 index.victims.append(0)
             else:
                 index.victims.append(victim_hash(key[2]))
                 keys.append(order_key(number, raw, key) if by_time else number)
         keys.sort()
         index.order = array("i", (k & 0xFFFFFFFF for k in keys))
-        return index
 
     def read(self, handle: int, number: int) -> bytes:
         """Line ``number``, read from the open file descriptor ``handle``."""

@@ -111,7 +111,8 @@ def _decide_lines(job: _Job) -> None:  # pragma: no cover - runs in a child proc
         outbox.send(("failed", text or type(exc).__name__))
         return
     history = InMemoryHistory()
-    handle = os.open(index.path, os.O_RDONLY)
+    # Its own descriptor where there is a path; else the one inherited by fork.
+    handle = os.open(index.path, os.O_RDONLY) if index.path else index.handle
 
     def decide(number: int, flag: int = 0) -> LineResult:
         started = int((time.monotonic() - epoch) * 1000) & _LOW
@@ -321,9 +322,5 @@ class Pool:
         self.workers[worker.part] = replacement
 
     def _reject(self, number: int, message: str) -> LineResult:
-        handle = os.open(self.index.path, os.O_RDONLY)
-        try:
-            raw = self.index.read(handle, number)
-        finally:
-            os.close(handle)
+        raw = self.index.read(self.index.handle, number)
         return LineResult(number, None, reject_json(number, raw, message))

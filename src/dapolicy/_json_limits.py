@@ -97,7 +97,8 @@ def _bounded_int(digits: str) -> int | _TooManyDigits:
 
 
 @functools.cache
-def _field_names() -> frozenset[str]:
+def field_names() -> frozenset[str]:
+    """Every field name of dapolicy's model types: the keys safe to quote in a path."""
     import attrs
 
     from dapolicy import models
@@ -112,7 +113,7 @@ def _markers(value: Any, path: str) -> Iterator[str]:
     if value is _TOO_MANY:
         yield path
     elif isinstance(value, dict):
-        known = _field_names()
+        known = field_names()
         for index, (key, item) in enumerate(value.items()):
             # A key from input is input: named only when it is one of the schema's.
             yield from _markers(item, join_path(path, key if key in known else f"#{index}"))

@@ -22,12 +22,15 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
+import stat
 import tempfile
 import zlib
+from array import array
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, NamedTuple
 
 from dapolicy._batch_index import Index, LineResult, Spill, case_key, quick_key, reject_json
 from dapolicy._batch_index import order_key as _packed_key
@@ -52,6 +55,7 @@ __all__ = [
     "order_key",
     "parse_line",
     "partition",
+    "spool",
     "victim_key",
 ]
 
@@ -184,7 +188,7 @@ def order_key(number: int, raw: bytes) -> int:
 
 
 def assess_file(
-    path: str | os.PathLike[str],
+    source: str | os.PathLike[str] | IO[bytes],
     policy: Policy,
     *,
     history: MutableHistory | None = None,
@@ -193,15 +197,19 @@ def assess_file(
     decision_seconds: float | None = None,
     make_policy: Callable[[], Policy] | None = None,
     temp_dir: str | None = None,
+    lines: Iterable[tuple[int, bytes | None]] | None = None,
+    unread: Callable[[int], str] | None = None,
 ) -> Iterator[LineResult]:
-    """Every line of the JSON Lines file at ``path`` decided, results in input order.
+    """Every line of a JSON Lines file decided, results in input order.
 
-    The file is read once to index it (a few dozen bytes a line are kept), then its
-    valid lines are decided in decision order, each read back by its offset, and the
-    results are spilled to a temporary file in ``temp_dir`` and read back in line
-    order. Memory grows with the number of lines (about 30 bytes each, and about 100
-    while sorting), never with their size.
+    The file is read once to index it, then its valid lines are decided in decision
+    order (:func:`order_key`), each read back by its offset, and the results are
+    spilled to a temporary file in ``temp_dir`` and read back in line order. Memory
+    grows with the number of lines (about 30 bytes each, and about 100 while the
+    index is sorted), never with their size.
 
+    :param source: the file's path, or the file open for reading in binary mode and
+        seekable (standard input or a pipe: pass it through :func:`spool` first).
     :param history: decided against and recorded in (an empty one if omitted); a
         persistent history's writes are committed :data:`CHUNK` decisions at a time.
     :param jobs: worker processes; above one the history must be ``None``.
@@ -212,6 +220,10 @@ def assess_file(
     :param make_policy: how a worker gets its policy (default: ``policy`` itself,
         inherited where processes fork; rebuilt from its settings elsewhere).
     :param temp_dir: where the results are spilled (default: the system's).
+    :param lines: ``(number, raw)`` for each line of an open ``source``, read from
+        where it stands (default: every line whole); ``raw`` is ``None`` for a line
+        the caller would not read (too long), which is rejected unread.
+    :param unread: the reject (JSON text) of such a line, given its number.
     :raises WorkerError: worker processes failed in a way no line explains.
     :raises HistoryError: the history failed; the open chunk was rolled back.
     """
@@ -219,66 +231,101 @@ def assess_file(
         raise ValueError("a history cannot be shared between worker processes")
     if jobs > 1 and make_policy is None:
         make_policy = _policy_factory(policy)
-    with open(path, "rb") as source:
-        yield from _assess(
-            source,
-            os.fspath(path),
-            iter(source),
-            policy.settings,
-            policy if jobs <= 1 else None,
-            history,
-            jobs,
-            make_policy,
-            progress,
-            decision_seconds,
-            temp_dir,
-            by_time=True,
-        )
+    run = _Run(
+        settings=policy.settings,
+        policy=policy if jobs <= 1 else None,
+        history=history,
+        jobs=jobs,
+        make_policy=make_policy,
+        progress=progress,
+        decision_seconds=decision_seconds,
+        temp_dir=temp_dir,
+        by_time=True,
+        unread=unread,
+    )
+    if isinstance(source, str | os.PathLike):
+        with open(source, "rb") as handle:
+            yield from _assess(handle, os.fspath(source), enumerate(handle, start=1), run)
+        return
+    numbered = lines if lines is not None else enumerate(source, start=1)
+    yield from _assess(source, None, numbered, run)
+
+
+@contextlib.contextmanager
+def spool(stream: IO[bytes], temp_dir: str | None = None) -> Iterator[IO[bytes]]:
+    """``stream`` as a seekable file: itself if it is one, else a temporary copy.
+
+    Standard input, a pipe or a socket is copied whole to a temporary file in
+    ``temp_dir`` (removed afterwards) before anything is decided, since a batch is
+    read twice: once to index it, once in decision order.
+    """
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        if stat.S_ISREG(os.fstat(stream.fileno()).st_mode) and stream.seekable():
+            yield stream
+            return
+    with tempfile.TemporaryFile(dir=temp_dir) as copy:
+        shutil.copyfileobj(stream, copy, 1 << 20)
+        copy.seek(0)
+        yield copy
+
+
+class _Run(NamedTuple):
+    """How a batch is to be run."""
+
+    settings: Settings
+    policy: Policy | None  # decide in this process with it, else in workers
+    history: MutableHistory | None
+    jobs: int
+    make_policy: Callable[[], Policy] | None
+    progress: Callable[[int], None] | None
+    decision_seconds: float | None
+    temp_dir: str | None
+    by_time: bool
+    unread: Callable[[int], str] | None
 
 
 def _assess(
-    source: Any,
-    path: str,
-    lines: Iterable[bytes],
-    settings: Settings,
-    policy: Policy | None,
-    history: MutableHistory | None,
-    jobs: int,
-    make_policy: Callable[[], Policy] | None,
-    progress: Callable[[int], None] | None,
-    decision_seconds: float | None,
-    temp_dir: str | None,
-    *,
-    by_time: bool,
+    source: IO[bytes], path: str | None, lines: Iterable[tuple[int, bytes | None]], run: _Run
 ) -> Iterator[LineResult]:
-    """Index ``lines`` (the contents of ``path``), decide, then read back in line order."""
+    """Index ``lines`` (of ``source``), decide, then read back in line order."""
     import json
 
-    done = progress or (lambda _: None)
-    spill = Spill(temp_dir)
+    done = run.progress or (lambda _: None)
+    spill = Spill(run.temp_dir)
     try:
 
-        def reject(number: int, raw: bytes, parsed: dict[str, Any]) -> None:
-            spill.write(LineResult(number, None, json.dumps(parsed)))
-            done(len(raw))
+        def reject(number: int, raw: bytes | None, parsed: dict[str, Any] | None) -> None:
+            if raw is None or parsed is None:
+                text = run.unread(number) if run.unread else _unread(number)
+            else:
+                text = json.dumps(parsed)
+            spill.write(LineResult(number, None, text))
+            done(index.lengths[number - 1])
 
-        index = Index.build(path, lines, parse_line, reject, by_time=by_time)
+        index = Index(path, source.fileno())
+        index.build(lines, source.tell, parse_line, reject, by_time=run.by_time)
         source.flush()
-        if policy is None:
-            assert make_policy is not None
-            budget = budget_of(settings) if decision_seconds is None else decision_seconds
-            for result in Pool(index, make_policy, max(jobs, 1), budget).run(index.order):
+        if run.policy is None:
+            assert run.make_policy is not None
+            budget = run.decision_seconds
+            if budget is None:
+                budget = budget_of(run.settings)
+            pool = Pool(index, run.make_policy, max(run.jobs, 1), budget)
+            for result in pool.run(index.order):
                 spill.write(result)
                 done(index.lengths[result.number - 1])
         else:
-            handle = os.open(path, os.O_RDONLY)
-            try:
-                _decide_here(index, handle, policy, history, spill, done)
-            finally:
-                os.close(handle)
+            _decide_here(index, run.policy, run.history, spill, done)
         yield from spill.results(len(index))
     finally:
         spill.close()
+
+
+def _unread(number: int) -> str:
+    import json
+
+    errors = [{"path": "$", "message": "line not read"}]
+    return json.dumps({"line": number, "record": None, "errors": errors})
 
 
 def _policy_factory(policy: Policy) -> Callable[[], Policy]:
@@ -292,7 +339,6 @@ def _policy_factory(policy: Policy) -> Callable[[], Policy]:
 
 def _decide_here(
     index: Index,
-    handle: int,
     policy: Policy,
     history: MutableHistory | None,
     spill: Spill,
@@ -301,7 +347,7 @@ def _decide_here(
     """Decide in this process, a persistent history's chunk per transaction."""
     history = history if history is not None else InMemoryHistory()
     transaction = getattr(history, "transaction", contextlib.nullcontext)
-    order = index.order
+    order, handle = index.order, index.handle
     for start in range(0, len(order), CHUNK):
         with transaction():
             results = [
@@ -321,40 +367,51 @@ def assess_parallel(
     load_entry_points: bool = True,
     decision_seconds: float | None = None,
 ) -> Iterator[LineResult]:
-    """Assess ``lines`` (numbered from 1, in order) on ``jobs`` worker processes.
+    """Assess ``lines`` (numbered in increasing order) on ``jobs`` worker processes.
 
     Decided in input order, exactly as :func:`assess_line` called on each line in turn
-    against one history would decide them; results in input order. Each worker builds
-    ``Policy(settings, load_entry_points=load_entry_points)``. (:func:`assess_file`
-    decides in decision order instead, which does not depend on the input's order.)
+    against one history would decide them; results in input order, with the numbers
+    given. Each worker builds ``Policy(settings, load_entry_points=load_entry_points)``.
+    (:func:`assess_file` decides in decision order instead, which does not depend on
+    the input's order.)
 
     :raises WorkerError: a worker could not build its policy, or workers failed in a
         way no line explains.
     """
     import functools
+    import json
 
-    def numbered(spool: Any) -> Iterator[bytes]:
-        for expected, (number, raw) in enumerate(lines, start=1):
-            if number != expected:
-                raise ValueError("lines must be numbered from 1, in order")
+    given = array("q")
+
+    def spooled(spool: IO[bytes]) -> Iterator[tuple[int, bytes | None]]:
+        for position, (number, raw) in enumerate(lines, start=1):
+            given.append(number)
             spool.write(raw)
-            yield raw
+            yield position, raw
 
     make = functools.partial(Policy, settings, load_entry_points=load_entry_points)
+    run = _Run(
+        settings=settings,
+        policy=None,
+        history=None,
+        jobs=jobs,
+        make_policy=make,
+        progress=None,
+        decision_seconds=decision_seconds,
+        temp_dir=None,
+        by_time=False,
+        unread=None,
+    )
     with tempfile.TemporaryDirectory() as folder:
         path = str(Path(folder) / "lines.jsonl")
-        with open(path, "wb") as spool:
-            yield from _assess(
-                spool,
-                path,
-                numbered(spool),
-                settings,
-                None,
-                None,
-                jobs,
-                make,
-                None,
-                decision_seconds,
-                None,
-                by_time=False,
-            )
+        with open(path, "w+b") as spool:
+            for result in _assess(spool, path, spooled(spool), run):
+                number = given[result.number - 1]
+                if number == result.number:
+                    yield result
+                elif result.reject is not None:  # renumber the reject record too
+                    record = json.loads(result.reject)
+                    record["line"] = number
+                    yield result._replace(number=number, reject=json.dumps(record))
+                else:
+                    yield result._replace(number=number)

@@ -1,4 +1,5 @@
-"""The ``dapolicy`` command: assess, explain, plugins, synth, audit, checklists, export, schema.
+"""The ``dapolicy`` command: assess, explain, plugins, synth, audit, checklists, export,
+schema and verify.
 
 Install with the ``cli`` extra (``pip install "dapolicy[cli]"``). Exit status, for
 every sub-command:
@@ -26,6 +27,7 @@ from dapolicy.cli._export import export
 from dapolicy.cli._plugins import plugins
 from dapolicy.cli._schema import schema
 from dapolicy.cli._synth import synth
+from dapolicy.cli._verify import verify
 
 __all__ = ["EXIT_OK", "EXIT_REJECTS", "EXIT_USAGE", "cli", "main", "render_explanation"]
 
@@ -36,7 +38,7 @@ def cli() -> None:
     """Domestic-abuse policing policy as code: assess cases, explain, audit."""
 
 
-for _command in (assess, explain, plugins, synth, audit, checklists, export, schema):
+for _command in (assess, explain, plugins, synth, audit, checklists, export, schema, verify):
     cli.add_command(_command)
 
 

@@ -1,0 +1,65 @@
+"""``dapolicy verify``: re-derive recorded decisions from their cases and compare them."""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter
+from pathlib import Path
+
+import click
+
+from dapolicy.batch import WorkerError
+from dapolicy.cli._common import FILE, _err, _Failure, _load_policy, history_option, policy_option
+from dapolicy.errors import HistoryError
+from dapolicy.verify import Mismatch, Unverifiable, Verified, verify_files
+
+#: verify's exit status when a decision differs or cannot be re-derived.
+EXIT_DIFFERS = 1
+
+
+@click.command()
+@click.argument("cases_path", metavar="CASES.jsonl", type=FILE)
+@click.argument("decisions_path", metavar="DECISIONS.jsonl", type=FILE)
+@policy_option
+@history_option("The persistent history the decisions were made against (read, never written).")
+def verify(
+    cases_path: Path, decisions_path: Path, policy_path: Path | None, history_path: Path | None
+) -> None:
+    """Re-derive every decision in DECISIONS.jsonl from its case, and compare.
+
+    Each case of CASES.jsonl is decided again as ``dapolicy assess`` decides it, and
+    each recorded decision is compared with its case's, byte for byte. Every
+    difference is printed: the decisions file's line number, the incident id and the
+    JSON path of each field that differs (never a value). A decision made by
+    plug-ins, a policy version or a configuration other than the one installed is
+    reported as one that cannot be re-derived, with what is missing.
+
+    Exit status: 0 all match, 1 any differs or cannot be re-derived, 2 bad input.
+    """
+    policy = _load_policy(policy_path)
+    tally: Counter[str] = Counter()
+    try:
+        for outcome in verify_files(cases_path, decisions_path, policy, history=history_path):
+            tally[type(outcome).__name__] += 1
+            if isinstance(outcome, Verified):
+                continue
+            click.echo(_describe(outcome))
+    except OSError as exc:
+        name = exc.filename or "a file"
+        raise _Failure(f"cannot read {name}: {exc.strerror or type(exc).__name__}") from None
+    except (HistoryError, WorkerError) as exc:
+        raise _Failure(str(exc)) from None
+    total = sum(tally.values())
+    _err(
+        f"dapolicy verify {decisions_path}: {total} decisions: {tally['Verified']} match, "
+        f"{tally['Mismatch']} differ, {tally['Unverifiable']} cannot be re-derived"
+    )
+    if tally["Mismatch"] or tally["Unverifiable"]:
+        sys.exit(EXIT_DIFFERS)
+
+
+def _describe(outcome: Mismatch | Unverifiable) -> str:
+    who = f"incident {outcome.incident_id}" if outcome.incident_id else "no incident"
+    if isinstance(outcome, Unverifiable):
+        return f"line {outcome.line} ({who}): cannot re-derive: " + "; ".join(outcome.missing)
+    return f"line {outcome.line} ({who}): {outcome.why}: " + ", ".join(outcome.paths)

@@ -1,0 +1,156 @@
+"""``verify`` re-derives decisions and finds any single changed field, anywhere."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dapolicy import batch, default_policy, to_json
+from dapolicy.errors import join_path
+from dapolicy.synth import synthesize
+from dapolicy.verify import Mismatch, Unverifiable, Verified, differing_paths, verify_files
+
+sys.path.insert(0, str(Path(__file__).with_name("fuzz")))
+from _command import run_dapolicy
+
+POLICY = default_policy()
+CASES = [to_json(case) for case in synthesize(40, 23)]
+PROVENANCE = ("plugins", "policy_fingerprint", "policy_version")
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
+    folder = tmp_path_factory.mktemp("verify")
+    cases = folder / "cases.jsonl"
+    cases.write_text("\n".join([*CASES[:10], "{bad", *CASES[10:]]) + "\n", encoding="utf-8")
+    decisions = [r.decision for r in batch.assess_file(cases, POLICY) if r.decision]
+    return cases, decisions
+
+
+def _write(folder: Path, lines: list[str]) -> Path:
+    path = folder / "decisions.jsonl"
+    path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    return path
+
+
+def _leaves(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    if isinstance(value, dict):
+        return [leaf for key, item in value.items() for leaf in _leaves(item, (*path, key))]
+    if isinstance(value, list):
+        return [leaf for i, item in enumerate(value) for leaf in _leaves(item, (*path, i))]
+    return [path]
+
+
+def _changed(value: Any) -> Any:
+    if isinstance(value, bool):
+        return not value
+    if isinstance(value, int | float):
+        return value + 1
+    if isinstance(value, str):
+        return value + "x"
+    return "x"  # null
+
+
+def test_every_decision_verifies_as_it_was_written(
+    files: tuple[Path, list[str]], tmp_path: Path
+) -> None:
+    cases, decisions = files
+    outcomes = list(verify_files(cases, _write(tmp_path, decisions), POLICY))
+    assert outcomes == [
+        Verified(n, json.loads(d)["incident_id"]) for n, d in enumerate(decisions, 1)
+    ]
+
+
+def test_decisions_in_another_order_verify_too(
+    files: tuple[Path, list[str]], tmp_path: Path
+) -> None:
+    cases, decisions = files
+    outcomes = list(verify_files(cases, _write(tmp_path, decisions[::-3]), POLICY))
+    assert all(isinstance(o, Verified) for o in outcomes)
+    assert len(outcomes) == len(decisions[::-3])
+
+
+@settings(max_examples=60, derandomize=True, database=None)
+@given(st.data())
+def test_a_single_changed_field_is_found_anywhere(
+    files: tuple[Path, list[str]], tmp_path_factory: pytest.TempPathFactory, data: st.DataObject
+) -> None:
+    cases, decisions = files
+    which = data.draw(st.integers(0, len(decisions) - 1))
+    record = json.loads(decisions[which])
+    leaf = data.draw(st.sampled_from(_leaves(record)))
+    target = record
+    for part in leaf[:-1]:
+        target = target[part]
+    target[leaf[-1]] = _changed(target[leaf[-1]])
+    changed = list(decisions)
+    changed[which] = json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+    folder = tmp_path_factory.mktemp("changed")
+    outcomes = list(verify_files(cases, _write(folder, changed), POLICY))
+    assert [o.line for o in outcomes if not isinstance(o, Verified)] == [which + 1]
+    found = outcomes[which]
+    if leaf[0] in PROVENANCE:
+        assert isinstance(found, Unverifiable)
+        assert found.missing
+    elif leaf[0] == "incident_id":
+        assert isinstance(found, Mismatch)
+        assert found.paths == ("$.incident_id",)
+    else:
+        assert isinstance(found, Mismatch)
+        assert found.paths == (join_path_of(leaf),)
+
+
+def join_path_of(leaf: tuple[Any, ...]) -> str:
+    path = "$"
+    for part in leaf:
+        path = join_path(path, part)
+    return path
+
+
+def test_differing_paths_names_keys_from_outside_by_position() -> None:
+    assert differing_paths({"grade": "high"}, {"grade": "medium"}) == ("$.grade",)
+    assert differing_paths({"grade": 1, "Jane Doe": 2}, {"grade": 1}) == ("$['#1']",)
+    assert differing_paths({"tasks": [1]}, {"tasks": [1, 2]}) == ("$.tasks[1]",)
+    assert differing_paths({"tasks": 1.0}, {"tasks": 1}) == ("$.tasks",)
+    assert differing_paths([None], [None]) == ()
+
+
+def test_a_decision_by_a_plugin_not_installed_cannot_be_rederived(
+    files: tuple[Path, list[str]], tmp_path: Path
+) -> None:
+    cases, decisions = files
+    record = json.loads(decisions[0])
+    record["plugins"].append({"name": "force-rules", "version": "2.0"})
+    record["policy_version"] = "force-2030"
+    changed = [json.dumps(record, separators=(",", ":")), *decisions[1:]]
+    (first, *rest) = verify_files(cases, _write(tmp_path, changed), POLICY)
+    assert isinstance(first, Unverifiable)
+    assert "plug-in force-rules 2.0: not installed" in first.missing
+    assert any(m.startswith("policy version force-2030: in force here is") for m in first.missing)
+    assert all(isinstance(o, Verified) for o in rest)
+
+
+def test_the_command(files: tuple[Path, list[str]], tmp_path: Path) -> None:
+    cases, decisions = files
+    record = json.loads(decisions[4])
+    record["grade"] = "standard" if record["grade"] != "standard" else "high"
+    (tmp_path / "cases.jsonl").write_bytes(cases.read_bytes())
+    _write(tmp_path, [*decisions[:4], json.dumps(record, separators=(",", ":"))])
+    same = run_dapolicy("verify", "cases.jsonl", "decisions.jsonl", cwd=tmp_path)
+    assert same.returncode == 1
+    incident = record["incident_id"]
+    assert same.stdout == f"line 5 (incident {incident}): fields differ: $.grade\n"
+    assert "5 decisions: 4 match, 1 differ, 0 cannot be re-derived" in same.stderr
+    _write(tmp_path, decisions)
+    good = run_dapolicy("verify", "cases.jsonl", "decisions.jsonl", cwd=tmp_path)
+    assert (good.returncode, good.stdout) == (0, "")
+    missing = run_dapolicy("verify", "cases.jsonl", "nothing.jsonl", cwd=tmp_path)
+    assert missing.returncode == 2
+    assert "cannot read nothing.jsonl" in missing.stderr
+    assert "Traceback" not in missing.stderr + same.stderr + good.stderr
