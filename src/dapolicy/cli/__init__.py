@@ -1,5 +1,4 @@
-"""The ``dapolicy`` command: assess, explain, plugins, synth, audit, checklists, export,
-schema and verify.
+"""The ``dapolicy`` command: assess, explain, audit, verify and the rest.
 
 Install with the ``cli`` extra (``pip install "dapolicy[cli]"``). Exit status, for
 every sub-command:
