@@ -6,7 +6,8 @@ plug-in can extend serialization it did not create (the pattern of ``cattrs.prec
 
 The JSON shapes are strict: unknown keys are rejected, a string is never taken for a
 number or a list, enums are their values, dates are ``YYYY-MM-DD`` and datetimes are
-ISO 8601 *with* a UTC offset. Any bad input raises one
+ISO 8601 *with* a UTC offset. A string holds at most :data:`MAX_STRING_CHARS`
+characters and an array or mapping at most :data:`MAX_ITEMS` items. Any bad input raises one
 :class:`~dapolicy.errors.ValidationError` with every problem and its JSON path; no
 message quotes the value (it may be personal data).
 """
@@ -33,6 +34,8 @@ from dapolicy import _json_limits
 from dapolicy.errors import FieldError, ValidationError, join_path
 
 __all__ = [
+    "MAX_ITEMS",
+    "MAX_STRING_CHARS",
     "configure_converter",
     "from_dict",
     "from_json",
@@ -40,6 +43,12 @@ __all__ = [
     "to_dict",
     "to_json",
 ]
+
+#: The longest string a record may hold, in characters: an id, a key, a free-text field.
+MAX_STRING_CHARS = 10_000
+#: The most items an array (children, abuse types, answers' ...) or entries a mapping
+#: (a form's answers) may hold.
+MAX_ITEMS = 1_000
 
 T = TypeVar("T")
 Hook = Callable[[Any, Any], Any]
@@ -114,7 +123,15 @@ def configure_converter(converter: cattrs.Converter) -> None:
 def _structure_str(value: Any, _: Any) -> str:
     if not isinstance(value, str):
         raise _expected("a string", value)
+    if len(value) > MAX_STRING_CHARS:
+        raise _InputError(f"longer than {MAX_STRING_CHARS} characters")
     return value
+
+
+def _too_many(value: list[Any] | dict[Any, Any]) -> _InputError | None:
+    if len(value) > MAX_ITEMS:
+        return _InputError(f"more than {MAX_ITEMS} items ({len(value)})")
+    return None
 
 
 def _structure_bool(value: Any, _: Any) -> bool:
@@ -202,6 +219,8 @@ def _collection_hook_factory(cls: Any, converter: cattrs.Converter) -> Hook:
     def structure(value: Any, _: Any) -> Any:
         if not isinstance(value, list):
             raise _expected("an array", value)
+        if (error := _too_many(value)) is not None:
+            raise error
         if not detailed:
             return build(item_hook(item, item_type) for item in value)
         items: list[Any] = []
@@ -240,6 +259,8 @@ def _mapping_hook_factory(cls: Any, converter: cattrs.Converter) -> Hook:
     def structure(value: Any, _: Any) -> dict[Any, Any]:
         if not isinstance(value, dict):
             raise _expected("an object", value)
+        if (error := _too_many(value)) is not None:
+            raise error
         result: dict[Any, Any] = {}
         errors: list[Exception] = []
         for key, item in value.items():
@@ -446,14 +467,31 @@ class _DuplicateKeyError(ValueError):
     pass
 
 
+#: How many of the repeated keys an error names (a hostile line may repeat thousands).
+_KEYS_NAMED = 5
+
+
 def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    """Object hook for json.loads: a key given twice is an error, not "the last one wins"."""
+    """Object hook for json.loads: a key given twice is an error, not "the last one wins".
+
+    One pass, one set: linear in the number of keys (``json.loads`` calls it once per
+    object, so a whole document is checked in linear time too).
+    """
     result = dict(pairs)
-    if len(result) != len(pairs):
-        keys = [k for k, _ in pairs]
-        twice = sorted({k for k in keys if keys.count(k) > 1})
-        raise _DuplicateKeyError(f"not valid JSON: key(s) given twice: {', '.join(twice)}")
-    return result
+    if len(result) == len(pairs):
+        return result
+    seen: set[str] = set()
+    twice: set[str] = set()
+    for key, _ in pairs:
+        if key in seen:
+            twice.add(key)
+        else:
+            seen.add(key)
+    named = sorted(twice)
+    listed = ", ".join(named[:_KEYS_NAMED])
+    if len(named) > _KEYS_NAMED:
+        listed += f" and {len(named) - _KEYS_NAMED} more"
+    raise _DuplicateKeyError(f"not valid JSON: key(s) given twice: {listed}")
 
 
 def to_dict(obj: object, *, converter: cattrs.Converter | None = None) -> Any:
