@@ -6,7 +6,11 @@ every sub-command:
 - 0: done, and nothing was rejected;
 - 1: done, but some records were rejected (``assess --allow-rejects`` makes this 0);
 - 2: nothing done: bad arguments, an unreadable file, a bad policy file, a history
-  file that is not a dapolicy history.
+  file that is not a dapolicy history, an output that is an input or another output;
+- 130: interrupted by the user (Ctrl-C): no output file written, the summary printed.
+
+Every output file appears only when the run ends well (written to a temporary file
+and renamed into place), created mode 0600.
 
 Decisions and reports go to standard output or the named file; the summary, progress
 and errors go to standard error. No personal data is printed to standard error.
@@ -20,7 +24,7 @@ from dapolicy import __version__
 from dapolicy.cli._assess import assess
 from dapolicy.cli._audit import audit
 from dapolicy.cli._checklists import checklists
-from dapolicy.cli._common import EXIT_OK, EXIT_REJECTS, EXIT_USAGE
+from dapolicy.cli._common import EXIT_INTERRUPTED, EXIT_OK, EXIT_REJECTS, EXIT_USAGE
 from dapolicy.cli._explain import explain, render_explanation
 from dapolicy.cli._export import export
 from dapolicy.cli._plugins import plugins
@@ -28,11 +32,19 @@ from dapolicy.cli._schema import schema
 from dapolicy.cli._synth import synth
 from dapolicy.cli._verify import verify
 
-__all__ = ["EXIT_OK", "EXIT_REJECTS", "EXIT_USAGE", "cli", "main", "render_explanation"]
+__all__ = [
+    "EXIT_INTERRUPTED",
+    "EXIT_OK",
+    "EXIT_REJECTS",
+    "EXIT_USAGE",
+    "cli",
+    "main",
+    "render_explanation",
+]
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="dapolicy")
+@click.version_option(__version__, "-V", "--version", prog_name="dapolicy")
 def cli() -> None:
     """Domestic-abuse policing policy as code: assess cases, explain, audit."""
 

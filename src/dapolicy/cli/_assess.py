@@ -6,26 +6,40 @@ import contextlib
 import itertools
 import os
 import sys
-from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 import click
 
+from dapolicy import _interrupts
 from dapolicy.batch import LineResult, WorkerError, assess_line, assess_parallel
 from dapolicy.cli._common import (
+    EXIT_INTERRUPTED,
     EXIT_REJECTS,
     FILE,
     _err,
     _Failure,
     _history,
     _load_policy,
-    _open_out,
     history_option,
+    max_line_bytes_option,
     policy_option,
+    redact_rejects_option,
 )
+from dapolicy.cli._files import (
+    STREAM,
+    Output,
+    bounded_lines,
+    check_distinct,
+    is_stream,
+    open_input,
+    written,
+)
+from dapolicy.cli._progress import Progress, progress_bar
+from dapolicy.cli._rejects import reject_line, too_long
+from dapolicy.cli._summary import Tally
 from dapolicy.errors import HistoryError
 from dapolicy.history import MutableHistory
 from dapolicy.policy import Policy
@@ -46,7 +60,8 @@ CHUNK = 1000
     "--rejects",
     type=FILE,
     help="Rejected records with line numbers and errors [default: OUTPUT.rejects.jsonl, "
-    "or rejects.jsonl when writing to stdout].",
+    "or rejects.jsonl when decisions go to stdout or a device; made only if a line is "
+    "rejected].",
 )
 @policy_option
 @history_option("A persistent victim history (SQLite), kept between runs.")
@@ -63,8 +78,17 @@ CHUNK = 1000
 @click.option(
     "--progress/--no-progress",
     default=None,
-    help="Show a progress bar [default: when standard error is a terminal].",
+    help="Show progress: lines, rate and time left [default: when standard error is a terminal].",
 )
+@max_line_bytes_option
+@redact_rejects_option
+@click.option(
+    "--summary-json",
+    "summary_path",
+    type=FILE,
+    help="Also write the summary's counts as JSON.",
+)
+@click.option("-q", "--quiet", is_flag=True, help="No summary on standard error.")
 def assess(
     input_path: Path,
     output: Path | None,
@@ -74,55 +98,97 @@ def assess(
     allow_rejects: bool,
     jobs: int,
     progress: bool | None,
+    max_line_bytes: int,
+    redact_rejects: bool,
+    summary_path: Path | None,
+    quiet: bool,
 ) -> None:
-    """Assess every case in INPUT.jsonl (one Case JSON object per line).
+    """Assess every case in INPUT.jsonl (one Case JSON object per line; - for stdin).
 
     Records are read one at a time (memory stays flat) and assessed in input order,
     each at the point of attendance, against the victim history. Every line ends up
     either as a decision or in the rejects file: nothing is lost, and the summary
-    says so.
+    says so. Output files appear only when the run ends well.
     """
+    decisions = Output("--output", output or STREAM)
+    named = rejects is not None
+    rejects_output = Output("--rejects", rejects or _default_rejects(decisions), lazy=not named)
+    summary = Output("--summary-json", summary_path) if summary_path is not None else None
+    check_distinct(
+        [("INPUT", input_path), ("--policy", policy_path), ("--history", history_path)],
+        [("--output", decisions.path), ("--rejects", rejects_output.path)]
+        + ([("--summary-json", summary.path)] if summary else []),
+    )
+    if is_stream(history_path):
+        raise _Failure("--history must name a file: a history cannot be a stream")
     policy = _load_policy(policy_path)
     if jobs != 1 and history_path is not None:
         raise _Failure(
             "--jobs and --history cannot be used together yet: the history's single "
             "writer would serialise the workers; run with --jobs 1"
         )
-    if rejects is None:
-        rejects = output.with_suffix(".rejects.jsonl") if output else Path("rejects.jsonl")
-    try:
-        source = input_path.open("rb")
-    except OSError as exc:
-        raise _Failure(f"cannot read {input_path}: {exc.strerror or type(exc).__name__}") from None
-    counts: Counter[str] = Counter()
-    grades: Counter[str] = Counter()
-    destinations: Counter[str] = Counter()
+    tally = Tally()
+    outputs = [decisions, rejects_output] + ([summary] if summary else [])
+    interrupted = False
     with ExitStack() as stack:
-        stack.enter_context(source)
-        # The history first: if it is refused, no earlier output file is emptied.
+        source = open_input("INPUT", input_path)
+        if not is_stream(input_path):
+            stack.enter_context(source)
+        # The history first: if it is refused, no output is begun.
         history = stack.enter_context(_history(history_path))
-        out = _open_out(stack, output)
-        bad = _open_out(stack, rejects)
-        bar = stack.enter_context(_progress(source, input_path, progress))
-        for result in _results(source, bar, policy, history, jobs or os.cpu_count() or 1):
-            counts["lines"] += 1
-            if result.decision is not None:
-                counts["decisions"] += 1
-                counts["review"] += result.needs_review
-                grades[result.grade or ""] += 1
-                destinations.update(result.destinations)
-                out.write(result.decision + "\n")
-            else:
-                counts["rejected"] += 1
-                bad.write(f"{result.reject}\n")
-            if counts["lines"] % CHUNK == 0:  # a chunk is done (and committed): keep it
-                out.flush()
-                bad.flush()
-        out.flush()
-        bad.flush()
-    _summary(input_path, output, rejects, counts, grades, destinations)
-    if counts["rejected"] and not allow_rejects:
+        try:
+            with written(*outputs), _interrupts.user_interrupts():
+                counter = stack.enter_context(progress_bar(_size(source), _shown(progress)))
+                lines = _counted(bounded_lines(source, max_line_bytes), counter)
+                for result in _results(lines, policy, history, jobs, max_line_bytes):
+                    if result.decision is not None:
+                        tally.decision(result.decision, result.grade, result.destinations)
+                        decisions.line(result.decision)
+                    else:
+                        tally.reject()
+                        rejects_output.line(
+                            reject_line(result.reject or "", redact=redact_rejects)
+                        )
+                    if tally.lines % CHUNK == 0:  # a chunk is done: pass it down a stream
+                        decisions.flush()
+                        rejects_output.flush()
+                if summary is not None:
+                    summary.line(tally.as_json(input=str(input_path)))
+        except KeyboardInterrupt:
+            interrupted = True
+    if not quiet or interrupted:
+        _summary(tally, input_path, decisions, rejects_output, interrupted)
+    if interrupted:
+        sys.exit(EXIT_INTERRUPTED)
+    if tally.rejected and not allow_rejects:
         sys.exit(EXIT_REJECTS)
+
+
+def _default_rejects(decisions: Output) -> Path:
+    """OUTPUT.rejects.jsonl beside a decisions file; rejects.jsonl beside a stream."""
+    if decisions.is_stream:
+        return Path("rejects.jsonl")
+    return decisions.path.with_suffix(".rejects.jsonl")
+
+
+def _size(source: IO[bytes]) -> int | None:
+    with contextlib.suppress(OSError, ValueError):
+        status = os.fstat(source.fileno())
+        if status.st_size > 0:
+            return status.st_size
+    return None
+
+
+def _shown(wanted: bool | None) -> bool:
+    return sys.stderr.isatty() if wanted is None else wanted
+
+
+def _counted(
+    lines: Iterable[tuple[int, bytes | None]], counter: Progress
+) -> Iterator[tuple[int, bytes | None]]:
+    for number, raw in lines:
+        counter.update(len(raw) if raw is not None else 0)
+        yield number, raw
 
 
 @contextmanager
@@ -133,73 +199,80 @@ def _history_errors(first_line: int) -> Iterator[None]:
     except HistoryError as exc:
         raise _Failure(
             f"the history failed in the chunk from line {first_line}: {exc}; that chunk "
-            "was rolled back; run the same input again once the history is fixed"
+            "was rolled back and no output was written; run the same input again once "
+            "the history is fixed"
         ) from None
 
 
 def _results(
-    source: IO[bytes], bar: Any, policy: Policy, history: MutableHistory, jobs: int
+    lines: Iterator[tuple[int, bytes | None]],
+    policy: Policy,
+    history: MutableHistory,
+    jobs: int,
+    limit: int,
 ) -> Iterator[LineResult]:
     """Every line's result, in input order."""
-
-    def lines() -> Iterator[tuple[int, bytes]]:
-        for number, raw in enumerate(source, start=1):
-            bar.update(len(raw))
-            yield number, raw
-
-    if jobs > 1:
-        try:
-            yield from assess_parallel(lines(), policy.settings, jobs)
-        except WorkerError as exc:
-            raise _Failure(str(exc)) from None
+    workers = jobs or os.cpu_count() or 1
+    if workers > 1:
+        yield from _parallel(lines, policy, workers, limit)
         return
     transaction = getattr(history, "transaction", contextlib.nullcontext)
-    numbered = lines()
-    # A persistent history is written a chunk at a time, each chunk one transaction,
-    # and the outputs are flushed after it: a crash loses at most the open chunk,
-    # and re-running the same input is safe (recording is idempotent).
-    while chunk := list(itertools.islice(numbered, CHUNK)):
+    # A persistent history is written a chunk at a time, each chunk one transaction: a
+    # crash loses at most the open chunk, and re-running the same input is safe
+    # (recording is idempotent).
+    while chunk := list(itertools.islice(lines, CHUNK)):
         with _history_errors(chunk[0][0]), transaction():
-            results = [assess_line(policy, history, number, raw) for number, raw in chunk]
+            results = [
+                assess_line(policy, history, number, raw)
+                if raw is not None
+                else LineResult(number, None, too_long(number, limit))
+                for number, raw in chunk
+            ]
         yield from results
 
 
-@contextmanager
-def _progress(source: IO[bytes], path: Path, wanted: bool | None) -> Iterator[Any]:
-    show = sys.stderr.isatty() if wanted is None else wanted
-    if not show:
-        yield _NoBar()
-        return
-    size = path.stat().st_size
-    with click.progressbar(length=size, label="assessing", file=sys.stderr) as bar:
-        yield bar
+def _parallel(
+    lines: Iterator[tuple[int, bytes | None]], policy: Policy, workers: int, limit: int
+) -> Iterator[LineResult]:
+    """The workers' results, with the over-long lines' rejects put back in their places."""
+    held: dict[int, LineResult] = {}
 
+    def readable() -> Iterator[tuple[int, bytes]]:
+        for number, raw in lines:
+            if raw is None:
+                held[number] = LineResult(number, None, too_long(number, limit))
+            else:
+                yield number, raw
 
-class _NoBar:
-    def update(self, _: int) -> None:
-        pass
+    try:
+        for result in assess_parallel(readable(), policy.settings, workers):
+            yield from (held.pop(n) for n in sorted(n for n in held if n < result.number))
+            yield result
+    except WorkerError as exc:
+        if _interrupts.interrupted():
+            raise KeyboardInterrupt from None
+        raise _Failure(str(exc)) from None
+    yield from (held.pop(n) for n in sorted(held))
 
 
 def _summary(
-    input_path: Path,
-    output: Path | None,
-    rejects: Path,
-    counts: Counter[str],
-    grades: Counter[str],
-    destinations: Counter[str],
+    tally: Tally, input_path: Path, decisions: Output, rejects: Output, interrupted: bool
 ) -> None:
-    lines, decided, rejected = counts["lines"], counts["decisions"], counts["rejected"]
-    echo = _err
-    echo(f"dapolicy assess {input_path}")
-    echo(f"  {'lines read':<22}{lines:>9}")
-    echo(f"  {'decisions':<22}{decided:>9}   -> {output or 'standard output'}")
-    echo(f"  {'rejected':<22}{rejected:>9}   -> {rejects}")
-    verdict = "nothing lost" if lines == decided + rejected else "RECORDS UNACCOUNTED FOR"
-    echo(f"  {lines} = {decided} + {rejected}: {verdict}")
-    echo(f"  {'needs review':<22}{counts['review']:>9}")
-    echo("  grades")
-    for grade in ("standard", "medium", "high"):
-        echo(f"    {grade:<24}{grades[grade]:>5}")
-    echo("  referrals")
-    for destination, number in sorted(destinations.items()):
-        echo(f"    {destination:<24}{number:>5}")
+    def where(output: Output) -> str:
+        if is_stream(output.path):
+            return "standard output"
+        if interrupted and not output.is_stream:
+            return f"{output.path} (not written: the run was interrupted)"
+        if not output.will_exist:
+            return f"{output.path} (not made: nothing rejected)"
+        return str(output.path)
+
+    name = "standard input" if is_stream(input_path) else input_path
+    for line in tally.text(f"dapolicy assess {name}", where(decisions), where(rejects)):
+        _err(line)
+    if interrupted:
+        _err(
+            f"  INTERRUPTED after line {tally.lines}: the history keeps every chunk "
+            "committed so far and the open one was rolled back; run the same command "
+            "again to complete the work"
+        )

@@ -2,28 +2,42 @@
 
 from __future__ import annotations
 
-import json
 import sys
-from collections import Counter
 from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
 
 import click
 
+from dapolicy import _interrupts
 from dapolicy.batch import parse_line
 from dapolicy.cli._common import (
+    EXIT_INTERRUPTED,
     EXIT_REJECTS,
     FILE,
     _err,
     _Failure,
     _load_policy,
-    _open_out,
+    max_line_bytes_option,
     policy_option,
+    redact_rejects_option,
 )
+from dapolicy.cli._files import (
+    Output,
+    bounded_lines,
+    check_distinct,
+    is_stream,
+    open_input,
+    read_input,
+    written,
+)
+from dapolicy.cli._rejects import reject_line, too_long
 from dapolicy.errors import ValidationError
 from dapolicy.models import Case
 from dapolicy.serialization import from_json, to_json
+
+#: Where rejected lines go when --rejects is not given (made only if there are some).
+DEFAULT_REJECTS = Path("audit.rejects.jsonl")
 
 
 @click.command()
@@ -49,67 +63,89 @@ from dapolicy.serialization import from_json, to_json
 @click.option(
     "--rejects",
     type=FILE,
-    default=Path("audit.rejects.jsonl"),
-    show_default=True,
-    help="Rejected lines with their errors.",
+    help=f"Rejected lines with their errors [default: {DEFAULT_REJECTS}, made only if a "
+    "line is rejected].",
 )
 @policy_option
+@max_line_bytes_option
+@redact_rejects_option
 def audit(
     input_path: Path,
     totals_path: Path | None,
     html_path: Path | None,
     json_path: Path | None,
-    rejects: Path,
+    rejects: Path | None,
     policy_path: Path | None,
+    max_line_bytes: int,
+    redact_rejects: bool,
 ) -> None:
     """The force's figures as the inspection report shows them, and compliance.
 
-    Reads cases as ``assess`` does; a rejected line is kept in the rejects file and
-    counted, never silently left out of a figure.
+    Reads cases as "dapolicy assess" does (INPUT.jsonl, or - for stdin); a rejected
+    line is kept in the rejects file and counted, never silently left out of a
+    figure. The text report goes to standard output, or to standard error when
+    --html - or --json - takes standard output.
     """
     from dapolicy.audit import ForceTotals, render_html, render_text
     from dapolicy.audit import audit as run_audit
 
+    bad = Output("--rejects", rejects or DEFAULT_REJECTS, lazy=rejects is None)
+    pages = [
+        (Output(option, path), render)
+        for option, path, render in (
+            ("--html", html_path, render_html),
+            ("--json", json_path, to_json),
+        )
+        if path is not None
+    ]
+    check_distinct(
+        [("INPUT", input_path), ("--totals", totals_path), ("--policy", policy_path)],
+        [("--rejects", bad.path)] + [(page.option, page.path) for page, _ in pages],
+    )
     policy = _load_policy(policy_path)
     totals = None
     if totals_path is not None:
         try:
-            totals = from_json(ForceTotals, totals_path.read_bytes())
-        except OSError as exc:
-            raise _Failure(f"cannot read {totals_path}: {exc.strerror}") from None
+            totals = from_json(ForceTotals, read_input("--totals", totals_path))
         except ValidationError as exc:
             raise _Failure(f"{totals_path}: {exc}") from None
-    try:
-        source = input_path.open("rb")
-    except OSError as exc:
-        raise _Failure(f"cannot read {input_path}: {exc.strerror or type(exc).__name__}") from None
-    counts: Counter[str] = Counter()
+    lines = rejected = 0
     with ExitStack() as stack:
-        stack.enter_context(source)
-        bad = _open_out(stack, rejects)
+        source = open_input("INPUT", input_path)
+        if not is_stream(input_path):
+            stack.enter_context(source)
 
         def cases() -> Iterator[Case]:
-            for number, raw in enumerate(source, start=1):
-                counts["lines"] += 1
-                parsed = parse_line(number, raw)
+            nonlocal lines, rejected
+            for number, raw in bounded_lines(source, max_line_bytes):
+                lines += 1
+                parsed = parse_line(number, raw) if raw is not None else None
                 if isinstance(parsed, Case):
                     yield parsed
-                else:
-                    counts["rejected"] += 1
-                    bad.write(json.dumps(parsed) + "\n")
+                    continue
+                rejected += 1
+                reject = parsed if parsed is not None else too_long(number, max_line_bytes)
+                bad.line(reject_line(reject, redact=redact_rejects))
 
-        report = run_audit(cases(), totals=totals, policy=policy)
-    click.echo(render_text(report))
-    for path, render in ((html_path, render_html), (json_path, to_json)):
-        if path is not None:
-            try:
-                path.write_text(render(report) + "\n", encoding="utf-8")
-            except OSError as exc:
-                raise _Failure(f"cannot write {path}: {exc.strerror}") from None
-    lines, rejected = counts["lines"], counts["rejected"]
+        try:
+            with written(bad, *(page for page, _ in pages)), _interrupts.user_interrupts():
+                report = run_audit(cases(), totals=totals, policy=policy)
+                for page, render in pages:
+                    page.line(render(report))
+        except KeyboardInterrupt:
+            _err(
+                f"dapolicy audit: INTERRUPTED after line {lines}: no report and no file "
+                "written; run the same command again"
+            )
+            sys.exit(EXIT_INTERRUPTED)
+    stdout_taken = any(is_stream(page.path) for page, _ in pages) or is_stream(bad.path)
+    click.echo(render_text(report), err=stdout_taken)
+    where = "standard output" if is_stream(bad.path) else bad.path
+    if not bad.will_exist:
+        where = f"{bad.path} (not made: nothing rejected)"
     _err(
-        f"dapolicy audit {input_path}: {lines} lines = {lines - rejected} cases + "
-        f"{rejected} rejected -> {rejects}"
+        f"dapolicy audit {'standard input' if is_stream(input_path) else input_path}: "
+        f"{lines} lines = {lines - rejected} cases + {rejected} rejected -> {where}"
     )
     if rejected:
         sys.exit(EXIT_REJECTS)

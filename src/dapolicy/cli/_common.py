@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any, TypeVar
+from typing import Any, TypeVar
 
 import click
 
@@ -15,6 +14,8 @@ from dapolicy.history import InMemoryHistory, MutableHistory
 from dapolicy.policy import Policy
 
 EXIT_OK, EXIT_REJECTS, EXIT_USAGE = 0, 1, 2
+#: Stopped by the user's Ctrl-C (128 + SIGINT, as shells report it).
+EXIT_INTERRUPTED = 130
 
 
 class _Failure(click.ClickException):
@@ -52,8 +53,11 @@ def _history(path: Path | None) -> Iterator[MutableHistory]:
         yield history
 
 
-#: A file argument or option (not a directory), as a Path.
-FILE = click.Path(path_type=Path, dir_okay=False)
+#: A file argument or option (not a directory), as a Path; ``-`` is a standard stream.
+FILE = click.Path(path_type=Path, dir_okay=False, allow_dash=True)
+
+#: The longest input line read, by default: 1 MiB.
+MAX_LINE_BYTES = 1 << 20
 
 policy_option = click.option(
     "--policy", "policy_path", type=FILE, help="The force's policy file (TOML)."
@@ -68,14 +72,19 @@ def history_option(text: str) -> Callable[[_F], _F]:
     return click.option("--history", "history_path", type=FILE, help=text)
 
 
-def _open_out(stack: ExitStack[bool | None], path: Path | None) -> IO[str]:
-    if path is None:
-        return sys.stdout
-    try:
-        handle: IO[str] = stack.enter_context(path.open("w", encoding="utf-8"))
-    except OSError as exc:
-        raise _Failure(f"cannot write {path}: {exc.strerror or type(exc).__name__}") from None
-    return handle
+max_line_bytes_option = click.option(
+    "--max-line-bytes",
+    type=click.IntRange(min=1),
+    default=MAX_LINE_BYTES,
+    show_default=True,
+    help="A longer input line is rejected without being read whole.",
+)
+
+redact_rejects_option = click.option(
+    "--redact-rejects",
+    is_flag=True,
+    help="Rejects hold line numbers, errors and record ids only, never the record.",
+)
 
 
 def _err(text: str) -> None:

@@ -2,54 +2,154 @@
 
 from __future__ import annotations
 
+import json
+from contextlib import ExitStack
 from datetime import datetime
 from pathlib import Path
 
 import click
 
-from dapolicy.batch import decision_time
+from dapolicy.batch import assess_line, decision_time, parse_line
 from dapolicy.cli._common import (
     FILE,
     _Failure,
     _history,
     _load_policy,
     history_option,
+    max_line_bytes_option,
     policy_option,
 )
+from dapolicy.cli._files import bounded_lines, check_distinct, is_stream, open_input, read_input
 from dapolicy.errors import ValidationError
+from dapolicy.history import MutableHistory
 from dapolicy.models import Case, Decision
 from dapolicy.models._base import LONDON
-from dapolicy.serialization import from_json
+from dapolicy.policy import Policy
+from dapolicy.serialization import from_json, to_dict
 from dapolicy.trace import render_trace, trace_assessment
 
 
 @click.command()
-@click.argument("case_path", metavar="CASE.json", type=FILE)
+@click.argument("case_path", metavar="FILE", type=FILE)
+@click.option(
+    "--line",
+    "line",
+    type=click.IntRange(min=1),
+    help="Explain the case on this line of a JSONL file.",
+)
+@click.option(
+    "--incident",
+    "incident_id",
+    help="Explain the case of this incident id in a JSONL file.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the decision as JSON, for machines.")
 @policy_option
-@history_option("Explain against this persistent victim history.")
-def explain(case_path: Path, policy_path: Path | None, history_path: Path | None) -> None:
+@history_option("Explain against this persistent victim history (never written).")
+@max_line_bytes_option
+def explain(
+    case_path: Path,
+    line: int | None,
+    incident_id: str | None,
+    as_json: bool,
+    policy_path: Path | None,
+    history_path: Path | None,
+    max_line_bytes: int,
+) -> None:
     """Explain the decision for one case in plain words.
 
-    CASE.json holds one Case object: the grade and every reason with its rule and
-    source, the findings, the referrals, and the tasks with their due times; then the
-    policy version that decided, and each rule that fired with the settings it read
-    and the version each value came from.
+    FILE (or - for stdin) holds one Case object, or is a JSONL file of cases from
+    which --line N or --incident ID picks one. Without --history, the cases before it
+    in the file are its history, so the decision is the one "dapolicy assess" makes
+    for that line. Shown: the grade and every reason with its rule and source, the
+    findings, the referrals, and the tasks with their due times; then the policy
+    version that decided, and each rule that fired with the settings it read and the
+    version each value came from. --json prints the decision and that trace as one
+    JSON object, for machines.
     """
+    if line is not None and incident_id is not None:
+        raise _Failure("give --line or --incident, not both")
+    check_distinct(
+        [("FILE", case_path), ("--policy", policy_path), ("--history", history_path)], []
+    )
     policy = _load_policy(policy_path)
-    try:
-        case = from_json(Case, case_path.read_bytes())
-    except OSError as exc:
-        raise _Failure(f"cannot read {case_path}: {exc.strerror or type(exc).__name__}") from None
-    except ValidationError as exc:
-        raise _Failure(f"{case_path}: {exc}") from None
     with _history(history_path) as history:
+        if line is None and incident_id is None:
+            case = _one_case(case_path)
+        else:
+            replay = history if history_path is None else None
+            case = _pick(policy, replay, case_path, line, incident_id, max_line_bytes)
         # The decision policy.assess gives, with each rule's settings reads (dapolicy.trace).
         decision, trace = trace_assessment(
             policy, case.incident, case.form, history=history, now=decision_time(case)
         )
+    if as_json:
+        both = {"decision": to_dict(decision), "trace": to_dict(trace)}
+        click.echo(json.dumps(both, ensure_ascii=False, separators=(",", ":")))
+        return
     click.echo(render_explanation(case, decision))
     click.echo("")
     click.echo(render_trace(trace))
+
+
+def _one_case(path: Path) -> Case:
+    try:
+        return from_json(Case, read_input("FILE", path))
+    except ValidationError as exc:
+        hint = ""
+        if any("Extra data" in error.message for error in exc.errors):
+            hint = "; for a JSONL file of cases, pick one with --line N or --incident ID"
+        raise _Failure(f"{path}: {exc}{hint}") from None
+
+
+def _pick(
+    policy: Policy,
+    replay: MutableHistory | None,
+    path: Path,
+    line: int | None,
+    incident_id: str | None,
+    limit: int,
+) -> Case:
+    """The chosen case of a JSONL file; the lines before it recorded into ``replay``."""
+    found: tuple[int, bytes] | None = None
+    with ExitStack() as stack:
+        source = open_input("FILE", path)
+        if not is_stream(path):
+            stack.enter_context(source)
+        for number, raw in bounded_lines(source, limit):
+            wanted = number == line if line is not None else _incident_of(raw) == incident_id
+            if wanted and found is not None:
+                raise _Failure(
+                    f"{path}: the incident given by --incident is on lines {found[0]} and "
+                    f"{number}; pick one with --line"
+                )
+            if wanted:
+                if raw is None:
+                    raise _Failure(f"{path}: line {number} is longer than {limit} bytes")
+                found = (number, raw)
+                if line is not None:
+                    break
+            elif found is None and replay is not None and raw is not None:
+                assess_line(policy, replay, number, raw)
+    if found is None:
+        what = f"no line {line}" if line is not None else "no case of the incident given"
+        raise _Failure(f"{path}: {what}")
+    number, raw = found
+    parsed = parse_line(number, raw)
+    if not isinstance(parsed, Case):
+        problems = "; ".join(f"{e['message']} @ {e['path']}" for e in parsed["errors"])
+        raise _Failure(f"{path}: line {number} is not a valid case: {problems}")
+    return parsed
+
+
+def _incident_of(raw: bytes | None) -> str | None:
+    """The incident id a line is about, if it can be read cheaply."""
+    if raw is None:
+        return None
+    try:
+        value = json.loads(raw)["incident"]["id"]
+    except (ValueError, KeyError, TypeError, RecursionError):
+        return None
+    return value if isinstance(value, str) else None
 
 
 def _when(moment: datetime) -> str:

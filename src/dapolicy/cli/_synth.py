@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
-from contextlib import ExitStack
 from pathlib import Path
 
 import click
 
-from dapolicy.cli._common import FILE, _err, _Failure, _open_out
+from dapolicy.cli._common import FILE, _err, _Failure
+from dapolicy.cli._files import STREAM, Output, check_distinct, written
 from dapolicy.serialization import to_json
 
 
 @click.command()
-@click.option("--n", "count", type=click.IntRange(min=0), required=True, help="How many cases.")
+@click.argument("count", required=False, type=click.IntRange(min=0))
+@click.option(
+    "--n",
+    "old_count",
+    type=click.IntRange(min=0),
+    help="How many cases (deprecated: give COUNT).",
+)
 @click.option("--seed", type=int, default=0, show_default=True, help="Same seed, same bytes.")
 @click.option(
     "--profile",
@@ -33,25 +39,38 @@ from dapolicy.serialization import to_json
     help="Also write the force-wide totals the shares are taken against (JSON).",
 )
 def synth(
-    count: int, seed: int, profile: str, output: Path | None, totals_path: Path | None
+    count: int | None,
+    old_count: int | None,
+    seed: int,
+    profile: str,
+    output: Path | None,
+    totals_path: Path | None,
 ) -> None:
     """Write COUNT realistic synthetic cases, for demos, tests and benchmarks.
 
     The default profile is calibrated to the inspection report's figures; feed its
-    output and --totals to ``dapolicy audit`` to see them again.
+    output and --totals to "dapolicy audit" to see them again.
     """
     from dapolicy.synth import PROFILES, synthesize, totals_for
 
+    if old_count is not None:
+        _err("dapolicy synth: --n is deprecated; give the count as an argument: synth COUNT")
+        if count is not None and count != old_count:
+            raise _Failure(f"COUNT {count} and --n {old_count} disagree: give COUNT only")
+        count = old_count
+    if count is None:
+        raise click.UsageError("Missing argument 'COUNT'.")
     chosen = PROFILES.get(profile)
     if chosen is None:
         raise _Failure(f"unknown profile {profile!r}; known: {', '.join(sorted(PROFILES))}")
-    with ExitStack() as stack:
-        out = _open_out(stack, output)
+    cases = Output("--output", output or STREAM)
+    totals = Output("--totals", totals_path) if totals_path is not None else None
+    check_distinct(
+        [], [("--output", cases.path)] + ([("--totals", totals.path)] if totals else [])
+    )
+    with written(*([cases, totals] if totals else [cases])):
         for case in synthesize(count, seed, chosen):
-            out.write(to_json(case) + "\n")
-    if totals_path is not None:
-        try:
-            totals_path.write_text(to_json(totals_for(chosen, count)) + "\n", encoding="utf-8")
-        except OSError as exc:
-            raise _Failure(f"cannot write {totals_path}: {exc.strerror}") from None
+            cases.line(to_json(case))
+        if totals is not None:
+            totals.line(to_json(totals_for(chosen, count)))
     _err(f"dapolicy synth: {count} cases, profile {profile}, seed {seed}")
