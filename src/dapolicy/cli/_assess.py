@@ -157,7 +157,14 @@ def assess(
         except KeyboardInterrupt:
             interrupted = True
     if not quiet or interrupted:
-        _summary(tally, input_path, decisions, rejects_output, interrupted)
+        _summary(
+            tally,
+            input_path,
+            decisions,
+            rejects_output,
+            interrupted=interrupted,
+            persistent=history_path is not None,
+        )
     if interrupted:
         sys.exit(EXIT_INTERRUPTED)
     if tally.rejected and not allow_rejects:
@@ -256,7 +263,13 @@ def _parallel(
 
 
 def _summary(
-    tally: Tally, input_path: Path, decisions: Output, rejects: Output, interrupted: bool
+    tally: Tally,
+    input_path: Path,
+    decisions: Output,
+    rejects: Output,
+    *,
+    interrupted: bool,
+    persistent: bool,
 ) -> None:
     def where(output: Output) -> str:
         if is_stream(output.path):
@@ -271,8 +284,12 @@ def _summary(
     for line in tally.text(f"dapolicy assess {name}", where(decisions), where(rejects)):
         _err(line)
     if interrupted:
+        kept = (
+            "the history keeps every chunk committed so far and the open one was rolled back"
+            if persistent
+            else "nothing was kept"
+        )
         _err(
-            f"  INTERRUPTED after line {tally.lines}: the history keeps every chunk "
-            "committed so far and the open one was rolled back; run the same command "
-            "again to complete the work"
+            f"  INTERRUPTED after line {tally.lines}: no output file was written; {kept}; "
+            "run the same command again to complete the work"
         )

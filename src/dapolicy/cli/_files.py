@@ -64,8 +64,8 @@ def _identity(path: Path, fd: int) -> tuple[object, ...] | None:
     return ("file", status.st_dev, status.st_ino)
 
 
-def _named(option: str, path: Path) -> str:
-    return f"{option} {'- (standard output)' if is_stream(path) else path}"
+def _named(option: str, path: Path, stream: str) -> str:
+    return f"{option} {f'- ({stream})' if is_stream(path) else path}"
 
 
 def check_distinct(
@@ -90,11 +90,11 @@ def check_distinct(
             continue
         for index, (other, other_path, other_identity) in enumerate(seen):
             if identity == other_identity:
-                what = "input" if index < inputs_seen else "output"
+                stream = "standard input" if index < inputs_seen else "standard output"
                 raise _Failure(
-                    f"{_named(option, path)} is the same file as the {what} "
-                    f"{_named(other, other_path)}: nothing was read or written; "
-                    "name a different file"
+                    f"{_named(option, path, 'standard output')} and "
+                    f"{_named(other, other_path, stream)} are the same file: nothing was "
+                    "read or written; name a different output"
                 )
         seen.append((option, path, identity))
 

@@ -80,7 +80,7 @@ class Tally:
             f"  {lines} = {decided} + {rejected}: {verdict}",
             f"  {'needs review':<22}{self.review:>9}",
         ]
-        out += [f"    {rule:<24}{n:>7}" for rule, n in sorted(self.review_reasons.items())]
+        out += [f"    {rule:<32}{n:>7}" for rule, n in sorted(self.review_reasons.items())]
         out.append("  grades")
         out += [f"    {grade:<24}{self.grades[grade]:>7}" for grade in _GRADES]
         out.append("  referrals")
