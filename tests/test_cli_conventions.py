@@ -38,6 +38,7 @@ def _load_helpers() -> ModuleType:
 
 h = _load_helpers()
 run, EXAMPLES = h.run, h.EXAMPLES
+COMMANDS = ["assess", "explain", "plugins", "synth", "audit", "checklists", "export", "schema"]
 
 
 def run_with_stdin(*args: object, stdin: bytes, cwd: Path) -> subprocess.CompletedProcess[bytes]:
@@ -249,7 +250,8 @@ def test_short_version_option(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "command", [[], ["assess"], ["explain"], ["plugins"], ["synth"], ["audit"]]
+    "command",
+    [[], *([name] for name in COMMANDS)],
 )
 def test_help_has_no_restructuredtext_markup(tmp_path: Path, command: list[str]) -> None:
     result = run(*command, "--help", cwd=tmp_path)

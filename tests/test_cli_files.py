@@ -96,6 +96,7 @@ def cases(tmp_path: Path) -> Path:
         (["audit", "in.jsonl", "--json", "hard.jsonl"], ["--json", "INPUT"]),
         (["audit", "in.jsonl", "--json", "r.json", "--html", "r.json"], ["--html", "--json"]),
         (["synth", "3", "-o", "t.json", "--totals", "t.json"], ["--totals", "--output"]),
+        (["export", "in.jsonl", "-o", "link.jsonl"], ["--output", "DECISIONS"]),
     ],
 )
 def test_an_output_that_is_an_input_or_another_output_is_refused(
@@ -156,6 +157,8 @@ def test_every_output_is_created_mode_0600(tmp_path: Path, cases: Path) -> None:
     assert audit.returncode == 1, audit.stderr
     synth = run("synth", "3", "-o", "c.jsonl", "--totals", "t.json", cwd=tmp_path)
     assert synth.returncode == 0, synth.stderr
+    export = run("export", "d.jsonl", "-o", "d.csv", cwd=tmp_path)
+    assert export.returncode == 0, export.stderr
     made = [
         "d.jsonl",
         "d.rejects.jsonl",
@@ -165,6 +168,7 @@ def test_every_output_is_created_mode_0600(tmp_path: Path, cases: Path) -> None:
         "audit.rejects.jsonl",
         "c.jsonl",
         "t.json",
+        "d.csv",
     ]
     for name in made:
         assert mode(tmp_path / name) == 0o600, name
@@ -173,8 +177,8 @@ def test_every_output_is_created_mode_0600(tmp_path: Path, cases: Path) -> None:
 
 
 def test_a_failed_run_leaves_the_previous_outputs_as_they_were(tmp_path: Path) -> None:
-    # The history is refused mid-way? No: the policy fails at the first case, after
-    # every output was begun. A plug-in cannot do that; a worker's death can.
+    # The disk fills at line 5, after every output was begun (an OSError there is not
+    # a reject: it is the run failing).
     lines = EXAMPLES.read_bytes().splitlines(keepends=True)
     (tmp_path / "in.jsonl").write_bytes(b"".join(lines))
     (tmp_path / "d.jsonl").write_text("yesterday\n", encoding="utf-8")

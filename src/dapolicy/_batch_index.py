@@ -48,9 +48,15 @@ class LineResult(NamedTuple):
 
 
 def record_of(text: str) -> Any:
-    """A rejected line as it goes in the rejects file: its JSON, else its text."""
+    """A rejected line as it goes in the rejects file: its JSON, else its text.
+
+    Its text where it is not strict JSON: bare NaN or Infinity, and a key given twice
+    (reading it as JSON would keep only one of the two values).
+    """
+    from dapolicy.serialization import _unique_keys
+
     try:
-        value = _json_limits.loads(text, dict)
+        value = _json_limits.loads(text, _unique_keys)
         json.dumps(value, allow_nan=False)  # NaN and Infinity are not JSON: kept as text
     except (ValueError, RecursionError):
         return text.rstrip("\r\n")

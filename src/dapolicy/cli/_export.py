@@ -6,11 +6,11 @@ import sys
 from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
-from typing import IO
 
 import click
 
-from dapolicy.cli._common import EXIT_REJECTS, _err, _Failure
+from dapolicy.cli._common import EXIT_REJECTS, _err
+from dapolicy.cli._files import STREAM, Output, check_distinct, is_stream, open_input, written
 from dapolicy.errors import ValidationError
 from dapolicy.models import Decision
 from dapolicy.serialization import from_json
@@ -32,7 +32,7 @@ from dapolicy.serialization import from_json
     help="The CSV file ('-' or absent: standard output).",
 )
 def export(decisions_path: Path, as_csv: bool, output: Path | None) -> None:
-    """Write DECISIONS (the JSON lines of ``dapolicy assess``; '-' for stdin) as CSV.
+    """Write DECISIONS (the JSON lines of "dapolicy assess"; '-' for stdin) as CSV.
 
     One row per decision, in input order: ids, grade, what graded it, review and its
     reasons, a yes/no column per destination, the task count and the first due time.
@@ -44,9 +44,12 @@ def export(decisions_path: Path, as_csv: bool, output: Path | None) -> None:
 
     del as_csv  # CSV is the only format; the flag says so on the command line
     bad: list[str] = []
+    out = Output("--output", output or STREAM)
+    check_distinct([("DECISIONS", decisions_path)], [("--output", out.path)])
     with ExitStack() as stack:
-        source = _open_in(stack, decisions_path)
-        out = _open_csv(stack, output)
+        source = open_input("DECISIONS", decisions_path)
+        if not is_stream(decisions_path):
+            stack.enter_context(source)
 
         def decisions() -> Iterator[Decision]:
             for number, line in enumerate(source, start=1):
@@ -57,27 +60,10 @@ def export(decisions_path: Path, as_csv: bool, output: Path | None) -> None:
                 except ValidationError as exc:
                     bad.append(f"line {number}: {exc}")
 
-        written = write_csv(rows(decisions()), out)
+        with written(out):
+            count = write_csv(rows(decisions()), out.handle())
     for message in bad:
         _err(f"dapolicy export {decisions_path}: {message}")
-    _err(f"dapolicy export {decisions_path}: {written} rows, {len(bad)} lines rejected")
+    _err(f"dapolicy export {decisions_path}: {count} rows, {len(bad)} lines rejected")
     if bad:
         sys.exit(EXIT_REJECTS)
-
-
-def _open_in(stack: ExitStack[bool | None], path: Path) -> IO[bytes]:
-    if str(path) == "-":
-        return sys.stdin.buffer
-    try:
-        return stack.enter_context(path.open("rb"))
-    except OSError as exc:
-        raise _Failure(f"cannot read {path}: {exc.strerror or type(exc).__name__}") from None
-
-
-def _open_csv(stack: ExitStack[bool | None], path: Path | None) -> IO[str]:
-    if path is None or str(path) == "-":
-        return sys.stdout
-    try:
-        return stack.enter_context(path.open("w", encoding="utf-8", newline=""))
-    except OSError as exc:
-        raise _Failure(f"cannot write {path}: {exc.strerror or type(exc).__name__}") from None

@@ -170,15 +170,19 @@ class Output:
             if is_stream(self.path):
                 self._handle = sys.stdout
             elif self._direct:
-                self._handle = self._target.open("w", encoding="utf-8")
+                self._handle = self._target.open("w", encoding="utf-8", newline="")
             else:
                 fd, self._temporary = tempfile.mkstemp(
                     dir=self._target.parent, prefix=f".{self._target.name}.", suffix=".part"
                 )
-                self._handle = os.fdopen(fd, "w", encoding="utf-8")
+                self._handle = os.fdopen(fd, "w", encoding="utf-8", newline="")
         except OSError as exc:
             raise self._fail(exc) from None
         return self._handle
+
+    def handle(self) -> IO[str]:
+        """The open file, for a writer that wants one (such as :mod:`csv`)."""
+        return self._ensure_open()
 
     def write(self, text: str) -> None:
         """Write ``text`` (whole lines)."""
