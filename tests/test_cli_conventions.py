@@ -38,7 +38,17 @@ def _load_helpers() -> ModuleType:
 
 h = _load_helpers()
 run, EXAMPLES = h.run, h.EXAMPLES
-COMMANDS = ["assess", "explain", "plugins", "synth", "audit", "checklists", "export", "schema"]
+COMMANDS = [
+    "assess",
+    "explain",
+    "plugins",
+    "synth",
+    "audit",
+    "checklists",
+    "export",
+    "schema",
+    "verify",
+]
 
 
 def run_with_stdin(*args: object, stdin: bytes, cwd: Path) -> subprocess.CompletedProcess[bytes]:
@@ -118,7 +128,9 @@ def test_explain_picks_a_line_of_a_jsonl_file_as_assess_decided_it(
         result = run("explain", synth_all, "--line", line, "--json", cwd=tmp_path)
         assert result.returncode == 0, result.stderr
         # The cases before it are its history: the decision is assess's for that line.
-        assert result.stdout.strip() == decided[line - 1]
+        explained = json.loads(result.stdout)
+        assert explained["decision"] == json.loads(decided[line - 1])
+        assert explained["trace"]["fingerprint"] == explained["decision"]["policy_fingerprint"]
     text = run("explain", synth_all, "--line", 57, cwd=tmp_path)
     assert text.returncode == 0, text.stderr
     decision = from_json(Decision, decided[56])
@@ -133,7 +145,7 @@ def test_explain_picks_an_incident_of_a_jsonl_file(tmp_path: Path) -> None:
     by_line = run("explain", EXAMPLES, "--line", 5, "--json", cwd=tmp_path)
     assert by_id.returncode == by_line.returncode == 0, by_id.stderr
     assert by_id.stdout == by_line.stdout
-    assert from_json(Decision, by_id.stdout.strip()).incident_id == incident
+    assert json.loads(by_id.stdout)["decision"]["incident_id"] == incident
 
 
 @pytest.mark.parametrize(

@@ -27,7 +27,7 @@ def verify(
 ) -> None:
     """Re-derive every decision in DECISIONS.jsonl from its case, and compare.
 
-    Each case of CASES.jsonl is decided again as ``dapolicy assess`` decides it, and
+    Each case of CASES.jsonl is decided again as "dapolicy assess" decides it, and
     each recorded decision is compared with its case's, byte for byte. Every
     difference is printed: the decisions file's line number, the incident id and the
     JSON path of each field that differs (never a value). A decision made by
