@@ -107,7 +107,9 @@ def test_a_broken_policy_fails_with_the_invariant_named(pytester: pytest.Pyteste
         "dash",
     )
     result.assert_outcomes(failed=1)
-    result.stdout.fnmatch_lines(["*AssertionError: invariant [45] *", "*conformance(*"])
+    result.stdout.fnmatch_lines(
+        ["*InvariantViolation: invariant [45] *", "*The case, as JSON lines*", '{"incident":*']
+    )
     result.stdout.no_fnmatch_line("*Traceback*")
 
 

@@ -48,41 +48,67 @@ from __future__ import annotations
 
 from dapolicy.testing._invariants._case import WELFARE_CHECK as WELFARE_CHECK
 from dapolicy.testing._invariants._case import ConformanceCase
-from dapolicy.testing._invariants._deterministic import check_deterministic
+from dapolicy.testing._invariants._control_room import check_events, check_triage
+from dapolicy.testing._invariants._deterministic import check_deterministic, check_fresh_processes
 from dapolicy.testing._invariants._drawing import cases, default_incidents
 from dapolicy.testing._invariants._due_times import check_due_times
+from dapolicy.testing._invariants._inputs import check_inputs_unchanged
 from dapolicy.testing._invariants._monotone import check_monotone
 from dapolicy.testing._invariants._parity import PARITY_CRIME as PARITY_CRIME
 from dapolicy.testing._invariants._parity import check_crime_parity
 from dapolicy.testing._invariants._privacy import check_no_personal_data
 from dapolicy.testing._invariants._reasons import check_reasons
 from dapolicy.testing._invariants._registry import INVARIANTS, Invariant, check_all
-from dapolicy.testing._invariants._runner import isolated, policy_with, run_conformance
+from dapolicy.testing._invariants._runner import (
+    ConformanceReport,
+    isolated,
+    policy_with,
+    run_conformance,
+)
 from dapolicy.testing._invariants._safeguarding import (
+    check_child_victims,
     check_children_safeguarded,
     check_high_risk_referrals,
 )
+from dapolicy.testing._invariants._sweep import boundary_cases
 from dapolicy.testing._invariants._total import GARBAGE_PLUGIN as GARBAGE_PLUGIN
 from dapolicy.testing._invariants._total import RAISING_PLUGIN as RAISING_PLUGIN
 from dapolicy.testing._invariants._total import check_total
+from dapolicy.testing._invariants._violation import (
+    InvariantViolation,
+    case_lines,
+    load_case,
+    replay_notes,
+)
 
 __all__ = [
     "INVARIANTS",
     "ConformanceCase",
+    "ConformanceReport",
     "Invariant",
+    "InvariantViolation",
+    "boundary_cases",
+    "case_lines",
     "cases",
     "check_all",
+    "check_child_victims",
     "check_children_safeguarded",
     "check_crime_parity",
     "check_deterministic",
     "check_due_times",
+    "check_events",
+    "check_fresh_processes",
     "check_high_risk_referrals",
+    "check_inputs_unchanged",
     "check_monotone",
     "check_no_personal_data",
     "check_reasons",
     "check_total",
+    "check_triage",
     "default_incidents",
     "isolated",
+    "load_case",
     "policy_with",
+    "replay_notes",
     "run_conformance",
 ]

@@ -22,7 +22,6 @@ The items are ``dapolicy-conformance::policy`` (the whole policy) and
 
 from __future__ import annotations
 
-import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -103,8 +102,10 @@ class ConformanceItem(pytest.Item):
         style: Any = None,
     ) -> str:
         """The broken invariant and the case hypothesis found, without the traceback."""
-        if isinstance(excinfo.value, AssertionError):
-            return "".join(traceback.format_exception_only(excinfo.value)).rstrip()
+        exc = excinfo.value
+        if isinstance(exc, AssertionError):
+            notes = getattr(exc, "__notes__", ())
+            return "\n".join([f"{type(exc).__name__}: {exc}", *notes])
         return str(super().repr_failure(excinfo, style))
 
     def reportinfo(self) -> tuple[Path, int | None, str]:

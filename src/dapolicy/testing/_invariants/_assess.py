@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -11,6 +12,7 @@ from typing import Any
 import attrs
 
 from dapolicy import hookspecs
+from dapolicy.errors import ValidationError
 from dapolicy.history import InMemoryHistory
 from dapolicy.models import (
     Decision,
@@ -18,8 +20,11 @@ from dapolicy.models import (
     RiskForm,
 )
 from dapolicy.policy import Policy
+from dapolicy.serialization import to_json
 from dapolicy.testing._invariants._case import ConformanceCase, _utc
 from dapolicy.testing._invariants._personal import _personal_data
+from dapolicy.testing._invariants._spy import HookCall, spied
+from dapolicy.testing._invariants._violation import violation
 
 
 class _Records(logging.Handler):
@@ -72,19 +77,21 @@ def _assess(
             now=now if now is not None else case.now,
         )
     except Exception as exc:
-        raise AssertionError(
-            f"invariant 3 (total): assess raised {type(exc).__name__} for {variant}, a "
-            f"valid case: {_safe_error(exc, case)}"
+        raise violation(
+            3,
+            f"assess raised {type(exc).__name__} for {variant}, a valid case: "
+            f"{_safe_error(exc, case)}",
         ) from exc
     if not isinstance(decision, Decision):
-        raise AssertionError(
-            f"invariant 3 (total): assess returned a {type(decision).__name__} for "
-            f"{variant}, not a Decision"
+        raise violation(
+            3, f"assess returned a {type(decision).__name__} for {variant}, not a Decision"
         )
     return decision
 
 
 def _safe_error(exc: BaseException, case: ConformanceCase) -> str:
+    if not isinstance(exc, ValidationError):
+        return "(its message is not shown: it may quote the case)"
     text = str(exc)
     for what, value in _personal_data(case):
         text = text.replace(value, f"<{what}>")
@@ -93,18 +100,49 @@ def _safe_error(exc: BaseException, case: ConformanceCase) -> str:
 
 @attrs.define
 class _Run:
-    """One assessment of a case, with the log records it emitted."""
+    """One assessment of a case, with what it logged and warned, and every hook call."""
 
     policy: Policy
     case: ConformanceCase
     decision: Decision
     records: list[logging.LogRecord]
+    warned: list[warnings.WarningMessage] = attrs.Factory(list)
+    calls: list[HookCall] | None = None
+    history_before: Any = None
+    history_after: Any = None
+    inputs_before: tuple[str, str] = ("", "")
+
+
+def _inputs(case: ConformanceCase) -> tuple[str, str]:
+    form = to_json(case.form) if case.form is not None else ""
+    return to_json(case.incident), form
 
 
 def _run(policy: Policy, case: ConformanceCase) -> _Run:
-    with _capturing_logs() as records:
-        decision = _assess(policy, case)
-    return _Run(policy, case, decision, records)
+    """Assess the case once, and again through the spied copy of the policy, if any.
+
+    The decision is the policy's own (the spied copy has the same plug-ins, but a
+    plug-in manager of its own, which does not know their distributions); the hook
+    calls are the copy's.
+    """
+    spy = spied(policy)
+    history = case.history
+    before = history.content()
+    inputs = _inputs(case)
+    calls: list[HookCall] | None = None
+    with _capturing_logs() as records, warnings.catch_warnings(record=True) as warned:
+        warnings.simplefilter("always")
+        decision = _assess(policy, case, history=history)
+        if spy is not None:
+            start = len(spy.calls)
+            try:
+                _assess(spy.policy, case, history=history)
+            finally:
+                calls = spy.calls[start:]
+                del spy.calls[start:]
+    return _Run(
+        policy, case, decision, records, list(warned), calls, before, history.content(), inputs
+    )
 
 
 def _destinations(decision: Decision) -> list[str]:

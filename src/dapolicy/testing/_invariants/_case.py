@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from typing import Any
 
 import attrs
 
-from dapolicy.history import HistoryEntry, InMemoryHistory, MaracReferralEntry
+from dapolicy.history import CallEntry, HistoryEntry, InMemoryHistory, MaracReferralEntry
 from dapolicy.models import (
     Incident,
     ProfessionalJudgement,
@@ -46,6 +48,10 @@ class ConformanceCase:
         ``None`` for one the day before.
     :param higher_judgement: for invariant 2, a professional judgement at least as high
         as the form's; ``None`` for a judgement of high.
+    :param flips: for invariant 2, items of the form's checklist to change, each alone,
+        from its answer to every other answer (yes, no, not known, declined, not asked).
+    :param label: what the case is meant to reach (e.g. "victim aged exactly 16"), for
+        the explicit boundary cases; empty for a drawn case.
     """
 
     incident: Incident
@@ -56,17 +62,59 @@ class ConformanceCase:
     extra_yes: str | None = None
     extra_incident: HistoryEntry | None = None
     higher_judgement: ProfessionalJudgement | None = None
+    flips: tuple[str, ...] = attrs.field(default=(), converter=to_tuple)
+    label: str = ""
 
     @property
-    def history(self) -> InMemoryHistory:
+    def history(self) -> _KitHistory:
         """A new history holding :attr:`prior_incidents` and :attr:`marac_referrals`."""
         return _history(self.prior_incidents, self.marac_referrals)
 
 
+class _KitHistory(InMemoryHistory):
+    """An in-memory history that can say what it holds, to compare before and after."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._held: list[object] = []
+
+    def record_incident(self, entry: HistoryEntry) -> bool:
+        added = super().record_incident(entry)
+        self._held.append(entry)
+        return added
+
+    def record_marac_referral(self, entry: MaracReferralEntry) -> bool:
+        added = super().record_marac_referral(entry)
+        self._held.append(entry)
+        return added
+
+    def record_call(self, entry: CallEntry) -> bool:
+        added = super().record_call(entry)
+        self._held.append(entry)
+        return added
+
+    def content(self) -> tuple[Any, ...]:
+        """Everything held, by value: each entry recorded, and each victim's incidents.
+
+        The victims' incidents are read back through the public query, so an entry
+        changed in place, removed, or added by any route shows.
+        """
+        victims = sorted({e.victim_id for e in self._held if isinstance(e, HistoryEntry)})
+        found = tuple(
+            (victim, tuple(self.incidents(victim, since=_EARLIEST, until=_LATEST)))
+            for victim in victims
+        )
+        return (tuple(copy.copy(e) for e in self._held), found, len(self))
+
+
+_EARLIEST = datetime(1, 1, 2, tzinfo=UTC)
+_LATEST = datetime(9999, 12, 30, tzinfo=UTC)
+
+
 def _history(
     entries: Iterable[HistoryEntry], referrals: Iterable[MaracReferralEntry] = ()
-) -> InMemoryHistory:
-    history = InMemoryHistory()
+) -> _KitHistory:
+    history = _KitHistory()
     for entry in entries:
         history.record_incident(entry)
     for referral in referrals:

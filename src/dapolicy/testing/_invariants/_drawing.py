@@ -1,40 +1,113 @@
-"""Drawing conformance cases that exercise a policy's checklists, windows and edges."""
+"""Drawing conformance cases that exercise a policy's checklists, windows and edges.
+
+Where a bug hides, the draw leans: the number of "yes" answers on and beside every
+threshold the settings hold; a few items flipped alone from each answer to each other,
+the force's key items more often; ages of 15 to 18 on the incident's London day, to the
+day; households of up to four children in every mix of present and usually resident;
+earlier incidents and MARAC referrals at each window's edge, a day or a microsecond
+either side, with several suspects; decisions written in UTC, London time or a fixed
+offset. Hypothesis' ``target()`` steers towards the window edges.
+"""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
-from datetime import datetime, timedelta, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 
 import attrs
 from hypothesis import strategies as st
+from hypothesis import target
 from hypothesis.strategies import DrawFn, SearchStrategy
 
 from dapolicy._time import months_before
 from dapolicy.history import HistoryEntry, MaracReferralEntry
 from dapolicy.models import (
     Answer,
+    Child,
     Incident,
     ProfessionalJudgement,
     RiskForm,
     RiskGrade,
 )
+from dapolicy.models._base import LONDON, micros
 from dapolicy.models.checklist import QuestionSet
 from dapolicy.policy import Policy
 from dapolicy.settings import Settings
 from dapolicy.testing import strategies as ds
 from dapolicy.testing._invariants._case import _FIRST, _LAST, _ZONES, ConformanceCase, _utc
 
+#: One microsecond, the finest step of a datetime.
+MICROSECOND = timedelta(microseconds=1)
+#: How far from a window's edge an earlier incident is put: a day or a microsecond
+#: either side, on it, or within 90 minutes.
+_EDGE_STEPS = (-timedelta(days=1), -MICROSECOND, timedelta(0), MICROSECOND, timedelta(days=1))
+#: Ages on the incident's London day around the definition's 16 and adulthood's 18.
+BOUNDARY_AGES = (15, 16, 17, 18)
+#: DASH items SafeLives and forces treat as key indicators (injury, fear, separation,
+#: stalking, pregnancy, escalation, weapons, threats to kill, strangulation, sexual
+#: abuse), by police item id; a force's DIAL key items are added from its settings.
+DASH_KEY_ITEMS = ("1", "2", "6", "8", "9", "14", "16", "17", "18", "19")
+#: Every mix of (present, usually resident) a child can have.
+HOUSEHOLD_FLAGS = ((False, False), (True, False), (False, True), (True, True))
+
+
+def _years_before(day: date, years: int) -> date:
+    """The same calendar day ``years`` earlier; 29 February falls back to the 28th."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
+def _london_day(incident: Incident) -> date:
+    return incident.occurred_at.astimezone(LONDON).date()
+
+
+@st.composite
+def _boundary_ages(draw: DrawFn, incidents: SearchStrategy[Incident]) -> Incident:
+    """An incident whose victim or suspect is 15 to 18 that day, to the day."""
+    incident = draw(incidents)
+    day = _london_day(incident)
+    age = draw(st.sampled_from(BOUNDARY_AGES))
+    shift = timedelta(days=draw(st.sampled_from((-1, 0, 0, 1))))
+    born = _years_before(day, age) + shift
+    if draw(st.booleans()):
+        return attrs.evolve(incident, victim=attrs.evolve(incident.victim, date_of_birth=born))
+    return attrs.evolve(incident, suspect=attrs.evolve(incident.suspect, date_of_birth=born))
+
+
+_CHILD_AGES = st.sampled_from((0, 1, 5, 15, 16, 17)) | st.integers(0, 17)
+
+
+@st.composite
+def _household(draw: DrawFn, incidents: SearchStrategy[Incident]) -> Incident:
+    """An incident with 0 to 4 children, each in any mix of present and usually resident."""
+    incident = draw(incidents)
+    count = draw(st.integers(0, 4))
+    kids = tuple(
+        Child(f"CONF-C{n}", draw(_CHILD_AGES), *draw(st.sampled_from(HOUSEHOLD_FLAGS)))
+        for n in range(1, count + 1)
+    )
+    target(float(sum(child.in_household for child in kids)), label="children in the household")
+    return attrs.evolve(incident, children=kids)
+
 
 def default_incidents() -> SearchStrategy[Incident]:
     """The incidents :func:`cases` draws by default.
 
     Mostly cases that meet the domestic-abuse definition, often with children in the
-    household and full (fictional) personal data; sometimes any case at all.
+    household and full (fictional) personal data; a victim or suspect aged 15 to 18 on
+    the day, to the day; households of up to four children in every mix of present and
+    usually resident; sometimes any case at all.
     """
     times = ds.aware_datetimes(min_value=_FIRST, max_value=_LAST)
+    domestic = ds.incidents(domestic=True, datetimes=times)
     return st.one_of(
-        ds.incidents(domestic=True, datetimes=times),
+        domestic,
         ds.incidents(domestic=True, children=True, personal_data=True, datetimes=times),
+        _boundary_ages(domestic),
+        _household(ds.incidents(domestic=True, max_children=0, datetimes=times)),
         ds.incidents(datetimes=times),
     )
 
@@ -52,18 +125,42 @@ def _windows(settings: Settings) -> tuple[int, ...]:
 
 @st.composite
 def _before(draw: DrawFn, anchor: datetime, windows: tuple[int, ...]) -> datetime:
-    """An instant at or before ``anchor``: often within 90 minutes of a window's edge."""
+    """An instant at or before ``anchor``: often at a window's edge, or a step from it.
+
+    A step is a day or a microsecond either side, or up to 90 minutes; the closer to an
+    edge, the more hypothesis' ``target()`` favours the case.
+    """
     near_edge = draw(st.booleans()) if windows else False
     if near_edge:
         edge = _utc(months_before(anchor, draw(st.sampled_from(windows))))
-        moment = edge + timedelta(minutes=draw(st.integers(-90, 90)))
+        step = draw(
+            st.sampled_from(_EDGE_STEPS)
+            | st.integers(-90, 90).map(lambda minutes: timedelta(minutes=minutes))
+        )
+        moment = edge + step
     else:
         moment = _utc(anchor) - timedelta(minutes=draw(st.integers(0, 30 * 31 * 24 * 60)))
     return min(moment, _utc(anchor))
 
 
+def _aim_at_edges(incident: Incident, moments: list[datetime], windows: tuple[int, ...]) -> None:
+    """Tell hypothesis to favour histories close to a window's edge (``target()``)."""
+    if not moments or not windows:
+        return
+    edges = [micros(months_before(incident.occurred_at, months)) for months in windows]
+    closest = min(abs(micros(m) - edge) for m in moments for edge in edges)
+    target(-math.log1p(closest), label="closeness to a window edge")
+
+
 def _fresh_id(prefix: str, taken: str) -> str:
     return prefix if prefix != taken else f"{prefix}-b"
+
+
+def _suspects(incident: Incident) -> SearchStrategy[str]:
+    """The case's suspect, mostly; sometimes one of two others (several for one victim)."""
+    mine = incident.suspect.id
+    others = [_fresh_id(f"CONF-S{n}", mine) for n in (1, 2)]
+    return st.sampled_from((mine, mine, *others))
 
 
 @st.composite
@@ -71,13 +168,10 @@ def _prior_incident(
     draw: DrawFn, incident: Incident, windows: tuple[int, ...], label: str
 ) -> HistoryEntry:
     """An earlier incident of the victim: mostly with the same suspect."""
-    suspect = draw(
-        st.sampled_from((incident.suspect.id, _fresh_id("CONF-S", incident.suspect.id)))
-    )
     return HistoryEntry(
         _fresh_id(f"CONF-H-{label}", incident.id),
         incident.victim.id,
-        suspect,
+        draw(_suspects(incident)),
         draw(_before(incident.occurred_at, windows)),
         crime=draw(st.booleans()),
     )
@@ -100,12 +194,9 @@ def _marac_referral(
     draw: DrawFn, incident: Incident, windows: tuple[int, ...], label: str
 ) -> MaracReferralEntry:
     """An earlier MARAC referral of the victim, about this suspect or another."""
-    suspect = draw(
-        st.sampled_from((incident.suspect.id, _fresh_id("CONF-S", incident.suspect.id)))
-    )
     return MaracReferralEntry(
         incident.victim.id,
-        suspect,
+        draw(_suspects(incident)),
         draw(_before(incident.occurred_at, windows)),
         _fresh_id(f"CONF-M-{label}", incident.id),
     )
@@ -136,17 +227,18 @@ def _answers(
 
 
 _FORM_KINDS = ("none", "checklist", "checklist", "checklist", "unknown-checklist", "unknown-item")
-
 _UNKNOWN_CHECKLIST = "conformance-unknown-checklist"
-
 _UNKNOWN_ITEM = "conformance-unknown-item"
+#: Minutes from the report to the form's completion: often within two hours, up to
+#: three days; the decision is made then, as the command makes it.
+_WAITS = st.sampled_from((0, 0)) | st.integers(0, 120) | st.integers(0, 72 * 60)
+_ZONE_STRATEGY: SearchStrategy[tzinfo] = st.sampled_from([zone for _, zone in _ZONES])
 
 
 @st.composite
 def _form(
     draw: DrawFn,
     incident: Incident,
-    now: datetime,
     question_sets: tuple[QuestionSet, ...],
     boundaries: tuple[int, ...] = (),
 ) -> RiskForm | None:
@@ -161,14 +253,15 @@ def _form(
         checklist, answers = question_set.id, draw(_answers(question_set, boundaries))
         if kind == "unknown-item":
             answers[_UNKNOWN_ITEM] = draw(ds.answers())
-    completed_at = draw(st.sampled_from((incident.reported_at, now)))
+    completed = _utc(incident.reported_at) + timedelta(minutes=draw(_WAITS))
+    completed_at = completed.astimezone(draw(_ZONE_STRATEGY))
     return RiskForm(
         incident_id=incident.id,
         checklist=checklist,
         answers=answers,
         completed_by="PC-CONFORMANCE",
         completed_at=completed_at,
-        submitted_at=draw(st.sampled_from((None, now))),
+        submitted_at=draw(st.sampled_from((None, completed_at))),
         professional_judgement=draw(st.none() | ds.professional_judgements()),
     )
 
@@ -181,6 +274,26 @@ def _not_yes(form: RiskForm, question_sets: Mapping[str, QuestionSet]) -> list[s
     return [item.id for item in question_set.items if form.answer(item.id) is not Answer.YES]
 
 
+def key_items(settings: Settings) -> frozenset[str]:
+    """The items the kit flips more often: DASH's key indicators and the force's DIAL key items."""
+    return frozenset(DASH_KEY_ITEMS) | frozenset(settings.dial.key_items)
+
+
+@st.composite
+def _flips(
+    draw: DrawFn, question_set: QuestionSet | None, keys: frozenset[str]
+) -> tuple[str, ...]:
+    """One to three items to flip alone through every answer; key items twice as often."""
+    if question_set is None:
+        return ()
+    items = [item.id for item in question_set.items]
+    weighted = [i for i in items if i in keys]
+    pick = (
+        st.sampled_from(items) | st.sampled_from(weighted) if weighted else st.sampled_from(items)
+    )
+    return tuple(draw(st.lists(pick, min_size=1, max_size=3, unique=True)))
+
+
 @st.composite
 def _higher_judgement(draw: DrawFn, form: RiskForm) -> ProfessionalJudgement:
     old = form.professional_judgement
@@ -190,14 +303,9 @@ def _higher_judgement(draw: DrawFn, form: RiskForm) -> ProfessionalJudgement:
     return attrs.evolve(judgement, refer_to_marac=old is not None and old.refer_to_marac)
 
 
-_ZONE_STRATEGY: SearchStrategy[tzinfo] = st.sampled_from([zone for _, zone in _ZONES])
-
 #: How many earlier incidents the victim has: mostly none or one, so that a series
 #: (which grades high by default) does not drown every other rule.
 _PRIOR_COUNTS = st.sampled_from((0, 0, 0, 1, 1, 2, 3, 4))
-
-#: Minutes from the report to the decision: often within two hours, up to three days.
-_WAITS = st.integers(0, 120) | st.integers(0, 72 * 60)
 
 
 @st.composite
@@ -207,24 +315,31 @@ def _case(
     question_sets: tuple[QuestionSet, ...],
     windows: tuple[int, ...],
     boundaries: tuple[int, ...] = (),
+    keys: frozenset[str] = frozenset(),
 ) -> ConformanceCase:
     incident = draw(incidents)
-    now = (_utc(incident.reported_at) + timedelta(minutes=draw(_WAITS))).astimezone(
-        draw(_ZONE_STRATEGY)
-    )
-    form = draw(_form(incident, now, question_sets, boundaries))
+    form = draw(_form(incident, question_sets, boundaries))
+    now = incident.reported_at
+    if form is not None and micros(form.completed_at) > micros(now):
+        now = form.completed_at  # the command's rule: graded when the form is complete
     count = draw(_PRIOR_COUNTS)
     prior = [draw(_prior_incident(incident, windows, str(n))) for n in range(count)]
     prior += [draw(_someone_elses(incident, str(n))) for n in range(draw(st.integers(0, 1)))]
     referrals = [
         draw(_marac_referral(incident, windows, str(n))) for n in range(draw(st.integers(0, 2)))
     ]
+    _aim_at_edges(
+        incident, [e.occurred_at for e in prior] + [r.referred_at for r in referrals], windows
+    )
     extra_yes = None
     higher = None
+    flips: tuple[str, ...] = ()
     if form is not None:
-        candidates = _not_yes(form, {q.id: q for q in question_sets})
+        by_id = {q.id: q for q in question_sets}
+        candidates = _not_yes(form, by_id)
         extra_yes = draw(st.sampled_from(candidates)) if candidates else None
         higher = draw(_higher_judgement(form))
+        flips = draw(_flips(by_id.get(form.checklist), keys))
     return ConformanceCase(
         incident=incident,
         form=form,
@@ -234,6 +349,7 @@ def _case(
         extra_yes=extra_yes,
         extra_incident=draw(_prior_incident(incident, windows, "extra")),
         higher_judgement=higher,
+        flips=flips,
     )
 
 
@@ -243,13 +359,16 @@ def cases(
     """Cases that exercise ``policy``: its checklists, its windows, its edge cases.
 
     A form, when there is one, is on one of the policy's checklists (answers drawn over
-    the checklist's item ids: any number of "yes", the rest "no", "not known",
-    "declined" or not asked), with or without professional judgement; sometimes it is on
-    a checklist no plug-in knows, or answers an item its checklist lacks. The history
-    holds up to four earlier incidents of the victim (just inside or outside each of
-    the settings' windows, or anywhere in the 30 months before), an incident of another
-    victim, and up to two MARAC referrals. ``now`` is up to 72 hours after the report,
-    written in UTC, Europe/London or a fixed offset.
+    the checklist's item ids: any number of "yes", often on or beside a threshold, the
+    rest "no", "not known", "declined" or not asked), with or without professional
+    judgement, and names one to three items to flip alone through every answer (key
+    items more often); sometimes it is on a checklist no plug-in knows, or answers an
+    item its checklist lacks. The history holds up to four earlier incidents of the
+    victim (at, or a day or a microsecond from, each window's edge, or anywhere in the
+    30 months before; with the case's suspect or others), an incident of another
+    victim, and up to two MARAC referrals. The decision is made when the form is
+    completed (else on report), as ``dapolicy assess`` makes it, written in UTC,
+    Europe/London or a fixed offset.
 
     :param policy: the policy whose checklists and settings shape the draw.
     :param incidents: the incidents to draw from; by default :func:`default_incidents`.
@@ -261,6 +380,7 @@ def cases(
         question_sets,
         _windows(policy.settings),
         _boundaries(policy.settings),
+        key_items(policy.settings),
     )
 
 

@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import attrs
 
+from dapolicy._time import add_local
 from dapolicy.models import (
     Decision,
     Incident,
     Reason,
 )
+from dapolicy.models._base import LONDON, micros
 from dapolicy.plugins import safeguarding
 from dapolicy.policy import Policy
 from dapolicy.testing._invariants._assess import _assess, _destinations, _Run, _run
 from dapolicy.testing._invariants._case import _ZONES, WELFARE_CHECK, ConformanceCase, _utc
+from dapolicy.testing._invariants._violation import violation
 
 
 def _signature(decision: Decision) -> tuple[Any, ...]:
@@ -49,15 +52,17 @@ def _due_times(run: _Run) -> None:
     for task in decision.tasks:
         due = _utc(task.due_by)
         if due <= reported:
-            raise AssertionError(
-                f"invariant 8 (due times): task {task.what!r} is due at {due.isoformat()}, "
-                f"not after the report at {reported.isoformat()}"
+            raise violation(
+                8,
+                f"task {task.what!r} is due at {due.isoformat()}, not after the report at "
+                f"{reported.isoformat()}",
             )
         expected = _expected_elapsed(incident, task.what, task.reasons, task.for_whom)
         if expected is not None and due - reported != expected:
-            raise AssertionError(
-                f"invariant 8 (due times): task {task.what!r} is due {due - reported} after "
-                f"the report at {reported.isoformat()}, not {expected}"
+            raise violation(
+                8,
+                f"task {task.what!r} is due {due - reported} after the report at "
+                f"{reported.isoformat()}, not {expected}",
             )
     signature = _signature(decision)
     for label, zone in _ZONES:
@@ -74,12 +79,115 @@ def _due_times(run: _Run) -> None:
             variant=f"the case with its times written in {label}",
         )
         if _signature(other) != signature:
-            raise AssertionError(
-                "invariant 8 (due times): the decision depends on the zone the case's times "
-                f"are written in: with them in {label}, its grade, referrals, due times or "
-                f"failures differ (due {_due_list(other)} instead of {_due_list(decision)}; "
-                f"failures {len(other.failures)} instead of {len(decision.failures)})"
+            raise violation(
+                8,
+                "the decision depends on the zone the case's times are written in: with "
+                f"them in {label}, its grade, referrals, due times or failures differ (due "
+                f"{_due_list(other)} instead of {_due_list(decision)}; failures "
+                f"{len(other.failures)} instead of {len(decision.failures)})",
+                aspect="zones",
             )
+    _seasons(run)
+
+
+# --- the same case in another season -------------------------------------------------------
+
+
+def _shift(value: Any, delta: timedelta, days: int) -> Any:
+    """``value`` moved on: datetimes by ``delta`` of elapsed time, dates by ``days``."""
+    if isinstance(value, datetime):
+        return (_utc(value) + delta).astimezone(value.tzinfo)
+    if isinstance(value, date):
+        return value + timedelta(days=days)
+    if isinstance(value, tuple):
+        return tuple(_shift(v, delta, days) for v in value)
+    if attrs.has(type(value)):
+        changes = {}
+        for field in attrs.fields(type(value)):
+            if not field.init:
+                continue
+            old = getattr(value, field.name)
+            new = _shift(old, delta, days)
+            if new is not old:
+                changes[field.alias or field.name.lstrip("_")] = new
+        return attrs.evolve(value, **changes) if changes else value
+    return value
+
+
+def _change_day(year: int, month: int) -> date:
+    """The last Sunday of the month: London's clocks change that night."""
+    day = date(year, month + 1, 1) - timedelta(days=1) if month < 12 else date(year, 12, 31)
+    return day - timedelta(days=(day.weekday() - 6) % 7)
+
+
+def _targets(reported: date) -> list[tuple[str, date]]:
+    year = reported.year
+    return [
+        ("mid-winter", date(year, 1, 15)),
+        ("the day before the clocks go forward", _change_day(year, 3) - timedelta(days=1)),
+        ("mid-summer", date(year, 7, 15)),
+        ("the day before the clocks go back", _change_day(year, 10) - timedelta(days=1)),
+    ]
+
+
+def _offsets(reported: datetime, due: datetime) -> tuple[timedelta, tuple[int, Any]]:
+    """The task's elapsed time after the report, and its London wall-clock offset."""
+    here, there = reported.astimezone(LONDON), due.astimezone(LONDON)
+    return _utc(due) - _utc(reported), ((there.date() - here.date()).days, there.time())
+
+
+def _by_task(decision: Decision) -> dict[tuple[str, str], list[datetime]]:
+    found: dict[tuple[str, str], list[datetime]] = {}
+    for task in decision.tasks:
+        found.setdefault((task.what, task.for_whom), []).append(task.due_by)
+    return {key: sorted(dues, key=micros) for key, dues in found.items()}
+
+
+def _seasons(run: _Run) -> None:
+    """A deadline keeps its elapsed time or its wall-clock time in every season.
+
+    The case is moved by whole days (the report's wall-clock time kept) to mid-winter, mid-summer
+    and the days before both clock changes. Each task must then be due either the same
+    elapsed time after the report (an hour deadline) or at the same London wall-clock
+    time the same number of days on (a day deadline). A due time computed at a fixed
+    offset, or hours added to a wall clock, keeps neither in one season or another.
+    """
+    case = run.case
+    if not run.decision.tasks:
+        return
+    mine = _by_task(run.decision)
+    start = case.incident.reported_at
+    local = start.astimezone(LONDON).date()
+    for label, target in _targets(local):
+        days = (target - local).days
+        if days == 0:
+            continue
+        # The report keeps its London wall-clock time; every other time keeps its
+        # elapsed distance from the report, so the case stays valid.
+        delta = _utc(add_local(start, days=days)) - _utc(start)
+        moved = _shift(case, delta, days)
+        other = _assess(run.policy, moved, variant=f"the case moved to {label}")
+        if other.grade != run.decision.grade:
+            continue
+        theirs = _by_task(other)
+        for key, dues in mine.items():
+            found = theirs.get(key)
+            if found is None or len(found) != len(dues):
+                continue
+            for due, moved_due in zip(dues, found, strict=True):
+                before = _offsets(start, due)
+                after = _offsets(moved.incident.reported_at, moved_due)
+                if before[0] != after[0] and before[1] != after[1]:
+                    raise violation(
+                        8,
+                        f"task {key[0]!r} is due {before[0]} after the report (London "
+                        f"{before[1][1].isoformat()}, {before[1][0]} day(s) on); the same case "
+                        f"moved to {label} gets it {after[0]} after (London "
+                        f"{after[1][1].isoformat()}, {after[1][0]} day(s) on): neither the "
+                        "elapsed time (an hour deadline) nor the wall-clock time (a day "
+                        "deadline) is kept",
+                        aspect="seasons",
+                    )
 
 
 def _due_list(decision: Decision) -> str:
@@ -99,6 +207,11 @@ def check_due_times(policy: Policy, case: ConformanceCase) -> None:
     Europe/London or a fixed offset instead (a rule that adds hours to a London wall
     clock, or takes the calendar day in the wrong zone, fails this near clock changes).
 
-    :raises AssertionError: naming the task and the times.
+    Then the case is moved by whole days to mid-winter, mid-summer and the days before
+    both clock changes: every task of any plug-in must keep either its elapsed time
+    after the report (an hour deadline) or its London wall-clock time and day count (a
+    day deadline).
+
+    :raises InvariantViolation: naming the task and the times.
     """
     _due_times(_run(policy, case))

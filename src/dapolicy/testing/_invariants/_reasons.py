@@ -10,6 +10,7 @@ from dapolicy.models import (
 from dapolicy.policy import Policy
 from dapolicy.testing._invariants._assess import _Run, _run
 from dapolicy.testing._invariants._case import ConformanceCase
+from dapolicy.testing._invariants._violation import violation
 
 
 def _reason_problem(reasons: Sequence[object]) -> str | None:
@@ -34,9 +35,7 @@ def _reasons(run: _Run) -> None:
     for owner, reasons in owners:
         problem = _reason_problem(reasons)
         if problem is not None:
-            raise AssertionError(
-                f"invariant 6 (reasons): {owner} has {problem} (each needs a rule id and a source)"
-            )
+            raise violation(6, f"{owner} has {problem} (each needs a rule id and a source)")
 
 
 def check_reasons(policy: Policy, case: ConformanceCase) -> None:
@@ -45,6 +44,6 @@ def check_reasons(policy: Policy, case: ConformanceCase) -> None:
     Each reason is a :class:`~dapolicy.models.Reason` with a non-blank rule id and
     source.
 
-    :raises AssertionError: naming what lacks a reason.
+    :raises InvariantViolation: naming what lacks a reason.
     """
     _reasons(_run(policy, case))

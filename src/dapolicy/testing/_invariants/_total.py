@@ -25,6 +25,7 @@ from dapolicy.testing._invariants._assess import (
 )
 from dapolicy.testing._invariants._case import ConformanceCase
 from dapolicy.testing._invariants._personal import _failure_and_log_texts, _scan
+from dapolicy.testing._invariants._violation import violation
 
 #: Names under which the deliberately broken plug-ins of invariant 3 are registered.
 RAISING_PLUGIN = "conformance-raises"
@@ -119,12 +120,13 @@ def _with_broken_plugins(policy: Policy) -> Policy:
 def _total(run: _Run) -> None:
     decision = run.decision
     if not isinstance(decision.grade, RiskGrade):
-        raise AssertionError("invariant 3 (total): the decision has no risk grade")
+        raise violation(3, "the decision has no risk grade")
     if decision.failures:
         failure = decision.failures[0]
-        raise AssertionError(
-            f"invariant 3 (total): plug-in {failure.plugin!r} failed in {failure.hook} on "
-            f"a valid case ({failure.error})"
+        raise violation(
+            3,
+            f"plug-in {failure.plugin!r} failed in {failure.hook} on "
+            f"a valid case ({failure.error})",
         )
     broken = _with_broken_plugins(run.policy)
     with _capturing_logs() as records:
@@ -132,24 +134,25 @@ def _total(run: _Run) -> None:
     failed = {f.plugin for f in other.failures}
     missing = sorted({RAISING_PLUGIN, GARBAGE_PLUGIN} - failed)
     if missing:
-        raise AssertionError(
-            "invariant 3 (total): a plug-in that raises or returns garbage was not "
-            f"recorded as a failure ({', '.join(missing)})"
+        raise violation(
+            3,
+            f"a plug-in that raises or returns garbage was not "
+            f"recorded as a failure ({', '.join(missing)})",
         )
     if not other.needs_review:
-        raise AssertionError(
-            "invariant 3 (total): a decision with plug-in failures does not need review"
-        )
+        raise violation(3, "a decision with plug-in failures does not need review")
     if other.grade < decision.grade:
-        raise AssertionError(
-            "invariant 3 (total): broken plug-ins lowered the grade from "
-            f"{decision.grade.value} to {other.grade.value}"
+        raise violation(
+            3,
+            f"broken plug-ins lowered the grade from "
+            f"{decision.grade.value} to {other.grade.value}",
         )
     lost = sorted(set(_destinations(decision)) - set(_destinations(other)))
     if lost or not _task_keys(decision) <= _task_keys(other):
-        raise AssertionError(
-            "invariant 3 (total): broken plug-ins removed the other plug-ins' referrals "
-            f"({', '.join(lost) or 'none'}) or tasks"
+        raise violation(
+            3,
+            f"broken plug-ins removed the other plug-ins' referrals "
+            f"({', '.join(lost) or 'none'}) or tasks",
         )
     # The broken plug-ins quote personal data in their exceptions: none may reach the
     # decision's failures or the logs (invariant 9).
@@ -166,6 +169,6 @@ def check_total(policy: Policy, case: ConformanceCase) -> None:
     plug-in's referrals and tasks, keep the grade at least as high, and leak none of
     the personal data (invariant 9).
 
-    :raises AssertionError: saying which part failed.
+    :raises InvariantViolation: saying which part failed.
     """
     _total(_run(policy, case))
