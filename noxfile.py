@@ -10,7 +10,7 @@ import nox
 
 nox.needs_version = ">=2024.4.15"
 nox.options.default_venv_backend = "uv|virtualenv"
-nox.options.sessions = ["tests", "lint", "typecheck", "docs"]  # not bench
+nox.options.sessions = ["tests", "lint", "typecheck", "docs"]  # not bench, kit-strength
 nox.options.error_on_missing_interpreters = True
 
 PYPROJECT = nox.project.load_toml("pyproject.toml")
@@ -66,6 +66,19 @@ def docs(session: nox.Session) -> None:
     session.install(".[docs,test,cli]")
     session.run("sphinx-build", "-W", "--keep-going", "-b", "html", "docs", "docs/_build/html")
     session.run("pytest", "-p", "no:cacheprovider", "docs")
+
+
+@nox.session(name="kit-strength", default=False)
+def kit_strength(session: nox.Session) -> None:
+    """The conformance kit measured by mutation: killed / total, and which check killed each.
+
+    Not part of plain ``nox`` (it runs the kit against every mutant in ``tests/mutants``:
+    minutes, not seconds). Fails when fewer than 95 % are killed, or when the unmutated
+    built-ins raise a false alarm. Arguments after ``--`` go to the script, e.g.
+    ``-- --quick`` or ``-- --examples 300 --thorough``.
+    """
+    session.install(".[test]")
+    session.run("python", "tests/mutants/strength.py", *session.posargs)
 
 
 @nox.session(default=False)

@@ -42,8 +42,10 @@ from dapolicy.testing.invariants import (
 )
 
 LONDON = ZoneInfo("Europe/London")
-#: The profile's number of cases, but never fewer than this.
-FLOOR = 200
+#: The profile's number of cases, but never fewer than this. (The rarest corners --
+#: exact ages, window edges, clock changes -- are the kit's boundary cases, checked
+#: before any case is drawn.)
+FLOOR = 100
 EXAMPLES = max(settings().max_examples, FLOOR)
 
 _ALL = Policy(load_entry_points=False)

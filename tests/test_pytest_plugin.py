@@ -73,6 +73,45 @@ def test_the_flag_adds_an_item_per_registered_plugin(pytester: pytest.Pytester) 
     assert f"{len(DEFAULT_PLUGINS) + 2} tests collected" in result.stdout.str()
 
 
+def test_the_thorough_flag_adds_the_items_too(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest(
+        "-p", "no:cacheprovider", "--dapolicy-conformance-thorough", "--collect-only", "-q"
+    )
+    result.stdout.fnmatch_lines(["dapolicy-conformance::policy"])
+    assert f"{len(DEFAULT_PLUGINS) + 1} tests collected" in result.stdout.str()
+
+
+def test_the_thorough_mode_asks_for_more(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: dict[str, object] = {}
+
+    def fake(policy: object, **kwargs: object) -> object:
+        seen.update(kwargs)
+        from dapolicy.testing.invariants import ConformanceReport
+
+        return ConformanceReport(0, 0, ("invariant 1 in fresh processes: for the test",))
+
+    import dapolicy.testing.invariants as kit
+
+    monkeypatch.setattr(kit, "run_conformance", fake)
+
+    class Config:
+        def getoption(self, name: str) -> object:
+            return {plugin_module.THOROUGH_OPTION: True}.get(name)
+
+        def getini(self, name: str) -> str:
+            return ""
+
+    item = object.__new__(plugin_module.ConformanceItem)
+    item.plugin = None
+    sections: list[tuple[str, str, str]] = []
+    item.add_report_section = lambda *args: sections.append(args)  # type: ignore[method-assign]
+    object.__setattr__(item, "config", Config())
+    item.runtest()
+    assert seen == {"max_examples": plugin_module.THOROUGH_EXAMPLES, "thorough": True}
+    assert sections
+    assert "fresh processes" in sections[0][2]
+
+
 def test_conformance_items_run_and_pass(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest(
         "-p",

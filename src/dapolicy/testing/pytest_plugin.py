@@ -9,8 +9,13 @@ is asked to:
   default policy (built-ins, and every installed ``dapolicy`` entry point), each running
   :func:`dapolicy.testing.invariants.run_conformance` with that plug-in as the only risk
   model consulted, plus one item for the whole policy.
-  ``--dapolicy-conformance-examples=N`` sets the cases per item (by default the
-  hypothesis profile's ``max_examples``).
+  ``--dapolicy-conformance-examples=N`` sets the drawn cases per item (by default the
+  hypothesis profile's ``max_examples``); every item first checks the kit's explicit
+  boundary cases.
+- ``pytest --dapolicy-conformance-thorough`` does the same, for nightly runs: more
+  boundary cases (every answer as the filler of every checklist) and
+  :data:`THOROUGH_EXAMPLES` drawn cases per item unless ``--dapolicy-conformance-examples``
+  says otherwise.
 - The ini option ``dapolicy_settings`` names a policy TOML file: the conformance items
   and the fixture use the force's own settings.
 - The fixture ``dapolicy_policy`` gives the default policy (with those settings), once
@@ -35,6 +40,9 @@ __all__ = ["ConformanceCollector", "ConformanceItem", "dapolicy_policy"]
 
 OPTION = "--dapolicy-conformance"
 EXAMPLES_OPTION = "--dapolicy-conformance-examples"
+THOROUGH_OPTION = "--dapolicy-conformance-thorough"
+#: Drawn cases per item in the thorough mode, unless ``--dapolicy-conformance-examples``.
+THOROUGH_EXAMPLES = 1000
 SETTINGS_INI = "dapolicy_settings"
 ITEM_NAME = "dapolicy-conformance"
 
@@ -47,6 +55,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="store_true",
         default=False,
         help="run dapolicy's conformance kit against every registered dapolicy plug-in",
+    )
+    group.addoption(
+        THOROUGH_OPTION,
+        action="store_true",
+        default=False,
+        help="the conformance kit for nightly runs: more boundary cases and "
+        f"{THOROUGH_EXAMPLES} drawn cases per item (implies {OPTION})",
     )
     group.addoption(
         EXAMPLES_OPTION,
@@ -94,7 +109,13 @@ class ConformanceItem(pytest.Item):
             if self.plugin is None
             else isolated(self.plugin, settings=settings)
         )
-        run_conformance(policy, max_examples=self.config.getoption(EXAMPLES_OPTION))
+        thorough = bool(self.config.getoption(THOROUGH_OPTION))
+        examples = self.config.getoption(EXAMPLES_OPTION)
+        if examples is None and thorough:
+            examples = THOROUGH_EXAMPLES
+        report = run_conformance(policy, max_examples=examples, thorough=thorough)
+        if report.skipped:
+            self.add_report_section("call", "dapolicy conformance", "\n".join(report.skipped))
 
     def repr_failure(
         self,
@@ -135,7 +156,7 @@ def pytest_collection_modifyitems(
     session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
 ) -> None:
     """With the flag, collect the conformance items (before ``-k`` and ``-m`` select)."""
-    if not config.getoption(OPTION):
+    if not (config.getoption(OPTION) or config.getoption(THOROUGH_OPTION)):
         return
     collector = ConformanceCollector.from_parent(session, name=ITEM_NAME, nodeid=ITEM_NAME)
     # Through the collection hooks, so the items are counted and reported like any others.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -143,6 +144,21 @@ def _by_task(decision: Decision) -> dict[tuple[str, str], list[datetime]]:
     return {key: sorted(dues, key=micros) for key, dues in found.items()}
 
 
+_HOURS = re.compile(r"\b\d+\s*hours?\b|\bhour\(s\)", re.IGNORECASE)
+_DAYS = re.compile(r"\b\d+\s*days?\b|\bday\s+\d+\b|\bday\(s\)", re.IGNORECASE)
+
+
+def _promises(decision: Decision) -> dict[tuple[str, str], str]:
+    """What each task says it gives, from its reasons' words: ``"hours"`` or ``"days"``."""
+    found: dict[tuple[str, str], str] = {}
+    for task in decision.tasks:
+        words = " ".join(f"{r.text} {r.source}" for r in task.reasons)
+        hours, days = bool(_HOURS.search(words)), bool(_DAYS.search(words))
+        if hours != days:
+            found[(task.what, task.for_whom)] = "hours" if hours else "days"
+    return found
+
+
 def _seasons(run: _Run) -> None:
     """A deadline keeps its elapsed time or its wall-clock time in every season.
 
@@ -156,6 +172,7 @@ def _seasons(run: _Run) -> None:
     if not run.decision.tasks:
         return
     mine = _by_task(run.decision)
+    promised = _promises(run.decision)
     start = case.incident.reported_at
     local = start.astimezone(LONDON).date()
     for label, target in _targets(local):
@@ -177,6 +194,24 @@ def _seasons(run: _Run) -> None:
             for due, moved_due in zip(dues, found, strict=True):
                 before = _offsets(start, due)
                 after = _offsets(moved.incident.reported_at, moved_due)
+                promise = promised.get(key)
+                if promise == "hours" and before[0] != after[0]:
+                    raise violation(
+                        8,
+                        f"task {key[0]!r} promises hours, and is due {before[0]} after the "
+                        f"report; the same case moved to {label} gets it {after[0]} after: an "
+                        "hour deadline is elapsed time",
+                        aspect="seasons",
+                    )
+                if promise == "days" and before[1] != after[1]:
+                    raise violation(
+                        8,
+                        f"task {key[0]!r} promises days, and is due at London "
+                        f"{before[1][1].isoformat()}, {before[1][0]} day(s) on; the same case "
+                        f"moved to {label} gets it at {after[1][1].isoformat()}, {after[1][0]} "
+                        "day(s) on: a day deadline keeps the London wall-clock time",
+                        aspect="seasons",
+                    )
                 if before[0] != after[0] and before[1] != after[1]:
                     raise violation(
                         8,

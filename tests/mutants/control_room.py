@@ -1,0 +1,139 @@
+"""Mutants after the incident and in the control room: events, triage, reasons, failures."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import ClassVar
+
+from dapolicy import hookimpl
+from dapolicy._time import add_local
+from dapolicy.models import Call, Event, EventKind, Finding, Reason, RiskGrade, Task
+from dapolicy.models.operations import ResponseFinding, ResponseGrade
+from mutants import Mutant, beside, isolated_model, replacing
+from mutants._common import finding, reason
+
+
+class Events:
+    """A force's events plug-in: tell the victim, re-assess (subclasses break it)."""
+
+    def kinds(self) -> tuple[EventKind, ...]:
+        return tuple(EventKind)
+
+    def notify_hours(self, event: Event) -> int:
+        return 24
+
+    @hookimpl
+    def dapolicy_on_event(self, event: Event) -> Iterator[Task]:
+        yield Task(
+            "notify-victim",
+            event.victim_id,
+            add_local(event.occurred_at, hours=self.notify_hours(event)),
+            (reason("events.notify", "tell the victim within 24 hours"),),
+        )
+        if event.kind in self.kinds():
+            yield Task(
+                "re-assess-risk",
+                event.victim_id,
+                add_local(event.occurred_at, hours=72),
+                (reason("events.reassess", "re-assess within 72 hours"),),
+            )
+
+
+class NoReassessOnBail(Events):
+    """Forgets the re-assessment after a bail change ('bail is the court's business')."""
+
+    def kinds(self) -> tuple[EventKind, ...]:
+        return tuple(k for k in EventKind if k is not EventKind.BAIL_CHANGED)
+
+
+class NotifyAfterTheFact(Events):
+    """Counts the notification deadline back from the event for a release."""
+
+    def notify_hours(self, event: Event) -> int:
+        return -2 if event.kind is EventKind.PERPETRATOR_RELEASED else 24
+
+
+class CallerInBriefing:
+    """Briefs the attending officer with the caller's name."""
+
+    @hookimpl
+    def dapolicy_triage(self, call: Call) -> ResponseFinding | None:
+        if call.caller is None or not call.caller.name:
+            return None
+        return ResponseFinding(
+            ResponseGrade.PRIORITY,
+            (reason("briefing.caller", "a known caller"),),
+            (Reason("briefing.name", "control room", f"caller is {call.caller.name}"),),
+        )
+
+
+class TriageCrash:
+    """Looks the location up in a table with no row for an unknown location id."""
+
+    KNOWN: ClassVar[dict[str, ResponseGrade]] = {"LOC-1": ResponseGrade.PRIORITY}
+
+    @hookimpl
+    def dapolicy_triage(self, call: Call) -> ResponseFinding | None:
+        if call.location_id is None:
+            return None
+        grade = self.KNOWN[call.location_id]
+        return ResponseFinding(grade, (reason("triage.location", "a known location"),))
+
+
+class BlankSource:
+    """A reason whose source was left as a blank placeholder."""
+
+    @hookimpl
+    def dapolicy_assess_risk(self) -> Finding:
+        found = finding("blank", RiskGrade.STANDARD)
+        object.__setattr__(found.reasons[0], "source", " ")
+        return found
+
+
+class LateWelfareVisit:
+    """A second welfare visit for children present, due before the report was made."""
+
+    @hookimpl
+    def dapolicy_tasks(self, incident: object) -> Iterator[Task]:
+        from dapolicy.models import Incident
+
+        assert isinstance(incident, Incident)
+        for child in incident.children:
+            if child.present:
+                yield Task(
+                    "welfare-visit",
+                    child.id,
+                    incident.occurred_at - timedelta(minutes=1),
+                    (reason("visit.child", "visit the child"),),
+                )
+
+
+MUTANTS = [
+    Mutant(
+        "no-reassess-on-bail",
+        "no re-assessment after a bail change",
+        11,
+        replacing(NoReassessOnBail, "events"),
+    ),
+    Mutant(
+        "notify-before-release",
+        "a notification due before the release",
+        11,
+        replacing(NotifyAfterTheFact, "events"),
+    ),
+    Mutant(
+        "caller-in-briefing",
+        "the caller's name in the officer's briefing",
+        12,
+        beside(CallerInBriefing),
+    ),
+    Mutant("triage-crash", "triage fails for an unknown location", 12, beside(TriageCrash)),
+    Mutant("blank-source", "a reason with a blank source", 6, isolated_model(BlankSource)),
+    Mutant(
+        "welfare-visit-in-the-past",
+        "a child's visit due before the incident",
+        3,
+        beside(LateWelfareVisit),
+    ),
+]
