@@ -46,13 +46,11 @@ class ReordersChildren:
 
 
 class RecordsInHistory:
-    """Writes the case into the history it was asked to read."""
+    """Writes the case into the history it was asked to read (the view is read-only)."""
 
     @hookimpl
     def dapolicy_assess_risk(self, incident: Incident, history: Any) -> None:
-        recorder = getattr(history, "record_incident", None)
-        if recorder is not None:
-            recorder(HistoryEntry.from_incident(incident))
+        history.record_incident(HistoryEntry.from_incident(incident))
 
 
 MUTANTS = [

@@ -101,7 +101,10 @@ class _KitHistory(InMemoryHistory):
         """
         victims = sorted({e.victim_id for e in self._held if isinstance(e, HistoryEntry)})
         found = tuple(
-            (victim, tuple(self.incidents(victim, since=_EARLIEST, until=_LATEST)))
+            (
+                victim,
+                tuple(self.incidents(victim, since=_EARLIEST, until=_LATEST, known_at=_LATEST)),
+            )
             for victim in victims
         )
         return (tuple(copy.copy(e) for e in self._held), found, len(self))
