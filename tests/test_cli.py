@@ -539,7 +539,9 @@ def test_bad_history_leaves_existing_outputs_alone(tmp_path: Path) -> None:
 
 
 def test_history_rerun_is_idempotent(tmp_path: Path) -> None:
-    first = run("assess", EXAMPLES, "--history", "h.db", "-o", "1.jsonl", cwd=tmp_path)
+    first = run(
+        "assess", EXAMPLES, "--history", "h.db", "--new-history", "-o", "1.jsonl", cwd=tmp_path
+    )
     assert first.returncode == 0, first.stderr
     stored = history_dump(tmp_path / "h.db")
     second = run("assess", EXAMPLES, "--history", "h.db", "-o", "2.jsonl", cwd=tmp_path)
@@ -565,7 +567,16 @@ def test_second_day_sees_the_first(tmp_path: Path, synth_all: Path, synth_decisi
     (tmp_path / "day2.jsonl").write_text("".join(lines[100:]), encoding="utf-8")
     whole = synth_decisions.splitlines(keepends=True)
 
-    day1 = run("assess", "day1.jsonl", "--history", "h.db", "-o", "d1.jsonl", cwd=tmp_path)
+    day1 = run(
+        "assess",
+        "day1.jsonl",
+        "--history",
+        "h.db",
+        "--new-history",
+        "-o",
+        "d1.jsonl",
+        cwd=tmp_path,
+    )
     assert day1.returncode == 0, day1.stderr
     assert (tmp_path / "d1.jsonl").read_text(encoding="utf-8") == "".join(whole[:100])
 
@@ -600,7 +611,9 @@ def test_history_unstorable_id_is_rejected_not_fatal(tmp_path: Path) -> None:
     (tmp_path / "in.jsonl").write_text(
         f"{src[0]}\n{json.dumps(odd)}\n{src[6]}\n", encoding="utf-8"
     )
-    result = run("assess", "in.jsonl", "--history", "h.db", "-o", "out.jsonl", cwd=tmp_path)
+    result = run(
+        "assess", "in.jsonl", "--history", "h.db", "--new-history", "-o", "out.jsonl", cwd=tmp_path
+    )
     assert "Traceback" not in result.stderr
     decided = decisions_in((tmp_path / "out.jsonl").read_text(encoding="utf-8"))
     rejected = rejects_in(tmp_path / "out.rejects.jsonl")
@@ -645,15 +658,26 @@ def test_crash_mid_run_then_rerun(
     (tmp_path / "first.jsonl").write_text("".join(lines[:committed]), encoding="utf-8")
     (tmp_path / "crashing.py").write_text(CRASHING, encoding="utf-8")
 
-    clean = run("assess", "all.jsonl", "--history", "clean.db", "-o", "c.jsonl", cwd=tmp_path)
+    clean = run(
+        "assess",
+        "all.jsonl",
+        "--history",
+        "clean.db",
+        "--new-history",
+        "-o",
+        "c.jsonl",
+        cwd=tmp_path,
+    )
     assert clean.returncode == 0, clean.stderr
     clean_out = (tmp_path / "c.jsonl").read_text(encoding="utf-8")
     assert clean_out == synth_decisions
-    partial = run("assess", "first.jsonl", "--history", "partial.db", cwd=tmp_path)
+    partial = run(
+        "assess", "first.jsonl", "--history", "partial.db", "--new-history", cwd=tmp_path
+    )
     assert partial.returncode == 0, partial.stderr
 
     (tmp_path / "d.jsonl").write_text("yesterday\n", encoding="utf-8")
-    command = ["assess", "all.jsonl", "--history", "h.db", "-o", "d.jsonl"]
+    command = ["assess", "all.jsonl", "--history", "h.db", "--new-history", "-o", "d.jsonl"]
     crashed = run_argv(
         [sys.executable, "crashing.py", mode, str(at), str(chunk), *command], cwd=tmp_path
     )

@@ -19,7 +19,9 @@ from dapolicy._file_lock import LockTaken, SidecarLock
 from dapolicy._sqlite_schema import (
     SCHEMA_V2,
     SCHEMA_VERSION,
+    bad_rows,
     migration_v1_to_v2,
+    real_problems,
     schema_of,
     shape_of,
 )
@@ -205,6 +207,10 @@ class HistoryFile:
                 + "; it is left as it was"
             )
         problems = [str(row[0]) for row in self._query("PRAGMA quick_check")]
+        problems = self._guarded(lambda c: real_problems(c, problems)) or ["ok"]
+        if problems == ["ok"] and self._mode == "ro" and version == SCHEMA_VERSION:
+            # quick_check evaluates no CHECK constraint on a read-only connection.
+            problems = self._guarded(bad_rows) or ["ok"]
         if problems != ["ok"]:
             raise HistoryError(
                 f"history file {self._shown} fails SQLite's integrity check "

@@ -64,7 +64,15 @@ CHUNK = 1000
     "rejected].",
 )
 @policy_option
-@history_option("A persistent victim history (SQLite), kept between runs.")
+@history_option(
+    "A persistent victim history (SQLite), kept between runs; it must exist unless "
+    "--new-history is given. No other run may write it at the same time."
+)
+@click.option(
+    "--new-history",
+    is_flag=True,
+    help="Create the --history file as a new, empty history (refused if it exists).",
+)
 @click.option("--allow-rejects", is_flag=True, help="Exit 0 even if records were rejected.")
 @click.option(
     "-j",
@@ -95,6 +103,7 @@ def assess(
     rejects: Path | None,
     policy_path: Path | None,
     history_path: Path | None,
+    new_history: bool,
     allow_rejects: bool,
     jobs: int,
     progress: bool | None,
@@ -122,6 +131,8 @@ def assess(
     if is_stream(history_path):
         raise _Failure("--history must name a file: a history cannot be a stream")
     policy = _load_policy(policy_path)
+    if new_history and history_path is None:
+        raise _Failure("--new-history needs --history PATH: the file to create")
     if jobs != 1 and history_path is not None:
         raise _Failure(
             "--jobs and --history cannot be used together yet: the history's single "
@@ -135,7 +146,7 @@ def assess(
         if not is_stream(input_path):
             stack.enter_context(source)
         # The history first: if it is refused, no output is begun.
-        history = stack.enter_context(_history(history_path))
+        history = stack.enter_context(_history(history_path, create=new_history))
         try:
             with written(*outputs), _interrupts.user_interrupts():
                 counter = stack.enter_context(progress_bar(_size(source), _shown(progress)))

@@ -39,17 +39,49 @@ def _load_policy(path: Path | None) -> Policy:
 
 
 @contextmanager
-def _history(path: Path | None) -> Iterator[MutableHistory]:
+def _history(
+    path: Path | None, *, write: bool = True, create: bool = False
+) -> Iterator[MutableHistory]:
+    """The ``--history`` file, checked whole before anything else is opened.
+
+    ``write``: for the whole run, with every other writer kept out (the sidecar lock);
+    else read-only (``explain``: the file is never written). ``create``: a new history
+    where there is no file (``--new-history``); an existing one is refused then.
+    """
     if path is None:
         yield InMemoryHistory()
         return
     from dapolicy.sqlite_history import SQLiteHistory
 
+    shown = repr(str(path))
     try:
-        history = SQLiteHistory(path)
+        size: int | None = path.stat().st_size
+    except FileNotFoundError:
+        size = None
+    except OSError as exc:
+        raise _Failure(f"history file {shown} cannot be read ({exc.strerror})") from None
+    if create and size:
+        raise _Failure(
+            f"history file {shown} already exists: --new-history only creates a new one; "
+            "leave it out to use this history"
+        )
+    if not create and not size:
+        state = "does not exist" if size is None else "is empty (it holds no history)"
+        how = "run `dapolicy assess` with --history and --new-history to create one"
+        raise _Failure(f"history file {shown} {state}: {how}" + ("" if write else " first"))
+    try:
+        if write:
+            history = SQLiteHistory(path, mode="rwc" if create else "rw", exclusive=True)
+        else:
+            history = SQLiteHistory(path, mode="ro")
     except HistoryError as exc:
         raise _Failure(str(exc)) from None
     with history:
+        if history.backup is not None:
+            _err(
+                f"history file {shown} was upgraded to schema version 2; the file as it was "
+                f"is kept in {str(history.backup)!r}"
+            )
         yield history
 
 

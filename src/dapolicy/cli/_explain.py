@@ -44,7 +44,10 @@ from dapolicy.trace import render_trace, trace_assessment
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the decision as JSON, for machines.")
 @policy_option
-@history_option("Explain against this persistent victim history (never written).")
+@history_option(
+    "Explain against this persistent victim history (an existing one, opened read-only: "
+    "it is never written, and may be in use by an assess run)."
+)
 @max_line_bytes_option
 def explain(
     case_path: Path,
@@ -72,7 +75,7 @@ def explain(
         [("FILE", case_path), ("--policy", policy_path), ("--history", history_path)], []
     )
     policy = _load_policy(policy_path)
-    with _history(history_path) as history:
+    with _history(history_path, write=False) as history:
         if line is None and incident_id is None:
             case = _one_case(case_path)
         else:
