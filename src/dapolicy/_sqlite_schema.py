@@ -235,7 +235,5 @@ def bad_rows(connection: sqlite3.Connection) -> list[str]:
     return [
         f"CHECK constraint failed in {table}"
         for table, condition in _ROW_CHECKS_V2.items()
-        if connection.execute(
-            f"SELECT 1 FROM {table} WHERE NOT ({condition}) LIMIT 1"
-        ).fetchall()
+        if connection.execute(f"SELECT 1 FROM {table} WHERE NOT ({condition}) LIMIT 1").fetchall()
     ]
