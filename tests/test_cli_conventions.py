@@ -111,6 +111,30 @@ def test_audit_and_explain_and_synth_take_dash(tmp_path: Path) -> None:
     assert len(synth.stdout.splitlines()) == 5
 
 
+def test_a_policy_from_stdin(tmp_path: Path) -> None:
+    toml = b"[marac]\nescalation_months = 6\n"
+    (tmp_path / "kent.toml").write_bytes(toml)
+    piped = run_with_stdin("assess", EXAMPLES, "--policy", "-", stdin=toml, cwd=tmp_path)
+    named = run("assess", EXAMPLES, "--policy", "kent.toml", cwd=tmp_path)
+    assert piped.returncode == named.returncode == 0, piped.stderr
+    assert piped.stdout.decode("utf-8") == named.stdout
+    assert {d.policy_fingerprint for d in h.decisions_in(named.stdout)} == {
+        Policy.from_toml(tmp_path / "kent.toml").fingerprint
+    }
+
+
+@pytest.mark.parametrize("command", ["assess", "explain"])
+def test_a_history_cannot_be_a_stream(tmp_path: Path, command: str) -> None:
+    result = (
+        run(command, EXAMPLES, "--line", 1, "--history", "-", cwd=tmp_path)
+        if (command == "explain")
+        else run(command, EXAMPLES, "--history", "-", cwd=tmp_path)
+    )
+    assert result.returncode == 2
+    assert "a history cannot be a stream" in result.stderr
+    assert not (tmp_path / "-").exists()
+
+
 def test_two_inputs_cannot_both_be_stdin(tmp_path: Path) -> None:
     result = run_with_stdin("audit", "-", "--totals", "-", stdin=b"", cwd=tmp_path)
     assert result.returncode == 2

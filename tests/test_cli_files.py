@@ -425,3 +425,62 @@ def test_ctrl_c_stops_cleanly_and_a_rerun_completes_the_work(
     rerun = run("assess", "all.jsonl", "--history", "h.db", "-o", "d.jsonl", cwd=tmp_path)
     assert rerun.returncode == 0, rerun.stderr
     assert (tmp_path / "d.jsonl").read_text(encoding="utf-8") == synth_decisions
+
+
+AUDIT_WAITING = """
+import pathlib, sys, time
+import dapolicy.cli._audit as command
+
+at = int(sys.argv[1])
+real = command.parse_line
+
+def waiting(number, raw):
+    if number == at:
+        pathlib.Path("waiting").write_text("now", encoding="utf-8")
+        time.sleep(60)
+    return real(number, raw)
+
+command.parse_line = waiting
+from dapolicy.cli import cli
+cli.main(args=sys.argv[2:], prog_name="dapolicy")
+"""
+
+
+def test_ctrl_c_stops_audit_cleanly_and_writes_nothing(tmp_path: Path, synth_all: Path) -> None:
+    (tmp_path / "waiting.py").write_text(AUDIT_WAITING, encoding="utf-8")
+    (tmp_path / "a.json").write_text("yesterday\n", encoding="utf-8")
+    argv = [
+        sys.executable,
+        "waiting.py",
+        "50",
+        "audit",
+        str(synth_all),
+        "--json",
+        "a.json",
+        "--rejects",
+        "r.jsonl",
+    ]
+    with subprocess.Popen(
+        argv,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=h._env(),
+        text=True,
+        encoding="utf-8",
+        start_new_session=True,
+    ) as child:
+        deadline = time.monotonic() + h.TIMEOUT
+        while not (tmp_path / "waiting").exists():
+            assert child.poll() is None, child.communicate()
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        os.killpg(child.pid, signal.SIGINT)
+        out, err = child.communicate(timeout=h.TIMEOUT)
+    assert child.returncode == 130, err
+    assert "Traceback" not in err
+    assert "INTERRUPTED after line 49" in err
+    assert out == ""
+    assert (tmp_path / "a.json").read_text(encoding="utf-8") == "yesterday\n"
+    assert not (tmp_path / "r.jsonl").exists()
+    assert not list(tmp_path.glob(".*.part"))

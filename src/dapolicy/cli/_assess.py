@@ -128,8 +128,6 @@ def assess(
         [("--output", decisions.path), ("--rejects", rejects_output.path)]
         + ([("--summary-json", summary.path)] if summary else []),
     )
-    if is_stream(history_path):
-        raise _Failure("--history must name a file: a history cannot be a stream")
     policy = _load_policy(policy_path)
     if new_history and history_path is None:
         raise _Failure("--new-history needs --history PATH: the file to create")

@@ -118,8 +118,8 @@ def audit(
         def cases() -> Iterator[Case]:
             nonlocal lines, rejected
             for number, raw in bounded_lines(source, max_line_bytes):
-                lines += 1
                 parsed = parse_line(number, raw) if raw is not None else None
+                lines += 1
                 if isinstance(parsed, Case):
                     yield parsed
                     continue

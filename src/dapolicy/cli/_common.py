@@ -24,7 +24,15 @@ class _Failure(click.ClickException):
     exit_code = EXIT_USAGE
 
 
+#: Standard input as a file name, for a reader that wants a path (``--policy -``).
+_STDIN = Path("/dev/stdin")
+
+
 def _load_policy(path: Path | None) -> Policy:
+    if path == Path("-"):
+        if not _STDIN.exists():  # pragma: no cover - a system without /dev/stdin
+            raise _Failure("--policy - (standard input) is not supported here: name a file")
+        path = _STDIN
     try:
         return Policy.from_toml(path) if path is not None else Policy()
     except OSError as exc:
@@ -51,6 +59,8 @@ def _history(
     if path is None:
         yield InMemoryHistory()
         return
+    if path == Path("-"):
+        raise _Failure("--history must name a file: a history cannot be a stream")
     from dapolicy.sqlite_history import SQLiteHistory
 
     shown = repr(str(path))
