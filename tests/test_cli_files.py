@@ -377,7 +377,9 @@ def test_ctrl_c_stops_cleanly_and_a_rerun_completes_the_work(
     (tmp_path / "first.jsonl").write_text("".join(lines[: 4 * chunk]), encoding="utf-8")
     (tmp_path / "waiting.py").write_text(WAITING, encoding="utf-8")
     (tmp_path / "d.jsonl").write_text("yesterday\n", encoding="utf-8")
-    partial = run("assess", "first.jsonl", "--history", "partial.db", cwd=tmp_path)
+    partial = run(
+        "assess", "first.jsonl", "--history", "partial.db", "--new-history", cwd=tmp_path
+    )
     assert partial.returncode == 0, partial.stderr
 
     argv = [
@@ -389,6 +391,7 @@ def test_ctrl_c_stops_cleanly_and_a_rerun_completes_the_work(
         "all.jsonl",
         "--history",
         "h.db",
+        "--new-history",
         "-o",
         "d.jsonl",
     ]
