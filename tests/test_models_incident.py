@@ -44,7 +44,7 @@ VICTIM_UNDER = "the victim was under 16 on the day: a child-safeguarding matter"
 SUSPECT_UNDER = "the suspect was under 16 on the day: a child-safeguarding matter"
 VICTIM_UNKNOWN = "the victim's date of birth is not known"
 SUSPECT_UNKNOWN = "the suspect's date of birth is not known"
-NOT_RELATED = "victim and suspect are neither intimate partners nor family members"
+NOT_RELATED = "victim and suspect are not personally connected (s.2)"
 
 
 class NoOffset(tzinfo):

@@ -427,9 +427,8 @@ def test_unknown_age_and_not_domestic_need_review() -> None:
     decision = assess(neighbour, h.dash_form(neighbour))
     assert decision.domestic_abuse is DomesticAbuseVerdict.NOT_DOMESTIC
     assert h.rules(decision.review_reasons) == ["definition.not_domestic"]
-    assert decision.review_reasons[0].source == (
-        "Cross-government definition of domestic violence and abuse (2013)"
-    )
+    # Decided in 2024: the Domestic Abuse Act 2021's definition is the rule in force.
+    assert decision.review_reasons[0].source.startswith("Domestic Abuse Act 2021 ss.1-2")
 
 
 def test_family_members_are_domestic() -> None:

@@ -36,6 +36,7 @@ from dapolicy import (
     ProfessionalJudgement,
     Reason,
     Referral,
+    RelationshipKind,
     RiskForm,
     RiskGrade,
     Task,
@@ -55,7 +56,7 @@ FIRST = EXAMPLE_LINES[0]
 BST = timezone(timedelta(hours=1))
 SECRET = "Zed-Secret-Value-4711"
 
-KINDS = "intimate_partner, former_intimate_partner, family_member, other"
+KINDS = ", ".join(member.value for member in RelationshipKind)
 ABUSE_TYPES = ", ".join(member.value for member in AbuseType)
 OFFENCES = ", ".join(member.value for member in OffenceCategory)
 ANSWERS = "yes, no, not_known, declined"

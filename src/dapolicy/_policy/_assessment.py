@@ -49,7 +49,7 @@ def assess(
     _check_call(incident, form, now)
     # Hooks, and the policy's own lookups, see the past as the force knew it before now.
     view = HistoryView(history if history is not None else InMemoryHistory(), known_at=now)
-    check = incident.domestic_abuse_check()
+    check = incident.domestic_abuse_check(on=now)
     review = _form_review(policy, form) + _definition_review(check)
     if incident.counter_allegation:
         review.append(COUNTER_ALLEGATION)
@@ -249,13 +249,7 @@ def _merge_allocations(allocations: Iterable[Allocation]) -> Allocation | None:
 def _definition_review(check: DomesticAbuseCheck) -> list[Reason]:
     if check.verdict is DomesticAbuseVerdict.DOMESTIC_ABUSE:
         return []
-    return [
-        Reason(
-            f"definition.{check.verdict.value}",
-            "Cross-government definition of domestic violence and abuse (2013)",
-            "; ".join(check.reasons),
-        )
-    ]
+    return [Reason(f"definition.{check.verdict.value}", check.source, "; ".join(check.reasons))]
 
 
 def _grade(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
 import attrs
 
@@ -22,19 +22,31 @@ from dapolicy.models._ids import safe_id
 from dapolicy.models.people import ADULT_AGE, Child, Person, Relationship
 
 __all__ = [
+    "ACT_DEFINITION_FROM",
     "AbuseType",
     "Call",
     "Crime",
+    "DEFINITION_2013",
+    "DEFINITION_2021",
     "DomesticAbuseCheck",
     "DomesticAbuseVerdict",
     "Incident",
     "OffenceCategory",
     "Outcome",
+    "definition_in_force",
 ]
 
 
 class AbuseType(enum.Enum):
-    """Forms of abuse named by the cross-government definition and the report's glossary."""
+    """Forms of abuse, from both definitions and the report's glossary.
+
+    The 2013 cross-government definition and the report's glossary give the first
+    twelve. The Domestic Abuse Act 2021 s.1(3) names physical or sexual abuse; violent
+    or threatening behaviour; controlling or coercive behaviour; economic abuse (a
+    substantial adverse effect on the victim's ability to acquire, use or maintain
+    money or other property, or to obtain goods or services -- wider than
+    ``FINANCIAL``); and psychological, emotional or other abuse.
+    """
 
     PHYSICAL = "physical"
     SEXUAL = "sexual"
@@ -48,6 +60,9 @@ class AbuseType(enum.Enum):
     HONOUR_BASED = "honour_based"
     FORCED_MARRIAGE = "forced_marriage"
     FGM = "fgm"
+    ECONOMIC = "economic"
+    CONTROLLING_OR_COERCIVE = "controlling_or_coercive"
+    VIOLENT_OR_THREATENING = "violent_or_threatening"
 
 
 class OffenceCategory(enum.Enum):
@@ -128,13 +143,34 @@ class Crime(Checked):
             yield from not_blank("outcome_rationale", rationale, optional=True)
 
 
+#: The statutory definition (Domestic Abuse Act 2021 ss.1-3) is the rule from this day;
+#: the 2013 cross-government definition before it. Sections 1 and 2 came into force on
+#: 5 July 2021 for specified purposes only (SI 2021/797, reg. 2); section 3, children as
+#: victims, so far as not already in force, on 31 January 2022 (the Domestic Abuse Act
+#: 2021 (Commencement No. 3) Regulations 2022). dapolicy applies the Act's definition,
+#: ss.1-3 together, from that day.
+ACT_DEFINITION_FROM = date(2022, 1, 31)
+
+#: The source each definition's reasons cite.
+DEFINITION_2013 = "Cross-government definition of domestic violence and abuse (2013)"
+DEFINITION_2021 = (
+    "Domestic Abuse Act 2021 ss.1-2 (in force for policing from 31 January 2022, "
+    "Commencement No. 3 Regulations 2022)"
+)
+
+
+def definition_in_force(day: date) -> str:
+    """The source of the definition of domestic abuse in force on ``day``."""
+    return DEFINITION_2021 if day >= ACT_DEFINITION_FROM else DEFINITION_2013
+
+
 class DomesticAbuseVerdict(enum.Enum):
-    """Whether a case meets the cross-government definition of domestic abuse."""
+    """Whether a case meets the definition of domestic abuse in force."""
 
     DOMESTIC_ABUSE = "domestic_abuse"
     #: Victim or suspect under 16: a child-safeguarding matter, not domestic abuse.
     CHILD_SAFEGUARDING = "child_safeguarding"
-    #: Not intimate partners or family members.
+    #: Not personally connected (the Act), or not partners or family (2013).
     NOT_DOMESTIC = "not_domestic"
     #: The relationship qualifies but an age is not known; treat as domestic abuse and review.
     UNDETERMINED = "undetermined"
@@ -146,10 +182,12 @@ class DomesticAbuseCheck:
 
     :param verdict: the verdict.
     :param reasons: why, one sentence each; never personal data.
+    :param source: the definition applied (the one in force on the day tested).
     """
 
     verdict: DomesticAbuseVerdict
     reasons: tuple[str, ...]
+    source: str = DEFINITION_2021
 
     @property
     def is_domestic_abuse(self) -> bool:
@@ -224,18 +262,48 @@ class Incident(Checked):
         """Children present at the incident or usually resident."""
         return tuple(child for child in self.children if child.in_household)
 
-    def domestic_abuse_check(self) -> DomesticAbuseCheck:
-        """Test the cross-government definition, ages taken on the day it happened.
+    @property
+    def child_victims(self) -> tuple[Child, ...]:
+        """Children who are victims in their own right (DA Act 2021 s.3), present or not."""
+        return tuple(child for child in self.children if child.is_victim)
 
-        The day is the Europe/London calendar day of ``occurred_at``: someone whose
-        16th birthday it is is 16.
+    @property
+    def related_children(self) -> tuple[Child, ...]:
+        """Children related to the victim or the suspect, present or not."""
+        return tuple(child for child in self.children if child.related)
+
+    def domestic_abuse_check(self, *, on: date | datetime | None = None) -> DomesticAbuseCheck:
+        """Test the definition of domestic abuse in force, ages taken on the day it happened.
+
+        From 31 January 2022 (:data:`ACT_DEFINITION_FROM`) the definition is the
+        Domestic Abuse Act 2021's: both 16 or over and personally connected (s.2).
+        Before, the 2013 cross-government definition: both 16 or over and intimate
+        partners or family members. Ages are taken on the Europe/London calendar day of
+        ``occurred_at``: someone whose 16th birthday it is is 16.
+
+        :param on: the day (or moment, taken as its London day) whose definition
+            applies: the policy passes the decision's time, so an old decision replays
+            under the old rule. If omitted, the Act's (the law now).
         """
-        if not self.relationship.is_domestic:
-            return DomesticAbuseCheck(
-                DomesticAbuseVerdict.NOT_DOMESTIC,
-                ("victim and suspect are neither intimate partners nor family members",),
-            )
         day = self.occurred_at.astimezone(LONDON).date()
+        if on is None:
+            in_force = ACT_DEFINITION_FROM
+        elif isinstance(on, datetime):
+            in_force = on.astimezone(LONDON).date()
+        else:
+            in_force = on
+        source = definition_in_force(in_force)
+        if source == DEFINITION_2013:
+            connected = self.relationship.partners_or_family_2013
+            not_connected = "victim and suspect are neither intimate partners nor family members"
+        else:
+            connected = self.relationship.personally_connected
+            not_connected = "victim and suspect are not personally connected (s.2)"
+        if not connected:
+            return DomesticAbuseCheck(DomesticAbuseVerdict.NOT_DOMESTIC, (not_connected,), source)
+        return self._age_check(day, source)
+
+    def _age_check(self, day: date, source: str) -> DomesticAbuseCheck:
         under: list[str] = []
         unknown: list[str] = []
         for role, person in (("victim", self.victim), ("suspect", self.suspect)):
@@ -247,10 +315,13 @@ class Incident(Checked):
                     f"the {role} was under {ADULT_AGE} on the day: a child-safeguarding matter"
                 )
         if under:
-            return DomesticAbuseCheck(DomesticAbuseVerdict.CHILD_SAFEGUARDING, tuple(under))
+            return DomesticAbuseCheck(
+                DomesticAbuseVerdict.CHILD_SAFEGUARDING, tuple(under), source
+            )
         if unknown:
-            return DomesticAbuseCheck(DomesticAbuseVerdict.UNDETERMINED, tuple(unknown))
+            return DomesticAbuseCheck(DomesticAbuseVerdict.UNDETERMINED, tuple(unknown), source)
         return DomesticAbuseCheck(
             DomesticAbuseVerdict.DOMESTIC_ABUSE,
             (f"both aged {ADULT_AGE} or over and {self.relationship.kind.value}",),
+            source,
         )

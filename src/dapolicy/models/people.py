@@ -24,7 +24,8 @@ __all__ = [
     "Vulnerability",
 ]
 
-#: Minimum age of victim and suspect under the cross-government definition.
+#: Minimum age of victim and suspect, under the 2013 cross-government definition and the
+#: Domestic Abuse Act 2021 s.1(2)(a) alike.
 ADULT_AGE = 16
 #: Ages a child record may hold.
 CHILD_AGES = range(18)
@@ -86,12 +87,22 @@ class Person(Checked):
 class Child(Checked):
     """A child (under 18) linked to an incident.
 
+    Being *present* and being a *victim* are different facts. Under the Domestic Abuse
+    Act 2021 s.3 a child who sees or hears, or experiences the effects of, the abuse and
+    is related to the victim or the suspect is a victim of domestic abuse in their own
+    right, present or not (:attr:`is_victim`).
+
     :param id: pseudonymous identifier.
     :param age: age in whole years, 0 to 17.
     :param present: present at the incident (asleep in bed counts: the report found
         officers who did not check on sleeping children).
     :param usually_resident: usually lives at the address.
     :param welfare_checked: an officer physically checked the child's welfare.
+    :param related_to_victim: the victim is the child's parent, has parental
+        responsibility for the child, or is the child's relative (s.3(3)).
+    :param related_to_suspect: the same, for the suspect.
+    :param affected: the child saw or heard the abuse, or experiences its effects
+        (s.3(2)(a)).
     """
 
     id: str
@@ -99,6 +110,19 @@ class Child(Checked):
     present: bool = False
     usually_resident: bool = False
     welfare_checked: bool = False
+    related_to_victim: bool = False
+    related_to_suspect: bool = False
+    affected: bool = False
+
+    @property
+    def related(self) -> bool:
+        """Related to the victim or the suspect (parent, parental responsibility, relative)."""
+        return self.related_to_victim or self.related_to_suspect
+
+    @property
+    def is_victim(self) -> bool:
+        """A victim in their own right under s.3: affected by the abuse and related."""
+        return self.affected and self.related
 
     def _problems(self) -> Problems:
         yield from not_blank("id", self.id)
@@ -114,12 +138,26 @@ class Child(Checked):
 
 
 class RelationshipKind(enum.Enum):
-    """How the victim and suspect are connected."""
+    """How the victim and suspect are connected.
+
+    Every kind but ``OTHER`` is "personally connected" under the Domestic Abuse Act 2021
+    s.2: married or civil partners, now or before; agreed to marry or made a civil
+    partnership agreement, whether or not it has ended; in an intimate personal
+    relationship, now or before; each having, or having had, a parental relationship in
+    relation to the same child; or relatives (``FAMILY_MEMBER``).
+    """
 
     INTIMATE_PARTNER = "intimate_partner"
     FORMER_INTIMATE_PARTNER = "former_intimate_partner"
     FAMILY_MEMBER = "family_member"
     OTHER = "other"
+    MARRIED = "married"
+    FORMERLY_MARRIED = "formerly_married"
+    CIVIL_PARTNERS = "civil_partners"
+    FORMER_CIVIL_PARTNERS = "former_civil_partners"
+    AGREED_TO_MARRY = "agreed_to_marry"
+    CIVIL_PARTNERSHIP_AGREEMENT = "civil_partnership_agreement"
+    PARENTS_OF_SAME_CHILD = "parents_of_same_child"
 
 
 class FamilyRelation(enum.Enum):
@@ -158,5 +196,40 @@ class Relationship(Checked):
 
     @property
     def is_domestic(self) -> bool:
-        """Intimate partners (current or former) or family, as the definition requires."""
+        """Personally connected under the Domestic Abuse Act 2021 s.2 (the law now)."""
+        return self.personally_connected
+
+    @property
+    def personally_connected(self) -> bool:
+        """One of the s.2 relationships: every kind but ``OTHER``."""
         return self.kind is not RelationshipKind.OTHER
+
+    @property
+    def partners_or_family_2013(self) -> bool:
+        """Intimate partners or family members under the 2013 cross-government definition.
+
+        Its family members are parents, children, siblings and grandparents, directly
+        related, in-laws or step-family: aunts, uncles, nieces, nephews and cousins are
+        relatives under the Act, not family members under the 2013 definition. Parents
+        of the same child who were never partners were not covered.
+        """
+        if self.kind is RelationshipKind.FAMILY_MEMBER:
+            return self.family not in _NOT_FAMILY_2013
+        return self.kind in _PARTNERS_2013
+
+
+_PARTNERS_2013 = frozenset(
+    {
+        RelationshipKind.INTIMATE_PARTNER,
+        RelationshipKind.FORMER_INTIMATE_PARTNER,
+        RelationshipKind.MARRIED,
+        RelationshipKind.FORMERLY_MARRIED,
+        RelationshipKind.CIVIL_PARTNERS,
+        RelationshipKind.FORMER_CIVIL_PARTNERS,
+        RelationshipKind.AGREED_TO_MARRY,
+        RelationshipKind.CIVIL_PARTNERSHIP_AGREEMENT,
+    }
+)
+_NOT_FAMILY_2013 = frozenset(
+    {FamilyRelation.AUNT_OR_UNCLE, FamilyRelation.NIECE_OR_NEPHEW, FamilyRelation.COUSIN}
+)

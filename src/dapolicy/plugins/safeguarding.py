@@ -4,6 +4,11 @@
 - Children present or usually resident => children's social care referral and, for each
   child, a physical welfare-check task (recommendation 3): within the golden hour for a
   child present, within 24 hours for a child usually resident but not present.
+- A child victim in their own right (Domestic Abuse Act 2021 s.3: sees or hears, or
+  experiences the effects of, the abuse, and is related to the victim or the suspect),
+  present or not => children's social care referral and, for each, a task to record and
+  safeguard them as a victim within 24 hours. From the day the Act's definition applies
+  (31 January 2022, by the decision's time), for domestic abuse (or undetermined).
 - A victim or suspect under 16 => children's social care referral: a child-safeguarding
   matter, not domestic abuse.
 - A victim with a vulnerability marker => adult social care referral.
@@ -12,6 +17,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+
+import attrs
 
 from dapolicy._time import add_local
 from dapolicy.hookspecs import hookimpl
@@ -24,6 +31,9 @@ from dapolicy.models import (
     RiskGrade,
     Task,
 )
+from dapolicy.models._base import LONDON
+from dapolicy.models.incident import ACT_DEFINITION_FROM
+from dapolicy.models.people import Child
 from dapolicy.models.risk import reason
 
 REPORT = "HMIC 2014 inspection"
@@ -31,6 +41,28 @@ REPORT = "HMIC 2014 inspection"
 #: Hours within which a child's welfare must be checked.
 PRESENT_HOURS = 1
 RESIDENT_HOURS = 24
+#: Hours within which a child victim (s.3) is recorded and safeguarded: an ASSUMPTION,
+#: the same day's-work window as a resident child's welfare check.
+CHILD_VICTIM_HOURS = 24
+S3_SOURCE = (
+    "Domestic Abuse Act 2021 s.3, children as victims of domestic abuse (in force 31 January 2022)"
+)
+
+
+def child_victims(incident: Incident, decision: Decision) -> tuple[Child, ...]:
+    """The children who are victims in their own right under s.3, on the decision's day.
+
+    Only where the behaviour is domestic abuse (or may be: undetermined), and only
+    once the Act's definition is the rule (the 2013 definition had no s.3).
+    """
+    if decision.domestic_abuse not in (
+        DomesticAbuseVerdict.DOMESTIC_ABUSE,
+        DomesticAbuseVerdict.UNDETERMINED,
+    ):
+        return ()
+    if decision.decided_at.astimezone(LONDON).date() < ACT_DEFINITION_FROM:
+        return ()
+    return incident.child_victims
 
 
 @hookimpl
@@ -65,6 +97,21 @@ def dapolicy_referrals(incident: Incident, decision: Decision) -> Iterator[Refer
             ),
             ("safeguarding",),
         )
+    victims = child_victims(incident, decision)
+    if victims:
+        yield Referral(
+            Destination.CHILDRENS_SOCIAL_CARE,
+            victim,
+            (
+                reason(
+                    "safeguarding.child-victims",
+                    S3_SOURCE,
+                    f"{len(victims)} child(ren) a victim of domestic abuse in their own "
+                    "right, present or not",
+                ),
+            ),
+            ("safeguarding",),
+        )
     if decision.domestic_abuse is DomesticAbuseVerdict.CHILD_SAFEGUARDING:
         yield Referral(
             Destination.CHILDRENS_SOCIAL_CARE,
@@ -72,8 +119,8 @@ def dapolicy_referrals(incident: Incident, decision: Decision) -> Iterator[Refer
             (
                 reason(
                     "safeguarding.under-16",
-                    "Cross-government definition of domestic abuse: under 16 is a "
-                    "child-safeguarding matter",
+                    "Cross-government definition (2013) and Domestic Abuse Act 2021 "
+                    "s.1(2)(a): under 16 is a child-safeguarding matter",
                     "a person under 16 is involved",
                 ),
             ),
@@ -95,21 +142,40 @@ def dapolicy_referrals(incident: Incident, decision: Decision) -> Iterator[Refer
 
 
 @hookimpl
-def dapolicy_tasks(incident: Incident) -> Iterator[Task]:
-    """A welfare-check task for every child present or usually resident -- always."""
+def dapolicy_tasks(incident: Incident, decision: Decision) -> Iterator[Task]:
+    """Welfare checks and child-victim tasks.
+
+    A welfare check for every child present or usually resident -- always -- and a
+    safeguarding task for every child victim (s.3), present or not.
+    """
+    reported = incident.reported_at
+
+    def task(what: str, child: str, hours: int, rule: str, source: str, text: str) -> Task:
+        due = add_local(reported, hours=hours)
+        return Task(what, child, due, (reason(f"safeguarding.{rule}", source, text),))
+
+    for victim in child_victims(incident, decision):
+        found = task(
+            "safeguard-child-victim",
+            victim.id,
+            CHILD_VICTIM_HOURS,
+            "child-victim",
+            S3_SOURCE,
+            "record the child as a victim in their own right and safeguard them "
+            f"within {CHILD_VICTIM_HOURS} hours, present or not",
+        )
+        yield attrs.evolve(found, assignee="officer in charge")
     for child in incident.children_in_household:
         hours = PRESENT_HOURS if child.present else RESIDENT_HOURS
         done = " (recorded as done; confirm)" if child.welfare_checked else ""
-        yield Task(
+        found = task(
             "child-welfare-check",
             child.id,
-            add_local(incident.reported_at, hours=hours),
-            (
-                reason(
-                    "safeguarding.child-welfare-check",
-                    f"{REPORT}, recommendation 3: physically check every child's welfare",
-                    f"check the child's welfare in person within {hours} hour(s){done}",
-                ),
-            ),
-            "attending officer" if child.present else "neighbourhood officer",
+            hours,
+            "child-welfare-check",
+            f"{REPORT}, recommendation 3: physically check every child's welfare",
+            f"check the child's welfare in person within {hours} hour(s){done}",
+        )
+        yield attrs.evolve(
+            found, assignee="attending officer" if child.present else "neighbourhood officer"
         )
