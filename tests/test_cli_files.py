@@ -22,6 +22,8 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 
 def _load_helpers() -> ModuleType:
@@ -294,6 +296,28 @@ def test_a_long_line_is_skipped_in_bounded_pieces() -> None:
     assert source.longest <= 11
 
 
+@given(
+    lines=st.lists(st.binary(max_size=40).map(lambda b: b.replace(b"\n", b"")), max_size=12),
+    last_newline=st.booleans(),
+    limit=st.integers(min_value=1, max_value=30),
+)
+def test_bounded_lines_keep_every_line_and_its_number(
+    lines: list[bytes], last_newline: bool, limit: int
+) -> None:
+    """Every line comes out once, numbered in order: whole if short enough, else None."""
+    from dapolicy.cli._files import bounded_lines
+
+    data = b"\n".join(lines) + (b"\n" if last_newline and lines else b"")
+    *ended, rest = data.split(b"\n")
+    expected = [line + b"\n" for line in ended] + ([rest] if rest else [])
+    source = _Reader(data)
+    got = list(bounded_lines(source, limit))
+    assert [number for number, _ in got] == list(range(1, len(expected) + 1))
+    for (_, raw), line in zip(got, expected, strict=True):
+        assert raw == (line if len(line.rstrip(b"\n")) <= limit else None)
+    assert source.longest <= limit + 1
+
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -487,3 +511,49 @@ def test_ctrl_c_stops_audit_cleanly_and_writes_nothing(tmp_path: Path, synth_all
     assert (tmp_path / "a.json").read_text(encoding="utf-8") == "yesterday\n"
     assert not (tmp_path / "r.jsonl").exists()
     assert not list(tmp_path.glob(".*.part"))
+
+
+_JSON = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@given(
+    record=st.fixed_dictionaries(
+        {
+            "incident": st.fixed_dictionaries(
+                {
+                    "id": st.text(min_size=1, max_size=10),
+                    "victim": st.fixed_dictionaries(
+                        {"id": st.text(min_size=1, max_size=10), "name": st.text(min_size=12)}
+                    ),
+                },
+                optional={"other": _JSON},
+            )
+        },
+        optional={"form": _JSON},
+    )
+)
+def test_a_redacted_reject_holds_only_the_line_the_errors_and_the_ids(
+    record: dict[str, Any],
+) -> None:
+    from dapolicy.cli._rejects import reject_line
+
+    errors = [{"path": "$.incident", "message": "required field missing"}]
+    line = reject_line({"line": 7, "record": record, "errors": errors}, redact=True)
+    redacted = strict_json(line)
+    incident = record["incident"]
+    # The ids and nothing else of the record: not the name, the form or other fields.
+    assert redacted == {
+        "line": 7,
+        "ids": {"incident": incident["id"], "victim": incident["victim"]["id"]},
+        "errors": errors,
+    }
