@@ -646,8 +646,8 @@ def test_a_failure_that_does_not_come_back_is_reported_as_non_determinism() -> N
 
 def test_unknown_invariants_are_refused() -> None:
     policy = Policy(load_entry_points=False)
-    with pytest.raises(ValueError, match=r"no invariant numbered 0, 14"):
-        check_all(policy, make_case(), invariants=[14, 0, 1])
+    with pytest.raises(ValueError, match=r"no invariant numbered 0, 15"):
+        check_all(policy, make_case(), invariants=[15, 0, 1])
     with pytest.raises(ValueError, match=r"no invariant numbered 42"):
         run_conformance(policy, invariants=[42])
 

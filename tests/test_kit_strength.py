@@ -16,6 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import mutants
 from dapolicy.policy import Policy
+from mutants.control_room import _versioned
 from mutants.strength import judge
 
 #: Few drawn cases: the boundary cases kill these mutants before any is drawn.
@@ -28,7 +29,7 @@ def test_there_are_at_least_forty_mutants_with_distinct_names() -> None:
     assert len(mutants.MUTANTS) >= 40
     assert len(_BY_NAME) == len(mutants.MUTANTS)
     assert set(mutants.QUICK) <= set(_BY_NAME)
-    assert {m.breaks for m in mutants.MUTANTS} == set(range(1, 14))
+    assert {m.breaks for m in mutants.MUTANTS} == set(range(1, 15))
 
 
 @pytest.mark.parametrize("name", mutants.QUICK)
@@ -39,8 +40,11 @@ def test_the_kit_kills_each_quick_mutant_with_the_invariant_it_breaks(name: str)
     assert check.split(" ", 1)[0] == str(mutant.breaks), check
 
 
-def test_the_unmutated_builtins_raise_no_false_alarm() -> None:
-    # The whole built-in policy under the very harness that kills the mutants; each
-    # built-in risk model alone is checked in test_conformance_builtins.py.
-    alarm, why = judge(Policy(load_entry_points=False), examples=EXAMPLES)
+@pytest.mark.parametrize("versioned", [False, True], ids=["plain", "versioned"])
+def test_the_unmutated_builtins_raise_no_false_alarm(versioned: bool) -> None:
+    # The whole built-in policy under the very harness that kills the mutants (and with
+    # dated versions, as the version mutant has them); each built-in risk model alone is
+    # checked in test_conformance_builtins.py.
+    settings = _versioned() if versioned else None
+    alarm, why = judge(Policy(settings, load_entry_points=False), examples=EXAMPLES)
     assert not alarm, why

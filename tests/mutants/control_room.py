@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import ClassVar
 
 from dapolicy import hookimpl
 from dapolicy._time import add_local
-from dapolicy.models import Call, Event, EventKind, Finding, Reason, RiskGrade, Task
+from dapolicy.models import Call, Event, EventKind, Finding, Incident, Reason, RiskGrade, Task
 from dapolicy.models.operations import ResponseFinding, ResponseGrade
+from dapolicy.settings import PolicyVersion, Settings, SevenStepSettings
+from dapolicy.testing.invariants import policy_with
 from mutants import Mutant, beside, isolated_model, replacing
 from mutants._common import finding, reason
 
@@ -137,3 +139,41 @@ MUTANTS = [
         beside(LateWelfareVisit),
     ),
 ]
+
+
+class KeepsFirstSettings:
+    """Reads the case-review period once, from the first case's settings, and keeps it:
+    after the force's policy changes version, reviews are still set by the old one."""
+
+    def __init__(self) -> None:
+        self.review_days: int | None = None
+
+    @hookimpl
+    def dapolicy_tasks(self, incident: Incident, settings: Settings) -> Iterator[Task]:
+        if self.review_days is None:
+            self.review_days = settings.seven_step.review_days
+        yield Task(
+            "case-review",
+            incident.victim.id,
+            add_local(incident.reported_at, days=self.review_days),
+            (reason("keeps.review", f"review the case at {self.review_days} days"),),
+        )
+
+
+def _versioned() -> Settings:
+    """A policy that shortens the case review from 28 to 21 days on 1 June 2024."""
+    one = PolicyVersion(date(2000, 1, 1), Settings(version="one"), until=date(2024, 6, 1))
+    two = PolicyVersion(
+        date(2024, 6, 1), Settings(version="two", seven_step=SevenStepSettings(review_days=21))
+    )
+    return Settings(versions=[one, two])
+
+
+MUTANTS.append(
+    Mutant(
+        "keeps-first-settings",
+        "keeps the settings of the first case across a policy version change",
+        14,
+        lambda: policy_with(KeepsFirstSettings(), settings=_versioned()),
+    )
+)

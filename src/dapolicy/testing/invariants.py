@@ -74,6 +74,7 @@ from dapolicy.testing._invariants._sweep import boundary_cases
 from dapolicy.testing._invariants._total import GARBAGE_PLUGIN as GARBAGE_PLUGIN
 from dapolicy.testing._invariants._total import RAISING_PLUGIN as RAISING_PLUGIN
 from dapolicy.testing._invariants._total import check_total
+from dapolicy.testing._invariants._versions import check_version_switch
 from dapolicy.testing._invariants._violation import (
     InvariantViolation,
     case_lines,
@@ -105,6 +106,7 @@ __all__ = [
     "check_reasons",
     "check_total",
     "check_triage",
+    "check_version_switch",
     "default_incidents",
     "isolated",
     "load_case",

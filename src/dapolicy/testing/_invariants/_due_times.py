@@ -184,8 +184,11 @@ def _seasons(run: _Run) -> None:
         delta = _utc(add_local(start, days=days)) - _utc(start)
         moved = _shift(case, delta, days)
         other = _assess(run.policy, moved, variant=f"the case moved to {label}")
-        if other.grade != run.decision.grade:
-            continue
+        if (
+            other.grade != run.decision.grade
+            or other.policy_version != run.decision.policy_version
+        ):
+            continue  # another grade, or another version of the policy: other deadlines
         theirs = _by_task(other)
         for key, dues in mine.items():
             found = theirs.get(key)

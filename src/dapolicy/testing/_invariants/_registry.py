@@ -26,6 +26,7 @@ from dapolicy.testing._invariants._safeguarding import (
     check_high_risk_referrals,
 )
 from dapolicy.testing._invariants._total import _total, check_total
+from dapolicy.testing._invariants._versions import _version_switch, check_version_switch
 from dapolicy.testing._invariants._violation import InvariantViolation
 
 
@@ -61,6 +62,7 @@ INVARIANTS: Mapping[int, Invariant] = {
         Invariant(2, "monotone", check_monotone),
         Invariant(11, "every event tells the victim and re-assesses", check_events),
         Invariant(12, "triage never diverts a domestic-abuse call", check_triage),
+        Invariant(14, "a policy version switches at its boundary", check_version_switch),
     )
 }
 
@@ -78,6 +80,7 @@ _RUNNERS: Mapping[int, Callable[[_Run], None]] = {
     11: _events,
     12: _triage,
     13: _child_victims,
+    14: _version_switch,
 }
 
 

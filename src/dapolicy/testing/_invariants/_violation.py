@@ -36,6 +36,7 @@ SHORT: dict[int, str] = {
     11: "events",
     12: "triage",
     13: "child victims",
+    14: "policy versions",
 }
 
 
@@ -100,11 +101,11 @@ def case_lines(case: ConformanceCase) -> list[str]:
     """The case as JSON lines of :class:`~dapolicy.models.Case`, the case itself last.
 
     Each earlier incident of the history comes first, oldest first, as a case of its
-    own; the last line is the case assessed. ``dapolicy explain`` accepts any one line
-    (``dapolicy assess`` the earlier ones, to build a history file for it), and
-    :func:`load_case` reads all of them back into a :class:`ConformanceCase` for a
-    regression test. MARAC referrals in the history are not cases: :func:`replay_notes`
-    lists them in words.
+    own; the last line is the case assessed. ``dapolicy explain FILE --line N``, with N
+    the last line, replays the lines before it as the case's history and explains the
+    decision; :func:`load_case` reads all of them back into a :class:`ConformanceCase`
+    for a regression test. MARAC referrals in the history are not cases:
+    :func:`replay_notes` lists them in words.
     """
     earlier = sorted(case.prior_incidents, key=lambda e: (micros(e.occurred_at), e.incident_id))
     lines = [to_json(Case(_earlier_incident(entry))) for entry in earlier]
@@ -117,7 +118,8 @@ def replay_notes(case: ConformanceCase) -> str:
     lines = case_lines(case)
     text = [
         "The case, as JSON lines (dapolicy.testing.invariants.load_case reads them back; "
-        "the last line is the case, any before it the history's earlier incidents):",
+        "the last line is the case, any before it the history's earlier incidents; "
+        f"'dapolicy explain FILE --line {len(lines)}' explains it):",
         *lines,
     ]
     command_now = decision_time(Case(case.incident, case.form))
