@@ -67,7 +67,7 @@ MUTANTS = [
     Mutant(
         "writes-the-history",
         "records the case in the history it reads",
-        1,
+        3,
         beside(RecordsInHistory),
     ),
 ]
