@@ -59,10 +59,11 @@ def check_children_safeguarded(policy: Policy, case: ConformanceCase) -> None:
 
 
 def _child_victims(run: _Run) -> None:
-    check = run.case.incident.domestic_abuse_check()
-    if check.verdict is not DomesticAbuseVerdict.CHILD_SAFEGUARDING:
-        return
+    # The verdict of the definition in force on the day (the 2013 definition, or the
+    # 2021 Act's from its commencement), as the decision records it.
     decision = run.decision
+    if decision.domestic_abuse is not DomesticAbuseVerdict.CHILD_SAFEGUARDING:
+        return
     if Destination.CHILDRENS_SOCIAL_CARE not in decision.referred_to():
         raise violation(
             13,
