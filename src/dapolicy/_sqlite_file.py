@@ -206,10 +206,10 @@ class HistoryFile:
                 )
                 + "; it is left as it was"
             )
-        problems = [str(row[0]) for row in self._query("PRAGMA quick_check")]
+        problems = [str(row[0]) for row in self._query("PRAGMA integrity_check")]
         problems = self._guarded(lambda c: real_problems(c, problems)) or ["ok"]
         if problems == ["ok"] and self._mode == "ro" and version == SCHEMA_VERSION:
-            # quick_check evaluates no CHECK constraint on a read-only connection.
+            # integrity_check evaluates no CHECK constraint on a read-only connection.
             problems = self._guarded(bad_rows) or ["ok"]
         if problems != ["ok"]:
             raise HistoryError(
@@ -395,6 +395,11 @@ class HistoryFile:
             raise HistoryError(
                 f"history file {self._shown}: an id is not valid Unicode text "
                 "(it holds a lone surrogate) and cannot be stored"
+            ) from exc
+        except UnicodeDecodeError as exc:
+            raise HistoryError(
+                f"history file {self._shown} holds text that is not UTF-8: it is damaged; "
+                "restore it from a backup"
             ) from exc
 
     def _execute(self, sql: str, parameters: Sequence[object] = ()) -> sqlite3.Cursor:

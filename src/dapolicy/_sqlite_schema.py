@@ -3,10 +3,10 @@
 Behind :mod:`dapolicy.sqlite_history`. A file is accepted only when ``sqlite_master``
 holds exactly the tables and indexes below (compared statement by statement, white
 space aside), its ``dapolicy_schema`` table holds one row with a known version, and
-``PRAGMA quick_check`` finds nothing wrong: pages, records, ``NOT NULL`` and ``CHECK``
-constraints. The ``typeof`` checks make quick_check a check of every stored value's
-type as well, so a value that is not what dapolicy wrote is found at open, not when a
-decision reads it.
+``PRAGMA integrity_check`` finds nothing wrong: pages, records, every index against its
+table, ``UNIQUE``, ``NOT NULL`` and ``CHECK`` constraints. The ``typeof`` checks make it
+a check of every stored value's type as well, so a value that is not what dapolicy wrote
+is found at open, not when a decision reads it.
 """
 
 from __future__ import annotations
@@ -156,8 +156,11 @@ migration_v1_to_v2: Final = (
 Shape = frozenset[tuple[str, str, str, str | None]]
 
 
-def _normal(sql: str | None) -> str | None:
-    return None if sql is None else " ".join(sql.split())
+def _normal(sql: object) -> str | None:
+    # A damaged file may hold a statement that is not text: it matches nothing expected.
+    if sql is None:
+        return None
+    return " ".join(sql.split()) if isinstance(sql, str) else repr(sql)
 
 
 def shape_of(connection: sqlite3.Connection) -> Shape:
@@ -188,7 +191,7 @@ def schema_of(version: int) -> Shape:
 
 
 def real_problems(connection: sqlite3.Connection, problems: list[str]) -> list[str]:
-    """``PRAGMA quick_check``'s problems, less the NULLs SQLite 3.40 reports wrongly.
+    """``PRAGMA integrity_check``'s problems, less the NULLs SQLite 3.40 reports wrongly.
 
     SQLite 3.40 reports "NULL value in T.C" for a WITHOUT ROWID table whose non-key
     column C comes before one of the key's columns, as in version 1's
@@ -209,7 +212,7 @@ def real_problems(connection: sqlite3.Connection, problems: list[str]) -> list[s
     return kept
 
 
-#: Every CHECK of version 2, as one condition a table: ``PRAGMA quick_check`` does not
+#: Every CHECK of version 2, as one condition a table: ``PRAGMA integrity_check`` does not
 #: evaluate CHECK constraints on a read-only connection, so a read-only open asks these.
 _ROW_CHECKS_V2: Final = {
     "incidents": """typeof(incident_id) = 'text' AND typeof(victim_id) = 'text'

@@ -18,15 +18,20 @@ Storage
 
 Opening: what is checked, before anything is changed
     ``mode="ro"`` opens an existing history read-only (an SQLite ``mode=ro`` URI: the
-    file is never written); ``"rw"`` opens an existing one for writing; ``"rwc"`` (the
-    default) also creates a new one where there is no file or an empty one. At every
-    open, before anything is written, the file must hold exactly the tables, columns
-    and indexes of a dapolicy history (compared statement by statement with what this
-    dapolicy creates), one schema version row, and pass ``PRAGMA quick_check`` (every
-    page and record, and every ``NOT NULL`` and ``CHECK`` constraint -- the checks
-    include each stored value's type). Anything else is refused with
-    :class:`HistoryError` naming the file, and left exactly as it was found. The check
-    reads the whole file once: about a second per few hundred megabytes.
+    file is never written, though SQLite may make its ``-wal`` and ``-shm`` companions
+    beside it, as for any reader of a WAL database); ``"rw"`` opens an existing one for
+    writing; ``"rwc"`` (the default) also creates a new one where there is no file or
+    an empty one. At every open, before anything is written, the file must hold exactly
+    the tables, columns and indexes of a dapolicy history (compared statement by
+    statement with what this dapolicy creates), one schema version row, and pass
+    ``PRAGMA integrity_check``: every page and record, every index against its table,
+    and every ``NOT NULL`` and ``CHECK`` constraint, which include each stored value's
+    type (read-only, SQLite skips the CHECKs, so they are asked as queries). Anything
+    else is refused with :class:`HistoryError` naming the file, and left exactly as it
+    was found. The check reads the whole file: about 1 s for a 150 MB history (500,000
+    incidents) read-write, 1.2 s read-only. It finds damage to the file's structure
+    and any value dapolicy would not have written; SQLite keeps no checksums, so a
+    value changed into another valid one (one id for another) cannot be found.
 
 Schema versions and the upgrade from version 1
     A ``dapolicy_schema`` table records the version (2). A file written by a newer
