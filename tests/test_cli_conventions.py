@@ -187,6 +187,18 @@ def test_explain_picking_what_is_not_there(tmp_path: Path, args: list[str], mess
     assert "Traceback" not in result.stderr
 
 
+def test_explain_a_line_that_is_not_a_case_says_why(tmp_path: Path) -> None:
+    first = EXAMPLES.read_text(encoding="utf-8").splitlines()[0]
+    (tmp_path / "two.jsonl").write_text(f'{first}\n{{"incident": 5}}\n', encoding="utf-8")
+    result = run("explain", "two.jsonl", "--line", 2, cwd=tmp_path)
+    assert result.returncode == 2
+    assert "line 2 is not a valid case" in result.stderr
+    assert "$.incident" in result.stderr
+    too_long = run("explain", "two.jsonl", "--line", 1, "--max-line-bytes", 100, cwd=tmp_path)
+    assert too_long.returncode == 2
+    assert "line 1 is longer than 100 bytes" in too_long.stderr
+
+
 def test_explain_an_incident_given_twice_is_ambiguous(tmp_path: Path) -> None:
     first = EXAMPLES.read_text(encoding="utf-8").splitlines()[0]
     (tmp_path / "twice.jsonl").write_text(f"{first}\n{first}\n", encoding="utf-8")
@@ -277,6 +289,38 @@ def test_synth_count_is_an_argument_and_n_is_deprecated(tmp_path: Path) -> None:
     missing = run("synth", cwd=tmp_path)
     assert missing.returncode == 2
     assert "COUNT" in missing.stderr
+
+
+def test_synth_count_and_n_must_agree(tmp_path: Path) -> None:
+    result = run("synth", "7", "--n", "8", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "COUNT 7 and --n 8 disagree" in result.stderr
+    assert result.stdout == ""
+
+
+def test_the_tally_counts_a_plugin_failure_as_a_review_reason() -> None:
+    from dapolicy.cli._summary import PLUGIN_FAILURE, UNGRADED, Tally
+
+    tally = Tally()
+    failed = {
+        "grade": "standard",
+        "findings": [],
+        "needs_review": True,
+        "review_reasons": [{"rule": "form.missing"}],
+        "failures": [{"plugin": "dash", "hook": "dapolicy_assess_risk", "error": "KeyError"}],
+    }
+    tally.decision(json.dumps(failed), "standard", ("marac",))
+    tally.decision(
+        json.dumps({"grade": "high", "findings": [{}], "needs_review": False}), "high", ()
+    )
+    tally.reject()
+    assert tally.nothing_lost
+    assert tally.grades == {UNGRADED: 1, "high": 1}
+    assert tally.review_reasons == {"form.missing": 1, PLUGIN_FAILURE: 1}
+    summary = json.loads(tally.as_json())
+    assert summary["lines"] == 3
+    assert summary["needs_review"] == 1
+    assert summary["grades"] == {"standard": 0, "medium": 0, "high": 1, UNGRADED: 1}
 
 
 def test_short_version_option(tmp_path: Path) -> None:

@@ -557,3 +557,51 @@ def test_a_redacted_reject_holds_only_the_line_the_errors_and_the_ids(
         "ids": {"incident": incident["id"], "victim": incident["victim"]["id"]},
         "errors": errors,
     }
+
+
+def test_an_over_long_line_keeps_its_place_with_jobs(tmp_path: Path, synth_all: Path) -> None:
+    lines = synth_all.read_text(encoding="utf-8").splitlines(keepends=True)
+    limit = max(len(line.encode()) for line in lines)
+    long_lines = {3, 120}  # line numbers in the new file; one more comes last (203)
+    text: list[str] = []
+    for line in lines:
+        while len(text) + 1 in long_lines:
+            text.append('{"pad": "' + "x" * limit + '"}\n')
+        text.append(line)
+    text.append('{"pad": "' + "x" * limit + '"}\n')
+    (tmp_path / "in.jsonl").write_text("".join(text), encoding="utf-8")
+    outputs = {}
+    for jobs in ("1", "2"):
+        result = run(
+            "assess",
+            "in.jsonl",
+            "-o",
+            f"d{jobs}.jsonl",
+            "--jobs",
+            jobs,
+            "--max-line-bytes",
+            limit,
+            cwd=tmp_path,
+        )
+        assert result.returncode == 1, result.stderr
+        assert "203 = 200 + 3: nothing lost" in result.stderr
+        outputs[jobs] = (
+            (tmp_path / f"d{jobs}.jsonl").read_bytes(),
+            (tmp_path / f"d{jobs}.rejects.jsonl").read_bytes(),
+        )
+    assert outputs["1"] == outputs["2"]
+    assert [r["line"] for r in h.rejects_in(tmp_path / "d2.rejects.jsonl")] == [3, 120, 203]
+
+
+def test_an_output_that_fills_the_disk_is_an_error_not_a_traceback(
+    tmp_path: Path, cases: Path
+) -> None:
+    if not Path("/dev/full").exists():
+        pytest.skip("no /dev/full here")
+    result = run("assess", cases, "-o", "/dev/full", "--rejects", "r.jsonl", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "cannot write /dev/full" in result.stderr
+    assert "(--output)" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "r.jsonl").exists()  # the other output was not published
+    assert not list(tmp_path.glob(".*.part"))
