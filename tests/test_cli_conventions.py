@@ -135,6 +135,22 @@ def test_a_history_cannot_be_a_stream(tmp_path: Path, command: str) -> None:
     assert not (tmp_path / "-").exists()
 
 
+def test_verify_reads_either_file_from_stdin(tmp_path: Path) -> None:
+    assessed = run("assess", EXAMPLES, "-o", "d.jsonl", cwd=tmp_path)
+    assert assessed.returncode == 0, assessed.stderr
+    decisions = (tmp_path / "d.jsonl").read_bytes()
+    cases_piped = run_with_stdin(
+        "verify", "-", "d.jsonl", stdin=EXAMPLES.read_bytes(), cwd=tmp_path
+    )
+    decisions_piped = run_with_stdin("verify", EXAMPLES, "-", stdin=decisions, cwd=tmp_path)
+    for result in (cases_piped, decisions_piped):
+        assert result.returncode == 0, result.stderr
+        assert b"13 decisions: 13 match, 0 differ" in result.stderr
+    both = run_with_stdin("verify", "-", "-", stdin=decisions, cwd=tmp_path)
+    assert both.returncode == 2
+    assert b"cannot both read standard input" in both.stderr
+
+
 def test_two_inputs_cannot_both_be_stdin(tmp_path: Path) -> None:
     result = run_with_stdin("audit", "-", "--totals", "-", stdin=b"", cwd=tmp_path)
     assert result.returncode == 2

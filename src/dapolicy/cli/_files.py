@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import stat
 import sys
 import tempfile
@@ -119,6 +120,22 @@ def read_input(option: str, path: Path) -> bytes:
             return source.read()
         except OSError as exc:
             raise _Failure(f"cannot read {path}: {_reason(exc)}") from None
+
+
+@contextmanager
+def as_path(path: Path) -> Iterator[Path]:
+    """``path``, or for ``-`` a private temporary copy of standard input (removed after).
+
+    For a reader that wants a file it can open by name and read more than once.
+    """
+    if not is_stream(path):
+        yield path
+        return
+    with tempfile.TemporaryDirectory() as folder:
+        copy = Path(folder) / "stdin.jsonl"
+        with copy.open("wb") as out:
+            shutil.copyfileobj(sys.stdin.buffer, out, 1 << 20)
+        yield copy
 
 
 class Output:

@@ -10,6 +10,7 @@ import click
 
 from dapolicy.batch import WorkerError
 from dapolicy.cli._common import FILE, _err, _Failure, _load_policy, history_option, policy_option
+from dapolicy.cli._files import as_path, check_distinct
 from dapolicy.errors import HistoryError
 from dapolicy.verify import Mismatch, Unverifiable, Verified, verify_files
 
@@ -36,14 +37,25 @@ def verify(
 
     Exit status: 0 all match, 1 any differs or cannot be re-derived, 2 bad input.
     """
+    check_distinct(
+        [
+            ("CASES.jsonl", cases_path),
+            ("DECISIONS.jsonl", decisions_path),
+            ("--policy", policy_path),
+            ("--history", history_path),
+        ],
+        [],
+    )
     policy = _load_policy(policy_path)
     tally: Counter[str] = Counter()
     try:
-        for outcome in verify_files(cases_path, decisions_path, policy, history=history_path):
-            tally[type(outcome).__name__] += 1
-            if isinstance(outcome, Verified):
-                continue
-            click.echo(_describe(outcome))
+        with as_path(cases_path) as cases, as_path(decisions_path) as decisions:
+            outcomes = verify_files(cases, decisions, policy, history=history_path)
+            for outcome in outcomes:
+                tally[type(outcome).__name__] += 1
+                if isinstance(outcome, Verified):
+                    continue
+                click.echo(_describe(outcome))
     except OSError as exc:
         name = exc.filename or "a file"
         raise _Failure(f"cannot read {name}: {exc.strerror or type(exc).__name__}") from None
