@@ -24,6 +24,7 @@ from dapolicy._settings_ranges import (
 from dapolicy.models._base import Problems, to_frozenset, to_tuple
 from dapolicy.models.incident import AbuseType, OffenceCategory
 from dapolicy.models.operations import ResponseGrade
+from dapolicy.models.protection import RegimeChoice
 from dapolicy.models.risk import RiskGrade
 
 __all__ = [
@@ -39,6 +40,7 @@ __all__ = [
     "HubSettings",
     "MaracSettings",
     "PluginSettings",
+    "ProtectionSettings",
     "SeriesRule",
     "SevenStepSettings",
     "TaskingSettings",
@@ -380,3 +382,19 @@ class AllocationSettings(Section):
     )
     trained_from: RiskGrade = bounded(RiskGrade.HIGH, OneOf(RiskGrade))
     detective_from: RiskGrade = bounded(RiskGrade.HIGH, OneOf(RiskGrade))
+
+
+@attrs.frozen
+class ProtectionSettings(Section):
+    """Protection notices and orders (DVPN, DAPN/DAPO, Stalking Protection Orders).
+
+    :param regime: ``auto`` chooses the DAPN regime in the pilot areas from their start
+        dates and DVPN elsewhere and before (``dapolicy.protection.DAPN_PILOT``); a
+        force sets ``dvpn`` or ``dapn`` (in a dated version for its areas) where it
+        knows better, e.g. after the pilot's end, when ``auto`` says "not known".
+    :param spo_consider_days: when stalking is indicated, consider a Stalking
+        Protection Order within this many days (7; an assumption, no figure found).
+    """
+
+    regime: RegimeChoice = bounded(RegimeChoice.AUTO, OneOf(RegimeChoice))
+    spo_consider_days: int = bounded(7, Whole(1, 28))

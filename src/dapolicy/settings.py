@@ -56,6 +56,7 @@ from dapolicy._settings_sections import (
     HubSettings,
     MaracSettings,
     PluginSettings,
+    ProtectionSettings,
     SeriesRule,
     SevenStepSettings,
     TaskingSettings,
@@ -74,6 +75,7 @@ from dapolicy._versions import (
 )
 from dapolicy.errors import FieldError, ValidationError
 from dapolicy.models._base import Problems, to_frozenset, to_tuple
+from dapolicy.models.protection import RegimeChoice
 
 __all__ = [
     "AllocationSettings",
@@ -83,6 +85,8 @@ __all__ = [
     "HubSettings",
     "MaracSettings",
     "PluginSettings",
+    "ProtectionSettings",
+    "RegimeChoice",
     "PolicyVersion",
     "SeriesRule",
     "SevenStepSettings",
@@ -120,6 +124,7 @@ class Settings(Section):
     :param events: deadlines after events.
     :param tasking: partner-tasking de-duplication.
     :param allocation: investigation allocation.
+    :param protection: protection notices and orders.
     :param options: per-plug-in settings for third-party plug-ins, by plug-in name.
     :param version: the id of these settings as a version of the force's policy (what
         every decision made under them records as ``policy_version``).
@@ -143,6 +148,7 @@ class Settings(Section):
     events: EventSettings = attrs.field(factory=EventSettings)
     tasking: TaskingSettings = attrs.field(factory=TaskingSettings)
     allocation: AllocationSettings = attrs.field(factory=AllocationSettings)
+    protection: ProtectionSettings = attrs.field(factory=ProtectionSettings)
     options: Mapping[str, Mapping[str, Any]] = bounded(
         None, Items(0, 100), factory=dict, converter=_options, hash=False
     )

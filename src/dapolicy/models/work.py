@@ -18,6 +18,7 @@ from dapolicy.models._base import (
     not_blank,
     to_tuple,
 )
+from dapolicy.models._ids import safe_id
 from dapolicy.models.risk import Reason
 
 __all__ = [
@@ -106,6 +107,12 @@ class EventKind(enum.Enum):
     BAIL_CHANGED = "bail_changed"
     ORDER_BREACHED = "order_breached"
     NEW_INCIDENT = "new_incident"
+    #: A protection notice (DVPN or DAPN) was given to the perpetrator.
+    PROTECTION_NOTICE_GIVEN = "protection_notice_given"
+    #: The perpetrator was arrested for breaching a protection notice.
+    PROTECTION_NOTICE_BREACH_ARREST = "protection_notice_breach_arrest"
+    #: A Stalking Protection Order was made and served.
+    STALKING_PROTECTION_ORDER_MADE = "stalking_protection_order_made"
 
 
 @attrs.frozen
@@ -119,6 +126,8 @@ class Event(Checked):
     :param perpetrator_id: the perpetrator it concerns.
     :param incident_id: the incident it relates to, if any.
     :param details: free text; kept out of ``repr``.
+    :param area: the force area or basic command unit, a safe id (rules that differ by
+        area, such as the protection-notice regime, read it).
     """
 
     id: str
@@ -128,6 +137,7 @@ class Event(Checked):
     perpetrator_id: str
     incident_id: str | None = None
     details: str | None = attrs.field(default=None, repr=False)
+    area: str | None = None
 
     def _problems(self) -> Problems:
         yield from not_blank("id", self.id)
@@ -136,6 +146,7 @@ class Event(Checked):
         yield from not_blank("perpetrator_id", self.perpetrator_id)
         if self.victim_id == self.perpetrator_id and str(self.victim_id).strip():
             yield "perpetrator_id", "victim and perpetrator must be different people"
+        yield from safe_id("area", self.area, optional=True)
 
 
 class InvestigatorSkill(enum.Enum):

@@ -14,6 +14,7 @@ from dapolicy.plugins import (
     lethality,
     local,
     marac,
+    protection,
     safeguarding,
     seven_step,
     thrive,
@@ -31,6 +32,7 @@ DEFAULT_PLUGINS: tuple[tuple[str, object], ...] = (
     ("safeguarding", safeguarding),
     ("seven-step-plan", seven_step),
     ("allocation", allocation),
+    ("protection", protection),
     ("events", events),
     ("thrive", thrive),
 )
