@@ -186,13 +186,14 @@ def test_a_failed_run_leaves_the_previous_outputs_as_they_were(tmp_path: Path) -
     (tmp_path / "d.jsonl").write_text("yesterday\n", encoding="utf-8")
     (tmp_path / "crash.py").write_text(
         "import sys\n"
+        "import dapolicy.batch as batch\n"
         "import dapolicy.cli._assess as command\n"
-        "real = command.assess_line\n"
+        "real = batch.assess_line\n"
         "def crash(policy, history, number, raw):\n"
         "    if number == 5:\n"
         "        raise OSError(28, 'No space left on device')\n"
         "    return real(policy, history, number, raw)\n"
-        "command.assess_line = crash\n"
+        "command.assess_line = batch.assess_line = crash  # wherever the command calls it\n"
         "from dapolicy.cli import cli\n"
         "cli.main(args=sys.argv[1:], prog_name='dapolicy')\n",
         encoding="utf-8",
@@ -374,11 +375,12 @@ def test_redacted_rejects_hold_ids_and_errors_only(tmp_path: Path) -> None:
 
 WAITING = """
 import pathlib, sys, time
+import dapolicy.batch as batch
 import dapolicy.cli._assess as command
 
 at, chunk = int(sys.argv[1]), int(sys.argv[2])
-command.CHUNK = chunk
-real = command.assess_line
+command.CHUNK = batch.CHUNK = chunk
+real = batch.assess_line
 
 def waiting(policy, history, number, raw):
     if number == at:  # say so, then wait for the user's Ctrl-C
@@ -386,7 +388,7 @@ def waiting(policy, history, number, raw):
         time.sleep(60)
     return real(policy, history, number, raw)
 
-command.assess_line = waiting
+command.assess_line = batch.assess_line = waiting  # wherever the command calls it
 from dapolicy.cli import cli
 cli.main(args=sys.argv[3:], prog_name="dapolicy")
 """
