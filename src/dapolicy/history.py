@@ -327,10 +327,12 @@ class HistoryView:
 
     def __init__(self, history: History, *, known_at: datetime) -> None:
         """A view of ``history`` as known just before ``known_at``."""
-        if not isinstance(history, History):
-            raise TypeError(
-                "a HistoryView reads a History (incidents, last_marac_referral, calls)"
-            )
+        if type(history) not in _HISTORY_TYPES:
+            if not isinstance(history, History):  # a Protocol check: slow, so once a type
+                raise TypeError(
+                    "a HistoryView reads a History (incidents, last_marac_referral, calls)"
+                )
+            _HISTORY_TYPES.add(type(history))
         known = _instant("known_at", known_at)
         _STORE.__set__(self, history)
         _KNOWN_AT.__set__(self, fixed_offset(known_at))
@@ -446,6 +448,9 @@ class HistoryView:
         )
         return tuple(found)
 
+
+#: Types already found to be a History (the Protocol check costs microseconds a call).
+_HISTORY_TYPES: set[type] = set()
 
 # The slots' descriptors, taken off the class: only this module can read or set them.
 _STORE: Any = HistoryView.__dict__["_store"]
