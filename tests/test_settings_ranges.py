@@ -45,6 +45,7 @@ from dapolicy.settings import (
     HubSettings,
     MaracSettings,
     PluginSettings,
+    PolicyVersion,
     ProtectionSettings,
     SeriesRule,
     Settings,
@@ -485,6 +486,28 @@ SETTINGS = st.builds(
 
 
 @st.composite
+def _versioned(draw: st.DrawFn) -> Settings:
+    """Settings drawn as above, with up to three dated versions each drawn the same way."""
+    base = draw(SETTINGS)
+    starts = sorted(
+        draw(st.lists(st.dates(date(1975, 1, 1), date(2095, 1, 1)), max_size=3, unique=True))
+    )
+    versions = []
+    for n, start in enumerate(starts):
+        own = draw(SETTINGS)
+        own = attrs.evolve(
+            own,
+            force=base.force,
+            plugins=attrs.evolve(own.plugins, block=base.plugins.block),
+            version=f"v{n}",
+        )
+        versions.append(
+            PolicyVersion(start, own, until=starts[n + 1] if n + 1 < len(starts) else None)
+        )
+    return attrs.evolve(base, versions=versions)
+
+
+@st.composite
 def _victims_cases(draw: st.DrawFn) -> list[Case]:
     """One to four cases for one victim and suspect, months or years apart."""
     first = draw(ds.cases())
@@ -503,7 +526,7 @@ def _victims_cases(draw: st.DrawFn) -> list[Case]:
 
 
 @settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-@given(SETTINGS, _victims_cases())
+@given(st.one_of(SETTINGS, _versioned()), _victims_cases())
 def test_property_any_settings_that_load_decide_any_valid_case_without_a_failure(
     force: Settings, cases: list[Case]
 ) -> None:
@@ -515,13 +538,15 @@ def test_property_any_settings_that_load_decide_any_valid_case_without_a_failure
         )
         assert decision.failures == (), decision.failures
         assert decision.grade in RiskGrade
+        in_force = force.as_of(decision_time(case))
+        assert decision.policy_version == in_force.version
         if decision.grade is RiskGrade.HIGH and "marac" not in force.plugins.block:
             assert any(r.destination.value == "marac" for r in decision.referrals)
         record(history, case.incident, decision)
         if case.call is not None:
             triage = policy.triage(case.call, None, history=history, now=case.call.received_at)
             assert triage.failures == ()
-            assert triage.response >= force.triage.minimum
+            assert triage.response >= force.as_of(case.call.received_at).triage.minimum
 
 
 @settings(max_examples=30)

@@ -19,6 +19,7 @@ from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import attrs
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -122,10 +123,31 @@ def _random_files(draw: st.DrawFn) -> bytes:
     return ("\n".join(lines) + "\n").encode("utf-8", "surrogatepass")
 
 
+#: A file with dated versions, by date and by area: the second seed to mutate.
+VERSIONED = b"""force = "Exampleshire"
+version = "2019-01"
+[marac]
+escalation_months = 12
+[[versions]]
+id = "2023-04"
+from = 2023-04-01
+[versions.marac]
+escalation_months = 6
+[[versions]]
+id = "dapn-pilot"
+from = 2024-11-27
+until = 2026-04-01T00:00:00+01:00
+areas = ["croydon", "bromley", "sutton"]
+review_by = 2025-11-01
+[versions.dash]
+high_from = 12
+"""
+
+
 @st.composite
 def _mutated_files(draw: st.DrawFn) -> bytes:
-    """The example policy file with bytes flipped, cut, repeated or replaced."""
-    data = bytearray(EXAMPLE)
+    """A seed policy file with bytes flipped, cut, repeated or replaced."""
+    data = bytearray(draw(st.sampled_from([EXAMPLE, VERSIONED])))
     for _ in range(draw(st.integers(1, 8))):
         where = draw(st.integers(0, len(data) - 1))
         action = draw(st.sampled_from(["flip", "cut", "insert", "digits"]))
@@ -136,7 +158,9 @@ def _mutated_files(draw: st.DrawFn) -> bytes:
         elif action == "insert":
             data[where:where] = draw(st.binary(min_size=1, max_size=8))
         else:
-            data[where:where] = draw(st.sampled_from([b"9" * 30, b"0", b"-", b"[[", b"\xff"]))
+            data[where:where] = draw(
+                st.sampled_from([b"9" * 30, b"0", b"-", b"[[", b"\xff", b"[[versions]]\n"])
+            )
         if not data:
             break
     return bytes(data)
@@ -156,8 +180,12 @@ def _check(path: Path) -> str:
         policy = Policy(loaded, load_entry_points=False)
     except (ValidationError, ConfigurationError):
         return "error"  # e.g. a plug-in name no plug-in has: still a clean error
-    decision = policy.assess(INCIDENT, None, now=AT)
-    assert decision.failures == (), decision.failures
+    for area in (None, "croydon"):
+        for year in (2020, 2024, 2025, 2027):
+            at = AT.replace(year=year)
+            placed = attrs.evolve(INCIDENT, reported_at=at, occurred_at=at, area=area)
+            decision = policy.assess(placed, None, now=at)
+            assert decision.failures == (), decision.failures
     return "policy"
 
 
@@ -194,5 +222,6 @@ def test_fuzz_the_command_in_process(content: bytes) -> None:
 
 def test_fuzz_the_seeds_themselves(tmp_path: Path) -> None:
     path = tmp_path / "kent.toml"
-    path.write_bytes(EXAMPLE)
-    assert _check(path) == "policy"
+    for seed in (EXAMPLE, VERSIONED):
+        path.write_bytes(seed)
+        assert _check(path) == "policy"
