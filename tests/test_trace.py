@@ -40,24 +40,7 @@ from dapolicy.trace import SettingRead, Trace, render_trace, trace_assessment
 LONDON = ZoneInfo("Europe/London")
 REPO = Path(__file__).resolve().parents[1]
 
-VERSIONED = """
-force = "Exampleshire"
-version = "2019-01"
-
-[[versions]]
-id = "2023-04"
-from = 2023-04-01
-[versions.marac]
-escalation_months = 6
-
-[[versions]]
-id = "dapn-pilot"
-from = 2024-11-27
-until = 2026-04-01
-areas = ["croydon"]
-[versions.dash]
-high_from = 12
-"""
+VERSIONED = (REPO / "docs" / "examples" / "versioned-policy.toml").read_text(encoding="utf-8")
 
 
 def versioned(tmp_path: Path) -> Policy:
@@ -108,7 +91,7 @@ def test_each_rule_is_shown_with_the_settings_it_read_and_their_versions(tmp_pat
     assert "marac.escalation_months = 6 (version 2023-04)" in text
     assert (
         "Policy version dapn-pilot (in force from 2024-11-27 00:00 GMT until 2026-04-01 "
-        "00:00 BST in croydon)" in text
+        "00:00 BST in bromley, croydon, sutton)" in text
     )
     # The policy's own reads: the repeat-victim window it used for repeat_victim.
     policy_reads = {r.key for r in calls[("policy", "assess")].reads}

@@ -49,28 +49,7 @@ from dapolicy.testing import strategies as ds
 LONDON = ZoneInfo("Europe/London")
 REPO = Path(__file__).resolve().parents[1]
 
-PILOT = """
-force = "Exampleshire"
-version = "2019-01"
-
-[marac]
-escalation_months = 12
-
-[[versions]]
-id = "2023-04"
-from = 2023-04-01
-[versions.marac]
-escalation_months = 6
-
-[[versions]]
-id = "dapn-pilot"
-from = 2024-11-27
-until = 2026-04-01
-areas = ["croydon", "bromley", "sutton"]
-review_by = 2025-11-01
-[versions.dash]
-high_from = 12
-"""
+PILOT = (REPO / "docs" / "examples" / "versioned-policy.toml").read_text(encoding="utf-8")
 
 
 def load(tmp_path: Path, text: str) -> Settings:

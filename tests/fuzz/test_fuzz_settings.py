@@ -124,24 +124,7 @@ def _random_files(draw: st.DrawFn) -> bytes:
 
 
 #: A file with dated versions, by date and by area: the second seed to mutate.
-VERSIONED = b"""force = "Exampleshire"
-version = "2019-01"
-[marac]
-escalation_months = 12
-[[versions]]
-id = "2023-04"
-from = 2023-04-01
-[versions.marac]
-escalation_months = 6
-[[versions]]
-id = "dapn-pilot"
-from = 2024-11-27
-until = 2026-04-01T00:00:00+01:00
-areas = ["croydon", "bromley", "sutton"]
-review_by = 2025-11-01
-[versions.dash]
-high_from = 12
-"""
+VERSIONED = (REPO / "docs" / "examples" / "versioned-policy.toml").read_bytes()
 
 
 @st.composite
