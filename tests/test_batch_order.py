@@ -10,10 +10,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dapolicy import InMemoryHistory, batch, default_policy, to_json
+from dapolicy import InMemoryHistory, _batch_index, batch, default_policy, to_json
 from dapolicy.synth import synthesize
 
 POLICY = default_policy()
@@ -115,3 +116,22 @@ def test_parallel_lines_may_skip_numbers() -> None:
     assert [r.number for r in got] == [n for n, _ in given]
     (reject,) = [r for r in got if r.reject is not None]
     assert json.loads(reject.reject or "")["line"] == reject.number == 21
+
+
+def test_a_large_batch_keeps_its_history_on_disk_with_the_same_decisions(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    expected = _decisions(LINES, tmp_path)
+    made: list[object] = []
+    real = _batch_index.own_history
+
+    def watched(lines: int, directory: str | None = None) -> Any:
+        made.append(lines > _batch_index.IN_MEMORY_LINES)
+        return real(lines, directory)
+
+    monkeypatch.setattr(_batch_index, "IN_MEMORY_LINES", 50)
+    monkeypatch.setattr(batch, "own_history", watched)
+    assert _decisions(LINES, tmp_path, temp_dir=str(tmp_path)) == expected
+    assert made == [True]
+    assert _decisions(LINES, tmp_path, jobs=2) == expected  # each worker's on disk too
+    assert list(tmp_path.iterdir()) == [tmp_path / "in.jsonl"]  # and removed

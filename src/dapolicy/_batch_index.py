@@ -15,6 +15,7 @@ when it was decided, nor on which worker decided it.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -26,10 +27,22 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from dapolicy import _json_limits
+from dapolicy.history import InMemoryHistory, MutableHistory
 from dapolicy.models import Case
 from dapolicy.models._base import micros
 
-__all__ = ["Index", "LineResult", "Spill", "order_key", "quick_key", "record_of", "reject_json"]
+__all__ = [
+    "IN_MEMORY_LINES",
+    "Index",
+    "LineResult",
+    "Spill",
+    "order_key",
+    "own_history",
+    "quick_key",
+    "record_of",
+    "reject_json",
+    "transaction_of",
+]
 
 #: Added to a decision time in microseconds (negative before 1970) to sort unsigned.
 _TIME_SHIFT = 1 << 62
@@ -262,3 +275,34 @@ class Spill:
     def close(self) -> None:
         """Remove the spill file."""
         self._file.close()
+
+
+#: Above this many lines to decide, a batch given no history of its own keeps one in
+#: a temporary SQLite file instead of in memory (where it costs about 2 kB a case), so
+#: that memory stays flat however many lines there are. The decisions are the same.
+IN_MEMORY_LINES = 250_000
+
+
+@contextlib.contextmanager
+def own_history(lines: int, directory: str | None = None) -> Iterator[MutableHistory]:
+    """A history for a batch of ``lines`` lines: in memory, or on disk if many."""
+    if lines <= IN_MEMORY_LINES:
+        yield InMemoryHistory()
+        return
+    from dapolicy.sqlite_history import SQLiteHistory
+
+    with (
+        tempfile.TemporaryDirectory(dir=directory) as folder,
+        SQLiteHistory(os.path.join(folder, "history.db")) as history,
+    ):
+        yield history
+
+
+def transaction_of(
+    history: MutableHistory,
+) -> Callable[[], contextlib.AbstractContextManager[Any]]:
+    """``history.transaction`` where it has one (a persistent history), else a no-op."""
+    found: Callable[[], contextlib.AbstractContextManager[Any]] = getattr(
+        history, "transaction", contextlib.nullcontext
+    )
+    return found

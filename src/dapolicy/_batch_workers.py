@@ -30,9 +30,8 @@ from collections.abc import Callable, Iterable, Iterator
 from multiprocessing.connection import Connection, wait
 from typing import Any, NamedTuple
 
-from dapolicy._batch_index import Index, LineResult, reject_json
+from dapolicy._batch_index import Index, LineResult, own_history, reject_json, transaction_of
 from dapolicy.errors import ValidationError
-from dapolicy.history import InMemoryHistory
 from dapolicy.policy import Policy
 
 __all__ = ["DEFAULT_DECISION_SECONDS", "Pool", "WorkerError", "budget_of"]
@@ -41,6 +40,9 @@ __all__ = ["DEFAULT_DECISION_SECONDS", "Pool", "WorkerError", "budget_of"]
 #: is ``CHUNK`` 32-bit numbers: ``IN_FLIGHT`` of them fit in any pipe's buffer.
 CHUNK = 256
 IN_FLIGHT = 3
+
+#: Lines a replacement decides again per history transaction.
+REPLAY_CHUNK = 1000
 
 #: How often the parent looks at the workers' slots when nothing arrives (seconds).
 POLL = 0.25
@@ -86,6 +88,9 @@ class _Job(NamedTuple):
     slot: Any
     epoch: float
     parent: int
+    #: Lines the worker's partition is expected to decide (its history's size).
+    expected: int
+    temp_dir: str | None
 
 
 def _work(job: _Job) -> None:  # pragma: no cover - runs in a child process
@@ -101,7 +106,7 @@ def _work(job: _Job) -> None:  # pragma: no cover - runs in a child process
 
 def _decide_lines(job: _Job) -> None:  # pragma: no cover - runs in a child process
     """Rebuild the history from the replay, then decide each chunk sent."""
-    make_policy, index, replay, inbox, outbox, slot, epoch, parent = job
+    make_policy, index, replay, inbox, outbox, slot, epoch, parent = job[:8]
     from dapolicy.batch import assess_line
 
     try:
@@ -110,29 +115,33 @@ def _decide_lines(job: _Job) -> None:  # pragma: no cover - runs in a child proc
         text = f"{type(exc).__name__}: {exc}" if isinstance(exc, ValidationError) else None
         outbox.send(("failed", text or type(exc).__name__))
         return
-    history = InMemoryHistory()
     # Its own descriptor where there is a path; else the one inherited by fork.
     handle = os.open(index.path, os.O_RDONLY) if index.path else index.handle
+    with own_history(job.expected, job.temp_dir) as history:
+        transaction = transaction_of(history)
 
-    def decide(number: int, flag: int = 0) -> LineResult:
-        started = int((time.monotonic() - epoch) * 1000) & _LOW
-        slot.value = (started << 32) | number | flag
-        return assess_line(policy, history, number, index.read(handle, number))
+        def decide(chunk: Iterable[int], flag: int = 0) -> list[LineResult]:
+            results = []
+            with transaction():
+                for number in chunk:
+                    started = int((time.monotonic() - epoch) * 1000) & _LOW
+                    slot.value = (started << 32) | number | flag
+                    raw = index.read(handle, number)
+                    results.append(assess_line(policy, history, number, raw))
+            slot.value = 0
+            return results
 
-    for number in replay:
-        decide(number, _REPLAY)
-    slot.value = 0
-    outbox.send(("ready", None))
-    while True:
-        while not inbox.poll(1.0):
-            if os.getppid() != parent:  # orphaned (the parent was killed): stop
+        for start in range(0, len(replay), REPLAY_CHUNK):
+            decide(replay[start : start + REPLAY_CHUNK], _REPLAY)
+        outbox.send(("ready", None))
+        while True:
+            while not inbox.poll(1.0):
+                if os.getppid() != parent:  # orphaned (the parent was killed): stop
+                    return
+            chunk = inbox.recv()
+            if chunk is None:
                 return
-        chunk = inbox.recv()
-        if chunk is None:
-            return
-        results = [decide(number) for number in chunk]
-        slot.value = 0
-        outbox.send(("results", results))
+            outbox.send(("results", decide(chunk)))
 
 
 class _Worker:
@@ -154,6 +163,8 @@ class _Worker:
             self.slot,
             pool.epoch,
             os.getpid(),
+            pool.expected,
+            pool.temp_dir,
         )
         self.process = context.Process(target=_work, args=(job,), daemon=True)
         self.process.start()
@@ -203,8 +214,11 @@ class Pool:
         make_policy: Callable[[], Policy],
         jobs: int,
         budget: float,
+        temp_dir: str | None = None,
     ) -> None:
         self.index = index
+        self.temp_dir = temp_dir
+        self.expected = len(index.order) // max(jobs, 1) + 1
         self.make_policy = make_policy
         self.jobs = jobs
         self.limit = budget + min(MARGIN, budget)

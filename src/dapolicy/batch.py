@@ -32,12 +32,21 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, Any, NamedTuple
 
-from dapolicy._batch_index import Index, LineResult, Spill, case_key, quick_key, reject_json
+from dapolicy._batch_index import (
+    Index,
+    LineResult,
+    Spill,
+    case_key,
+    own_history,
+    quick_key,
+    reject_json,
+    transaction_of,
+)
 from dapolicy._batch_index import order_key as _packed_key
 from dapolicy._batch_index import record_of as _record_of
 from dapolicy._batch_workers import DEFAULT_DECISION_SECONDS, Pool, WorkerError, budget_of
 from dapolicy.errors import HistoryError, ValidationError
-from dapolicy.history import CallEntry, InMemoryHistory, MutableHistory, record
+from dapolicy.history import CallEntry, MutableHistory, record
 from dapolicy.models import Case
 from dapolicy.models._base import micros
 from dapolicy.policy import Policy
@@ -310,12 +319,12 @@ def _assess(
             budget = run.decision_seconds
             if budget is None:
                 budget = budget_of(run.settings)
-            pool = Pool(index, run.make_policy, max(run.jobs, 1), budget)
+            pool = Pool(index, run.make_policy, max(run.jobs, 1), budget, run.temp_dir)
             for result in pool.run(index.order):
                 spill.write(result)
                 done(index.lengths[result.number - 1])
         else:
-            _decide_here(index, run.policy, run.history, spill, done)
+            _decide_here(index, run, spill, done)
         yield from spill.results(len(index))
     finally:
         spill.close()
@@ -339,14 +348,27 @@ def _policy_factory(policy: Policy) -> Callable[[], Policy]:
 
 def _decide_here(
     index: Index,
-    policy: Policy,
-    history: MutableHistory | None,
+    run: _Run,
     spill: Spill,
     done: Callable[[int], None],
 ) -> None:
     """Decide in this process, a persistent history's chunk per transaction."""
-    history = history if history is not None else InMemoryHistory()
-    transaction = getattr(history, "transaction", contextlib.nullcontext)
+    assert run.policy is not None
+    if run.history is None:
+        with own_history(len(index.order), run.temp_dir) as history:
+            _decide_with(index, run.policy, history, spill, done)
+    else:
+        _decide_with(index, run.policy, run.history, spill, done)
+
+
+def _decide_with(
+    index: Index,
+    policy: Policy,
+    history: MutableHistory,
+    spill: Spill,
+    done: Callable[[int], None],
+) -> None:
+    transaction = transaction_of(history)
     order, handle = index.order, index.handle
     for start in range(0, len(order), CHUNK):
         with transaction():
