@@ -626,7 +626,7 @@ def test_history_unstorable_id_is_rejected_not_fatal(tmp_path: Path) -> None:
 CRASHING = """
 import os, sys
 import dapolicy.cli as cli
-import dapolicy.cli._assess as command
+import dapolicy.batch as command
 
 mode, at, chunk = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 command.CHUNK = chunk

@@ -381,9 +381,12 @@ import dapolicy.cli._assess as command
 at, chunk = int(sys.argv[1]), int(sys.argv[2])
 command.CHUNK = batch.CHUNK = chunk
 real = batch.assess_line
+seen = 0
 
 def waiting(policy, history, number, raw):
-    if number == at:  # say so, then wait for the user's Ctrl-C
+    global seen
+    seen += 1
+    if seen == at:  # the at-th case decided: say so, then wait for the user's Ctrl-C
         pathlib.Path("waiting").write_text("now", encoding="utf-8")
         time.sleep(60)
     return real(policy, history, number, raw)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import importlib.util
+import random
 from pathlib import Path
 
 import pytest
 
-from dapolicy import InMemoryHistory, Settings, default_policy, to_json
-from dapolicy.batch import assess_line
+from dapolicy import Settings, default_policy, to_json
+from dapolicy.batch import assess_file
 from dapolicy.synth import synthesize
 
 distributed = pytest.importorskip("distributed")
@@ -25,12 +26,14 @@ def _example() -> object:
     return module
 
 
-def test_dask_gives_the_single_process_decisions() -> None:
+def test_dask_gives_the_single_process_decisions(tmp_path: Path) -> None:
     example = _example()
     lines = [(to_json(case) + "\n").encode() for case in synthesize(300, 21)]
     lines.insert(17, b"not json\n")
-    policy, history = default_policy(), InMemoryHistory()
-    expected = [assess_line(policy, history, n, raw) for n, raw in enumerate(lines, start=1)]
+    random.Random(3).shuffle(lines)  # the order of the input cannot matter
+    path = tmp_path / "in.jsonl"
+    path.write_bytes(b"".join(lines))
+    expected = list(assess_file(path, default_policy()))
     cluster = distributed.LocalCluster(
         n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
     )

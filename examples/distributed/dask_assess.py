@@ -1,8 +1,9 @@
 """Assess a batch on Dask's distributed scheduler, partitioned by victim.
 
-Every line about one victim lands in the same partition, in input order, and each
-partition is assessed by one task with a history of its own -- so the decisions are
-exactly those of ``dapolicy assess`` in one process. Run it on a local cluster::
+Every line about one victim lands in the same partition; each partition is decided by
+one task, in decision order (``order_key``), with a history of its own -- so the
+decisions are exactly those of ``dapolicy assess`` in one process, whatever the order
+of the input's lines. Run it on a local cluster::
 
     python examples/distributed/dask_assess.py cases.jsonl decisions.jsonl --partitions 4
 
@@ -19,13 +20,14 @@ from pathlib import Path
 from dask.distributed import Client, LocalCluster
 
 from dapolicy import InMemoryHistory, Policy, Settings
-from dapolicy.batch import LineResult, assess_line, partition
+from dapolicy.batch import LineResult, assess_line, order_key, partition
 
 
 def assess_partition(settings: Settings, lines: Sequence[tuple[int, bytes]]) -> list[LineResult]:
-    """One partition, in input order, against a history of its own."""
+    """One partition, in decision order, against a history of its own."""
     policy, history = Policy(settings), InMemoryHistory()
-    return [assess_line(policy, history, number, raw) for number, raw in lines]
+    ordered = sorted(lines, key=lambda line: order_key(*line))
+    return [assess_line(policy, history, number, raw) for number, raw in ordered]
 
 
 def assess_with_dask(

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import contextlib
-import itertools
 import os
 import sys
-from collections.abc import Iterable, Iterator
-from contextlib import ExitStack, contextmanager
+from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 from typing import IO
 
 import click
 
 from dapolicy import _interrupts
-from dapolicy.batch import LineResult, WorkerError, assess_line, assess_parallel
+from dapolicy.batch import LineResult, WorkerError, assess_file, spool
 from dapolicy.cli._common import (
     EXIT_INTERRUPTED,
     EXIT_REJECTS,
@@ -114,8 +113,9 @@ def assess(
 ) -> None:
     """Assess every case in INPUT.jsonl (one Case JSON object per line; - for stdin).
 
-    Records are read one at a time (memory stays flat) and assessed in input order,
-    each at the point of attendance, against the victim history. Every line ends up
+    Cases are decided in order of decision time, whatever their order in the file,
+    each at the point of attendance, against the victim history as it stood then;
+    the decisions are written in input order. Every line ends up
     either as a decision or in the rejects file: nothing is lost, and the summary
     says so. Output files appear only when the run ends well.
     """
@@ -144,12 +144,20 @@ def assess(
         if not is_stream(input_path):
             stack.enter_context(source)
         # The history first: if it is refused, no output is begun.
-        history = stack.enter_context(_history(history_path, create=new_history))
+        history = (
+            stack.enter_context(_history(history_path, create=new_history))
+            if history_path is not None
+            else None
+        )
         try:
             with written(*outputs), _interrupts.user_interrupts():
-                counter = stack.enter_context(progress_bar(_size(source), _shown(progress)))
-                lines = _counted(bounded_lines(source, max_line_bytes), counter)
-                for result in _results(lines, policy, history, jobs, max_line_bytes):
+                # Read twice (indexed, then in decision order): a stream is copied first.
+                seekable = stack.enter_context(spool(source))
+                counter = stack.enter_context(progress_bar(_size(seekable), _shown(progress)))
+                lines = bounded_lines(seekable, max_line_bytes)
+                for result in _results(
+                    seekable, lines, policy, history, jobs, max_line_bytes, counter
+                ):
                     if result.decision is not None:
                         tally.decision(result.decision, result.grade, result.destinations)
                         decisions.line(result.decision)
@@ -199,76 +207,43 @@ def _shown(wanted: bool | None) -> bool:
     return sys.stderr.isatty() if wanted is None else wanted
 
 
-def _counted(
-    lines: Iterable[tuple[int, bytes | None]], counter: Progress
-) -> Iterator[tuple[int, bytes | None]]:
-    for number, raw in lines:
-        counter.update(len(raw) if raw is not None else 0)
-        yield number, raw
-
-
-@contextmanager
-def _history_errors(first_line: int) -> Iterator[None]:
-    """A history that fails mid-run stops the run with a message, not a traceback."""
-    try:
-        yield
-    except HistoryError as exc:
-        raise _Failure(
-            f"the history failed in the chunk from line {first_line}: {exc}; that chunk "
-            "was rolled back and no output was written; run the same input again once "
-            "the history is fixed"
-        ) from None
-
-
 def _results(
+    source: IO[bytes],
     lines: Iterator[tuple[int, bytes | None]],
     policy: Policy,
-    history: MutableHistory,
+    history: MutableHistory | None,
     jobs: int,
     limit: int,
+    counter: Progress,
 ) -> Iterator[LineResult]:
-    """Every line's result, in input order."""
+    """Every line's result, in input order, decided in decision-time order.
+
+    The input is indexed first, then decided (see :func:`dapolicy.batch.assess_file`):
+    the decisions do not depend on the order of the lines. A persistent history is
+    written a chunk at a time, each chunk one transaction: a crash loses at most the
+    open chunk, and re-running the same input gives the same decisions (each sees only
+    what was recorded before its own time; recording again changes nothing).
+    """
     workers = jobs or os.cpu_count() or 1
-    if workers > 1:
-        yield from _parallel(lines, policy, workers, limit)
-        return
-    transaction = getattr(history, "transaction", contextlib.nullcontext)
-    # A persistent history is written a chunk at a time, each chunk one transaction: a
-    # crash loses at most the open chunk, and re-running the same input is safe
-    # (recording is idempotent).
-    while chunk := list(itertools.islice(lines, CHUNK)):
-        with _history_errors(chunk[0][0]), transaction():
-            results = [
-                assess_line(policy, history, number, raw)
-                if raw is not None
-                else LineResult(number, None, too_long(number, limit))
-                for number, raw in chunk
-            ]
-        yield from results
-
-
-def _parallel(
-    lines: Iterator[tuple[int, bytes | None]], policy: Policy, workers: int, limit: int
-) -> Iterator[LineResult]:
-    """The workers' results, with the over-long lines' rejects put back in their places."""
-    held: dict[int, LineResult] = {}
-
-    def readable() -> Iterator[tuple[int, bytes]]:
-        for number, raw in lines:
-            if raw is None:
-                held[number] = LineResult(number, None, too_long(number, limit))
-            else:
-                yield number, raw
-
     try:
-        for result in assess_parallel(readable(), policy.settings, workers):
-            yield from (held.pop(n) for n in sorted(n for n in held if n < result.number))
-            yield result
+        yield from assess_file(
+            source,
+            policy,
+            history=history,
+            jobs=workers,
+            progress=counter.update,
+            lines=lines,
+            unread=lambda number: too_long(number, limit),
+        )
     except WorkerError as exc:
         if _interrupts.interrupted():
             raise KeyboardInterrupt from None
         raise _Failure(str(exc)) from None
-    yield from (held.pop(n) for n in sorted(held))
+    except HistoryError as exc:
+        raise _Failure(
+            f"the history failed: {exc}; the open chunk was rolled back and no output was "
+            "written; run the same input again once the history is fixed"
+        ) from None
 
 
 def _summary(
