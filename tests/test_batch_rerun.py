@@ -69,7 +69,9 @@ def clean(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, bytes, Any]:
     lines = [to_json(case) for case in synthesize(120, 29)] + ["{not a case"]
     random.Random(7).shuffle(lines)
     (folder / "in.jsonl").write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")
-    result = run_dapolicy("assess", "in.jsonl", "--history", "h.db", "-o", "out.jsonl", cwd=folder)
+    result = run_dapolicy(
+        "assess", "in.jsonl", "--history", "h.db", "--new-history", "-o", "out.jsonl", cwd=folder
+    )
     assert result.returncode == 1, result.stderr  # the bad line
     return folder, (folder / "out.jsonl").read_bytes(), _dump(folder / "h.db")
 
@@ -96,7 +98,7 @@ def test_kill_9_at_any_point_then_a_rerun_gives_one_clean_run(
     (tmp_path / "killed.py").write_text(KILLED, encoding="utf-8")
     command = ["assess", "in.jsonl", "--history", "h.db", "-o", "out.jsonl"]
     killed = subprocess.run(
-        [sys.executable, "killed.py", str(at), str(CHUNK), *command],
+        [sys.executable, "killed.py", str(at), str(CHUNK), *command, "--new-history"],
         cwd=tmp_path,
         capture_output=True,
         timeout=300,
