@@ -60,7 +60,8 @@ def scored(item: Incident) -> RiskForm:
     return RiskForm(
         incident_id=item.id,
         checklist="dash-2009-police",
-        answers={"1": Answer.YES, "2": Answer.NO},
+        # Every item answered: an unanswered key item is "not known", which needs review.
+        answers={str(n): Answer.YES if n == 1 else Answer.NO for n in range(1, 28)},
         completed_by="PC-1",
         completed_at=item.reported_at + timedelta(hours=1),
     )
