@@ -9,6 +9,7 @@ a missing file silently created an empty history, even for ``explain``.
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import sqlite3
 import stat
@@ -17,8 +18,12 @@ import sys
 import textwrap
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from types import ModuleType
+from typing import Any
+
+from dapolicy.sqlite_history import SQLiteHistory
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "examples" / "cases.jsonl"
@@ -273,3 +278,74 @@ def test_assess_upgrades_a_version_1_history_and_says_where_the_copy_is(tmp_path
         ).fetchall() == [(1,)]
     explained = run("explain", one_case(tmp_path), "--history", "h.db", cwd=tmp_path)
     assert explained.returncode == 0, explained.stderr
+
+
+# --- two clocks, through the command -------------------------------------------------------
+
+
+def test_an_incident_recorded_later_does_not_change_an_earlier_decision(tmp_path: Path) -> None:
+    """Day 2 records an incident that happened before a day-1 case: day 1 re-derives the same.
+
+    With one clock (occurrence only) the day-1 case would now find it in its 12 months
+    and become a repeat victim; with two, it was not known when day 1 was decided.
+    """
+    lines = EXAMPLES.read_text(encoding="utf-8").splitlines()
+    (tmp_path / "day1.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    late = json.loads(next(line for line in lines if '"INC-2024-0005"' in line))
+    late["incident"].update(
+        id="INC-LATE",
+        occurred_at="2024-03-01T20:00:00+00:00",  # before INC-2024-0005 (9 March)
+        reported_at="2024-12-15T10:00:00+00:00",  # and reported long after it
+        call_id=None,
+    )
+    late["incident"]["crime"] = None
+    late.update(form=None, call=None, graded_at=None, recorded_grade=None)
+    (tmp_path / "day2.jsonl").write_text(json.dumps(late) + "\n", encoding="utf-8")
+
+    day1 = run(
+        "assess",
+        "day1.jsonl",
+        "--history",
+        "h.db",
+        "--new-history",
+        "-o",
+        "d1.jsonl",
+        cwd=tmp_path,
+    )
+    assert day1.returncode == 0, day1.stderr
+    day2 = run("assess", "day2.jsonl", "--history", "h.db", "-o", "d2.jsonl", cwd=tmp_path)
+    assert day2.returncode == 0, day2.stderr
+    with closing(sqlite3.connect(tmp_path / "h.db")) as connection:
+        assert connection.execute(
+            "SELECT COUNT(*) FROM incidents WHERE incident_id = 'INC-LATE'"
+        ).fetchall() == [(1,)]
+    # It is in INC-2024-0005's 12-month window: only the second clock keeps it out.
+    window: dict[str, Any] = {
+        "since": datetime(2023, 3, 9, tzinfo=UTC),
+        "until": datetime(2024, 3, 9, 13, 20, tzinfo=UTC),
+        "exclude": "INC-2024-0005",
+    }
+    with SQLiteHistory(tmp_path / "h.db", mode="ro") as history:
+        known_later = history.incidents(
+            "V003", **window, known_at=datetime(2025, 1, 1, tzinfo=UTC)
+        )
+        day1_time = datetime(2024, 3, 9, 15, 0, tzinfo=UTC)  # INC-2024-0005's form
+        known_then = history.incidents("V003", **window, known_at=day1_time)
+    assert [e.incident_id for e in known_later] == ["INC-LATE"]
+    assert known_then == []
+    # Every day-1 decision re-derived over the history that now holds day 2: all equal.
+    verified = run("verify", "day1.jsonl", "d1.jsonl", "--history", "h.db", cwd=tmp_path)
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    # And explain, over the same history, shows INC-2024-0005 as on day 1.
+    (tmp_path / "case.json").write_text(json.dumps(json.loads(lines[4])), encoding="utf-8")
+    assert '"INC-2024-0005"' in lines[4]
+    explained = run("explain", "case.json", "--history", "h.db", "--json", cwd=tmp_path)
+    assert explained.returncode == 0, explained.stderr
+    decided = json.loads(explained.stdout)
+    decision = decided.get("decision", decided)
+    day1_decision = next(
+        json.loads(line)
+        for line in (tmp_path / "d1.jsonl").read_text(encoding="utf-8").splitlines()
+        if '"INC-2024-0005"' in line
+    )
+    assert decision["repeat_victim"] is day1_decision["repeat_victim"] is False

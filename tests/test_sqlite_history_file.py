@@ -23,7 +23,11 @@ from dapolicy.sqlite_history import SCHEMA_VERSION, HistoryError, SQLiteHistory
 T = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 DAY = timedelta(days=1)
 LATER = datetime(2100, 1, 1, tzinfo=UTC)
-EVER = {"since": datetime(2000, 1, 1, tzinfo=UTC), "until": LATER, "known_at": LATER}
+EVER: dict[str, Any] = {
+    "since": datetime(2000, 1, 1, tzinfo=UTC),
+    "until": LATER,
+    "known_at": LATER,
+}
 
 #: The schema dapolicy 0.1 wrote (version 1), as it wrote it: a test of the upgrade must
 #: not take it from the code under test.
@@ -181,7 +185,7 @@ def test_a_file_that_is_not_a_whole_history_is_refused_and_left_alone(
     before = snapshot(path)
     for mode in ("ro", "rw", "rwc"):
         with pytest.raises(HistoryError, match=message) as excinfo:
-            SQLiteHistory(path, mode=mode)  # type: ignore[arg-type]
+            SQLiteHistory(path, mode=mode)
         assert str(path) in str(excinfo.value)
         assert snapshot(path) == before
 
@@ -224,7 +228,7 @@ def test_a_file_that_fails_the_integrity_check_is_refused_and_left_alone(path: P
     before = snapshot(path)
     for mode in ("ro", "rw"):
         with pytest.raises(HistoryError) as excinfo:
-            SQLiteHistory(path, mode=mode)  # type: ignore[arg-type]
+            SQLiteHistory(path, mode=mode)
         message = str(excinfo.value)
         assert str(path) in message
         assert "integrity check" in message or "malformed" in message

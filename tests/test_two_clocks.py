@@ -59,7 +59,7 @@ T0 = h.T0
 HOUR = timedelta(hours=1)
 DAY = timedelta(days=1)
 MICRO = timedelta(microseconds=1)
-EVER = {"since": T0 - 1000 * DAY, "until": T0 + 1000 * DAY}
+EVER: dict[str, Any] = {"since": T0 - 1000 * DAY, "until": T0 + 1000 * DAY}
 
 
 def entry(iid: str, at: datetime, known: datetime, *, victim: str = "V-1") -> HistoryEntry:
@@ -184,11 +184,11 @@ def test_a_view_cannot_record_or_be_changed() -> None:
     with pytest.raises(AttributeError, match="read-only"):
         view.known_at = T0 + DAY  # type: ignore[misc]
     with pytest.raises(AttributeError, match="read-only"):
-        view._known_at = T0 + DAY  # type: ignore[attr-defined]
+        view._known_at = T0 + DAY
     with pytest.raises(AttributeError):
         object.__setattr__(view, "_known_at", T0 + DAY)
     with pytest.raises(AttributeError, match="read-only"):
-        del view.known_at  # type: ignore[misc]
+        del view.known_at
     assert view.known_at == T0
 
 

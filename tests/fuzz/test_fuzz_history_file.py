@@ -37,7 +37,11 @@ REPO = Path(__file__).resolve().parents[2]
 CASES = REPO / "examples" / "cases.jsonl"
 T = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 LATER = datetime(2100, 1, 1, tzinfo=UTC)
-EVER = {"since": datetime(2000, 1, 1, tzinfo=UTC), "until": LATER, "known_at": LATER}
+EVER: dict[str, Any] = {
+    "since": datetime(2000, 1, 1, tzinfo=UTC),
+    "until": LATER,
+    "known_at": LATER,
+}
 VICTIMS = [f"V-{n}" for n in range(40)]
 
 
