@@ -3,18 +3,32 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from dapolicy import Case, Decision, Destination, Policy, RiskGrade, from_json
+from dapolicy import (
+    Case,
+    Decision,
+    Destination,
+    Incident,
+    Policy,
+    Reason,
+    RiskGrade,
+    Task,
+    from_json,
+    hookimpl,
+)
 from dapolicy.batch import assess_line, decision_time
 from dapolicy.history import InMemoryHistory, record
+from dapolicy.models._base import LONDON, micros
 from dapolicy.testing.strategies import decisions
 
 ROOT = Path(__file__).resolve().parent.parent
+AT = datetime(2024, 1, 6, 23, tzinfo=UTC)
 CASES = (ROOT / "examples" / "cases.jsonl").read_text(encoding="utf-8").splitlines()
 
 
@@ -126,3 +140,93 @@ def _a_decision_json() -> dict[str, object]:
             }
         ],
     }
+
+
+# --- builders -------------------------------------------------------------------------
+
+
+def test_a_risk_form_from_its_yes_items(policy: Policy) -> None:
+    from dapolicy import Answer, RiskForm
+    from dapolicy.errors import ValidationError
+
+    case = from_json(Case, CASES[0])
+    form = RiskForm.from_yes(case.incident, {"1", "2", "8"}, no={"3"}, completed_by="PC-1")
+    assert form.incident_id == case.incident.id
+    assert form.completed_at == case.incident.reported_at
+    assert form.checklist == "dash-2009-police"
+    assert form.yes_items() == {"1", "2", "8"}
+    assert form.answer("3") is Answer.NO
+    assert form.answer("4") is Answer.NOT_KNOWN  # unasked: never a quiet "no"
+    decision = policy.assess_case(Case(case.incident, form))
+    assert decision.findings[0].score == 3
+    with pytest.raises(ValidationError, match="both yes and no"):
+        RiskForm.from_yes(case.incident, {"1"}, no={"1"}, completed_by="PC-1")
+    with pytest.raises(ValidationError, match="completed_at"):
+        RiskForm.from_yes("INC-1", {"1"}, completed_by="PC-1")
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.sets(st.sampled_from([str(n) for n in range(1, 28)])))
+def test_from_yes_scores_exactly_the_yes_items(yes: set[str]) -> None:
+    from dapolicy import RiskForm
+
+    form = RiskForm.from_yes("INC-1", yes, completed_by="PC-1", completed_at=AT)
+    assert form.yes_items() == frozenset(yes)
+    assert set(form.answers) == yes
+
+
+def test_thrive_by_keyword() -> None:
+    from dapolicy import ResponseGrade, Thrive
+    from dapolicy.errors import ValidationError
+    from dapolicy.models.operations import NOT_RECORDED
+
+    thrive = Thrive.from_facts("priority", {"weapons", "injury"}, threat="Threat repeated.")
+    assert thrive.proposed is ResponseGrade.PRIORITY
+    assert (thrive.weapons, thrive.injury, thrive.danger_now) == (True, True, False)
+    assert thrive.threat == "Threat repeated."
+    assert thrive.harm == NOT_RECORDED
+    assert Thrive.from_facts(ResponseGrade.IMMEDIATE).proposed is ResponseGrade.IMMEDIATE
+    with pytest.raises(ValidationError) as raised:
+        Thrive.from_facts("soon", {"knife"}, mood="calm")
+    paths = {e.path for e in raised.value.errors}
+    assert paths == {"$.proposed", "$.facts", "$.facets"}
+    assert "knife" not in str(raised.value)
+    assert "calm" not in str(raised.value)
+
+
+class _UtcTasks:
+    """A force's plug-in that computes its deadline in UTC."""
+
+    __name__ = "utc-tasks"
+
+    @staticmethod
+    @hookimpl
+    def dapolicy_tasks(incident: Incident) -> list[Task]:
+        due = (incident.reported_at + timedelta(hours=2)).astimezone(UTC)
+        return [Task("force-task", incident.victim.id, due, [Reason("force.t", "force", "t")])]
+
+
+def test_every_due_time_a_decision_returns_is_on_the_london_clock() -> None:
+    policy = Policy(load_entry_points=False, plugins=[_UtcTasks()])
+    summer = from_json(Case, CASES[2])  # June: London is an hour ahead of UTC
+    assert summer.incident.reported_at.utcoffset() == timedelta(hours=1)
+    decision = policy.assess_case(summer)
+    task = next(t for t in decision.tasks if t.what == "force-task")
+    assert task.due_by.utcoffset() == timedelta(hours=1)  # given in UTC, returned in BST
+    assert task.due_by == summer.incident.reported_at + timedelta(hours=2)  # same instant
+    for each in decision.tasks:
+        london = each.due_by.astimezone(LONDON)
+        assert each.due_by.utcoffset() == london.utcoffset()
+    winter = policy.assess_case(from_json(Case, CASES[0]))
+    assert all(t.due_by.utcoffset() == timedelta(0) for t in winter.tasks)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.datetimes(timezones=st.sampled_from([UTC, LONDON, timezone(timedelta(hours=-5))])))
+def test_on_london_clock_keeps_the_instant(moment: datetime) -> None:
+    from dapolicy._time import on_london_clock
+
+    moved = on_london_clock(moment)
+    assert micros(moved) == micros(moment)
+    assert moved.utcoffset() == moment.astimezone(LONDON).utcoffset()
+    assert type(moved.tzinfo) is timezone

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import calendar
 import functools
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 from dapolicy.models._base import LONDON
 
-__all__ = ["add_local", "months_before"]
+__all__ = ["add_local", "months_before", "on_london_clock"]
 
 
 def _localise(naive_local: datetime) -> datetime:
@@ -56,3 +56,17 @@ def months_before(moment: datetime, months: int) -> datetime:
     year, month = divmod(total, 12)
     day = min(local.day, calendar.monthrange(year, month + 1)[1])
     return _localise(local.replace(year=year, month=month + 1, day=day))
+
+
+def on_london_clock(moment: datetime) -> datetime:
+    """``moment`` in Europe/London, at the fixed UTC offset London had at that instant.
+
+    The one zone every due time a policy returns is in (``+00:00`` in winter, ``+01:00``
+    in summer), whatever zone a plug-in computed it in. The instant is unchanged.
+    """
+    local = moment.astimezone(LONDON)
+    offset = local.utcoffset()
+    if offset == moment.utcoffset() and type(moment.tzinfo) is timezone:
+        return moment
+    assert offset is not None
+    return local.replace(tzinfo=timezone(offset), fold=0)

@@ -6,7 +6,10 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, TypeVar
 
+import attrs
+
 from dapolicy._policy._guard import Call, Guard
+from dapolicy._time import on_london_clock
 from dapolicy.errors import FieldError, ValidationError
 from dapolicy.models import PluginFailure, Task
 from dapolicy.models._base import micros
@@ -41,15 +44,23 @@ def task_call(guard: Guard, hook: str, start: datetime, what: str, **kwargs: Any
     """Tasks from every plug-in; one due at or before ``start`` is kept and flagged.
 
     Work is never dropped, but a deadline before the ``what`` it follows is a
-    plug-in bug that a person must see.
+    plug-in bug that a person must see. Every due time is put on the London clock
+    (:func:`dapolicy._time.on_london_clock`), so a decision's deadlines all read in one
+    zone, whichever zone each plug-in used.
     """
     call = guard.call(hook, lambda r: isinstance(r, Task), "Task", many=True, **kwargs)
+    call.results = [(name, _on_london_clock(task)) for name, task in call.results]
     call.failures += [
         PluginFailure(name, hook, f"task {task.what!r} is due before the {what}")
         for name, task in call.results
         if micros(task.due_by) <= micros(start)
     ]
     return call
+
+
+def _on_london_clock(task: Task) -> Task:
+    due = on_london_clock(task.due_by)
+    return task if due is task.due_by else attrs.evolve(task, due_by=due)
 
 
 def task_key(task: Task) -> tuple[float, str, str]:

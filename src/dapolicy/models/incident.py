@@ -214,6 +214,9 @@ class Incident(Checked):
     :param area: the force area or basic command unit it happened in, a safe id
         (:data:`dapolicy.models._ids.SAFE_ID`); chooses the policy version in force
         where versions differ by area, as pilots do.
+    :param weapon_present: a weapon, or an object used as one, was present at the
+        incident, as the attending officer found it (whatever the risk form says of
+        weapons used before).
     """
 
     id: str
@@ -229,6 +232,7 @@ class Incident(Checked):
     call_id: str | None = None
     counter_allegation: bool = False
     area: str | None = None
+    weapon_present: bool = False
 
     def _problems(self) -> Problems:
         yield from not_blank("id", self.id)

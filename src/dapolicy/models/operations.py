@@ -7,10 +7,12 @@ functions in :mod:`dapolicy.operations`.
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from datetime import datetime
 
 import attrs
 
+from dapolicy.errors import FieldError, ValidationError
 from dapolicy.models._base import (
     Checked,
     OrderedEnum,
@@ -30,8 +32,11 @@ __all__ = [
     "EventOutcome",
     "FormCompliance",
     "FormStatus",
+    "NOT_RECORDED",
     "ResponseFinding",
     "ResponseGrade",
+    "THRIVE_FACETS",
+    "THRIVE_FACTS",
     "Thrive",
     "TriageDecision",
 ]
@@ -85,8 +90,77 @@ class Thrive(Checked):
     vulnerable: bool = False
 
     def _problems(self) -> Problems:
-        for name in ("threat", "harm", "risk", "investigation", "vulnerability", "engagement"):
+        for name in THRIVE_FACETS:
             yield from not_blank(name, getattr(self, name))
+
+    @classmethod
+    def from_facts(
+        cls,
+        proposed: ResponseGrade | str,
+        facts: Iterable[str] = (),
+        **facets: str,
+    ) -> Thrive:
+        """A THRIVE record by keyword: the grade, the facts that hold, the facets given.
+
+        ``facts`` names the flags that are true (``"weapons"``, ``"injury"`` ... any of
+        :data:`THRIVE_FACTS`); every other flag is false. Each of the six facets
+        (:data:`THRIVE_FACETS`) is given by keyword, and one the call handler did not
+        record reads :data:`NOT_RECORDED`: no rule reads the facets' words.
+
+        :param proposed: the handler's response grade, or its value (``"priority"``).
+        :raises ValidationError: an unknown grade, fact or facet, or a blank facet (the
+            message names none of them: they may be free text).
+        """
+        problems = []
+        grade: ResponseGrade | None = None
+        try:
+            grade = ResponseGrade(proposed)
+        except ValueError:
+            known = ", ".join(g.value for g in ResponseGrade)
+            problems.append(FieldError("$.proposed", f"must be one of: {known}"))
+        named = frozenset(facts)
+        if named - set(THRIVE_FACTS):
+            problems.append(
+                FieldError("$.facts", f"unknown fact; known: {', '.join(THRIVE_FACTS)}")
+            )
+        if set(facets) - set(THRIVE_FACETS):
+            problems.append(
+                FieldError("$.facets", f"unknown facet; known: {', '.join(THRIVE_FACETS)}")
+            )
+        if problems or grade is None:
+            raise ValidationError("Thrive", problems)
+        text = {name: facets.get(name, NOT_RECORDED) for name in THRIVE_FACETS}
+        return cls(
+            threat=text["threat"],
+            harm=text["harm"],
+            risk=text["risk"],
+            investigation=text["investigation"],
+            vulnerability=text["vulnerability"],
+            engagement=text["engagement"],
+            proposed=grade,
+            danger_now="danger_now" in named,
+            weapons="weapons" in named,
+            injury="injury" in named,
+            children_present="children_present" in named,
+            suspect_present="suspect_present" in named,
+            vulnerable="vulnerable" in named,
+        )
+
+
+#: The six THRIVE facets, in order: threat, harm, risk, investigation, vulnerability,
+#: engagement.
+THRIVE_FACETS = ("threat", "harm", "risk", "investigation", "vulnerability", "engagement")
+#: The facts the triage rules read, each a flag of :class:`Thrive`.
+THRIVE_FACTS = (
+    "danger_now",
+    "weapons",
+    "injury",
+    "children_present",
+    "suspect_present",
+    "vulnerable",
+)
+#: What :meth:`Thrive.from_facts` records for a facet the call handler did not give.
+NOT_RECORDED = "not recorded by the call handler"
 
 
 @attrs.frozen

@@ -7,9 +7,14 @@ import functools
 import types
 from collections.abc import Iterable, Mapping
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import attrs
 
+if TYPE_CHECKING:
+    from dapolicy.models.incident import Incident
+
+from dapolicy.errors import FieldError, ValidationError
 from dapolicy.models._base import (
     Checked,
     OrderedEnum,
@@ -152,6 +157,60 @@ class RiskForm(Checked):
             and micros(self.submitted_at) < micros(self.completed_at)
         ):
             yield "submitted_at", "must not be before completed_at"
+
+    @classmethod
+    def from_yes(
+        cls,
+        incident: Incident | str,
+        yes: Iterable[str],
+        *,
+        completed_by: str,
+        completed_at: datetime | None = None,
+        checklist: str = "dash-2009-police",
+        no: Iterable[str] = (),
+        submitted_at: datetime | None = None,
+        professional_judgement: ProfessionalJudgement | None = None,
+        officer_off_duty_at: datetime | None = None,
+    ) -> RiskForm:
+        """A form answered "yes" to the items in ``yes``, for tests and integrations.
+
+        Items in ``no`` are answered "no"; every other item is left unasked, and so
+        reads as "not known" (never as "no": missing information stays missing).
+        (See "Building records" in the guide to the domain model.)
+
+        :param incident: the incident (or its id) the form assesses.
+        :param yes: the item ids answered "yes".
+        :param completed_by: the completing officer's id.
+        :param completed_at: when it was completed; the incident's report time if an
+            incident is given and this is omitted.
+        :param checklist: the checklist's id (DASH 2009 police by default).
+        :param no: the item ids answered "no".
+        :raises ValidationError: an item is in both ``yes`` and ``no``, no completion
+            time can be found, or the form breaks one of its own rules.
+        """
+        yes_set, no_set = frozenset(yes), frozenset(no)
+        incident_id = incident if isinstance(incident, str) else incident.id
+        if completed_at is None and not isinstance(incident, str):
+            completed_at = incident.reported_at
+        problems = []
+        if yes_set & no_set:
+            problems.append(FieldError("$.answers", "an item is answered both yes and no"))
+        if completed_at is None:
+            problems.append(FieldError("$.completed_at", "required when only an id is given"))
+        if problems:
+            raise ValidationError("RiskForm", problems)
+        assert completed_at is not None
+        answers = dict.fromkeys(yes_set, Answer.YES) | dict.fromkeys(no_set, Answer.NO)
+        return cls(
+            incident_id,
+            checklist,
+            answers,
+            completed_by,
+            completed_at,
+            submitted_at,
+            professional_judgement,
+            officer_off_duty_at,
+        )
 
     def answer(self, item: str) -> Answer:
         """The answer to ``item``; an item not asked is ``NOT_KNOWN``."""

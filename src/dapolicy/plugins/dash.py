@@ -174,8 +174,33 @@ def dapolicy_assess_risk(
         grade,
         tuple(reasons),
         score=score,
-        prompts=_prompts(form) + prompts,
+        prompts=_prompts(form) + prompts + _weapon_prompt(incident, form),
         review_reasons=review,
+    )
+
+
+#: The item on weapons or objects used to hurt: police 16, partner-agency (RIC) 13.
+WEAPONS_ITEM = {POLICE_ID: "16", RIC_ID: POLICE_TO_RIC["16"]}
+
+
+def _weapon_prompt(incident: Incident, form: RiskForm) -> tuple[Reason, ...]:
+    """A weapon at this incident, and the weapons item not "yes": ask it again.
+
+    A prompt, not a point on the score: DASH counts the victim's answers, and the
+    officer's finding of a weapon goes to professional judgement, which may raise the
+    grade and never lower it.
+    """
+    item = WEAPONS_ITEM[form.checklist]
+    if not incident.weapon_present or form.answer(item) is Answer.YES:
+        return ()
+    return (
+        reason(
+            "dash.weapon-at-incident",
+            f"{SOURCE}: item {item}, weapons or objects used to hurt; professional "
+            "judgement may raise the grade",
+            f"a weapon was present at this incident but item {item} is not 'yes': ask it "
+            "again and weigh the weapon in professional judgement",
+        ),
     )
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from dapolicy.hookspecs import hookimpl
-from dapolicy.models import Answer, Finding, RiskForm, RiskGrade
+from dapolicy.models import Answer, Finding, Incident, Reason, RiskForm, RiskGrade
 from dapolicy.models.checklist import QuestionItem, QuestionSet
 from dapolicy.models.risk import reason
 
@@ -60,10 +60,23 @@ def dapolicy_question_sets() -> Iterable[QuestionSet]:
 
 
 @hookimpl
-def dapolicy_assess_risk(form: RiskForm | None) -> Finding | None:
-    """Screen in (high) or not (standard)."""
+def dapolicy_assess_risk(incident: Incident, form: RiskForm | None) -> Finding | None:
+    """Screen in (high) or not (standard).
+
+    A weapon present at the incident with item 1 (a weapon used or threatened) not
+    "yes" adds a prompt to ask item 1 again: a "yes" to it screens in.
+    """
     if form is None or form.checklist != CHECKLIST:
         return None
+    prompts: tuple[Reason, ...] = ()
+    if incident.weapon_present and form.answer("1") is not Answer.YES:
+        prompts = (
+            reason(
+                "lethality.weapon-at-incident",
+                f"{SOURCE}: item 1, a weapon used or threatened, screens in on its own",
+                "a weapon was present at this incident but item 1 is not 'yes': ask it again",
+            ),
+        )
     decisive = sorted(form.yes_items(DECISIVE))
     counted = len(form.yes_items(COUNTED))
     reasons = []
@@ -93,7 +106,11 @@ def dapolicy_assess_risk(form: RiskForm | None) -> Finding | None:
         )
     if reasons:
         return Finding(
-            "lethality-screen", RiskGrade.HIGH, tuple(reasons), score=len(decisive) + counted
+            "lethality-screen",
+            RiskGrade.HIGH,
+            tuple(reasons),
+            score=len(decisive) + counted,
+            prompts=prompts,
         )
     return Finding(
         "lethality-screen",
@@ -106,4 +123,5 @@ def dapolicy_assess_risk(form: RiskForm | None) -> Finding | None:
             ),
         ),
         score=counted,
+        prompts=prompts,
     )

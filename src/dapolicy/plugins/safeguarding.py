@@ -12,6 +12,10 @@
 - A victim or suspect under 16 => children's social care referral: a child-safeguarding
   matter, not domestic abuse.
 - A victim with a vulnerability marker => adult social care referral.
+- A weapon present at the incident => a task, within the hour, to secure it and to
+  check whether the suspect holds a firearm or shotgun certificate (the Home Office's
+  statutory guidance on firearms licensing asks forces to tell their firearms
+  licensing team of domestic abuse by a certificate holder).
 """
 
 from __future__ import annotations
@@ -44,6 +48,12 @@ RESIDENT_HOURS = 24
 #: Hours within which a child victim (s.3) is recorded and safeguarded: an ASSUMPTION,
 #: the same day's-work window as a resident child's welfare check.
 CHILD_VICTIM_HOURS = 24
+#: Hours within which a weapon at the scene is to be secured and certificates checked.
+WEAPON_HOURS = 1
+FIREARMS_GUIDANCE = (
+    "Home Office, Statutory guidance for chief officers of police on firearms licensing "
+    "(2021): domestic abuse by a certificate holder is reported to firearms licensing"
+)
 S3_SOURCE = (
     "Domestic Abuse Act 2021 s.3, children as victims of domestic abuse (in force 31 January 2022)"
 )
@@ -146,7 +156,9 @@ def dapolicy_tasks(incident: Incident, decision: Decision) -> Iterator[Task]:
     """Welfare checks and child-victim tasks.
 
     A welfare check for every child present or usually resident -- always -- and a
-    safeguarding task for every child victim (s.3), present or not.
+    safeguarding task for every child victim (s.3), present or not. When a weapon was
+    present at the incident, a task to secure it and check the suspect's firearm and
+    shotgun certificates.
     """
     reported = incident.reported_at
 
@@ -179,3 +191,15 @@ def dapolicy_tasks(incident: Incident, decision: Decision) -> Iterator[Task]:
         yield attrs.evolve(
             found, assignee="attending officer" if child.present else "neighbourhood officer"
         )
+    if incident.weapon_present:
+        found = task(
+            "weapon-safety",
+            incident.victim.id,
+            WEAPON_HOURS,
+            "weapon-at-incident",
+            FIREARMS_GUIDANCE,
+            f"a weapon was present: secure it within {WEAPON_HOURS} hour(s), and check "
+            "whether the suspect holds a firearm or shotgun certificate (tell firearms "
+            "licensing if so)",
+        )
+        yield attrs.evolve(found, assignee="attending officer")
