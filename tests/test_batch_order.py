@@ -135,3 +135,21 @@ def test_a_large_batch_keeps_its_history_on_disk_with_the_same_decisions(
     assert made == [True]
     assert _decisions(LINES, tmp_path, jobs=2) == expected  # each worker's on disk too
     assert list(tmp_path.iterdir()) == [tmp_path / "in.jsonl"]  # and removed
+
+
+def test_explain_gives_the_decision_assess_gives_a_line_of_a_shuffled_file(
+    tmp_path: Path,
+) -> None:
+    sys.path.insert(0, str(Path(__file__).with_name("fuzz")))
+    from _command import run_dapolicy
+
+    shuffled = list(CASES)
+    random.Random(9).shuffle(shuffled)
+    (tmp_path / "in.jsonl").write_text("".join(f"{c}\n" for c in shuffled), encoding="utf-8")
+    assert run_dapolicy("assess", "in.jsonl", "-o", "out.jsonl", cwd=tmp_path).returncode == 0
+    decided = (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()
+    repeat = [n for n, d in enumerate(decided, 1) if '"repeat_victim":true' in d]
+    for line in (repeat[0], repeat[-1]):
+        explained = run_dapolicy("explain", "in.jsonl", "--line", line, "--json", cwd=tmp_path)
+        assert explained.returncode == 0, explained.stderr
+        assert json.loads(explained.stdout)["decision"] == json.loads(decided[line - 1])

@@ -60,6 +60,7 @@ __all__ = [
     "assess_file",
     "assess_line",
     "assess_parallel",
+    "decide_before",
     "decision_time",
     "order_key",
     "parse_line",
@@ -258,6 +259,30 @@ def assess_file(
         return
     numbered = lines if lines is not None else enumerate(source, start=1)
     yield from _assess(source, None, numbered, run)
+
+
+def decide_before(
+    source: IO[bytes],
+    policy: Policy,
+    number: int,
+    history: MutableHistory,
+    *,
+    lines: Iterable[tuple[int, bytes | None]] | None = None,
+) -> None:
+    """Decide into ``history`` the lines :func:`assess_file` decides before line ``number``.
+
+    So that one line of a file can be explained as ``assess`` decided it: against the
+    history of every case decided before it, in decision order, whatever their place
+    in the file. ``source`` and ``lines`` are as for :func:`assess_file`; a line that is
+    not a case (or ``number`` itself) records nothing.
+    """
+    index = Index(None, source.fileno())
+    numbered = lines if lines is not None else enumerate(source, start=1)
+    index.build(numbered, source.tell, parse_line, lambda *_: None)
+    for decided in index.order:
+        if decided == number:
+            return
+        assess_line(policy, history, decided, index.read(index.handle, decided))
 
 
 @contextlib.contextmanager

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from dapolicy.batch import assess_line, decision_time, parse_line
+from dapolicy.batch import decide_before, decision_time, parse_line, spool
 from dapolicy.cli._common import (
     FILE,
     _Failure,
@@ -61,9 +61,9 @@ def explain(
     """Explain the decision for one case in plain words.
 
     FILE (or - for stdin) holds one Case object, or is a JSONL file of cases from
-    which --line N or --incident ID picks one. Without --history, the cases before it
-    in the file are its history, so the decision is the one "dapolicy assess" makes
-    for that line. Shown: the grade and every reason with its rule and source, the
+    which --line N or --incident ID picks one. Without --history, the cases decided
+    before it (in decision order, wherever they stand in the file) are its history, so
+    the decision is the one "dapolicy assess" makes for that line. Shown: the grade and every reason with its rule and source, the
     findings, the referrals, and the tasks with their due times; then the policy
     version that decided, and each rule that fired with the settings it read and the
     version each value came from. --json prints the decision and that trace as one
@@ -118,6 +118,7 @@ def _pick(
         source = open_input("FILE", path)
         if not is_stream(path):
             stack.enter_context(source)
+        source = stack.enter_context(spool(source))  # read twice: found, then replayed
         for number, raw in bounded_lines(source, limit):
             wanted = number == line if line is not None else _incident_of(raw) == incident_id
             if wanted and found is not None:
@@ -131,11 +132,13 @@ def _pick(
                 found = (number, raw)
                 if line is not None:
                     break
-            elif found is None and replay is not None and raw is not None:
-                assess_line(policy, replay, number, raw)
-    if found is None:
-        what = f"no line {line}" if line is not None else "no case of the incident given"
-        raise _Failure(f"{path}: {what}")
+        if found is None:
+            what = f"no line {line}" if line is not None else "no case of the incident given"
+            raise _Failure(f"{path}: {what}")
+        if replay is not None:  # the cases assess decides before it, in decision order
+            source.seek(0)
+            lines = bounded_lines(source, limit)
+            decide_before(source, policy, found[0], replay, lines=lines)
     number, raw = found
     parsed = parse_line(number, raw)
     if not isinstance(parsed, Case):
