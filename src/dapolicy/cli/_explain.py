@@ -63,8 +63,9 @@ def explain(
     FILE (or - for stdin) holds one Case object, or is a JSONL file of cases from
     which --line N or --incident ID picks one. Without --history, the cases decided
     before it (in decision order, wherever they stand in the file) are its history, so
-    the decision is the one "dapolicy assess" makes for that line. Shown: the grade and every reason with its rule and source, the
-    findings, the referrals, and the tasks with their due times; then the policy
+    the decision is the one "dapolicy assess" makes for that line. Shown: the grade and
+    every reason with its rule and source, the findings, the referrals, and the tasks
+    with their due times; then the policy
     version that decided, and each rule that fired with the settings it read and the
     version each value came from. --json prints the decision and that trace as one
     JSON object, for machines.
