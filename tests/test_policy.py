@@ -346,21 +346,6 @@ def test_entry_point_names_may_be_blocked(monkeypatch: pytest.MonkeyPatch) -> No
     assert policy.settings.plugins.block == ("force-model",)
 
 
-def test_entry_point_that_fails_to_load(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv(DISABLE_ENTRY_POINTS_ENV)
-
-    def broken(self: Any, group: str, name: str | None = None) -> int:
-        raise ImportError(SECRET)
-
-    monkeypatch.setattr(importlib.metadata, "entry_points", lambda **kw: [])
-    monkeypatch.setattr(pluggy.PluginManager, "load_setuptools_entrypoints", broken)
-    with pytest.raises(ConfigurationError) as excinfo:
-        Policy()
-    assert str(excinfo.value) == (
-        "a plug-in in the 'dapolicy' entry-point group failed to load: ImportError"
-    )
-
-
 def test_an_entry_point_plugin_is_versioned_by_its_distribution(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -404,20 +389,32 @@ def test_a_risk_model_of_the_wrong_type() -> None:
     assert [f.model for f in decision.findings] == ["dash"]
 
 
-def test_a_dapolicy_error_is_recorded_with_its_message() -> None:
+def test_a_plugins_validation_error_keeps_only_its_type_and_safe_field_paths() -> None:
+    # The message of a ValidationError a plug-in raises is the plug-in's: its type name
+    # and field names may quote input. Only the type and the safe paths are kept.
     class Strict:
         @hookimpl
         def dapolicy_assess_risk(self) -> None:
-            raise ValidationError("Thing", [FieldError("$.x", "is wrong")])
+            raise ValidationError(
+                SECRET,
+                [
+                    FieldError("$.x", "is wrong"),
+                    FieldError("$.answers[3].grade", SECRET),
+                    FieldError("$['Jane Doe']", "is wrong"),
+                    FieldError("$.Jane", "is wrong"),
+                    FieldError("$.x", "twice"),
+                ],
+            )
 
     decision = assess(h.make_policy(plugins=[Strict()]))
     assert decision.failures == (
         PluginFailure(
             "Strict",
             "dapolicy_assess_risk",
-            "ValidationError: invalid Thing: 1 problem\n  x: is wrong @ $.x",
+            "ValidationError raised, at $.x, $.answers[3].grade, 2 field(s) not named",
         ),
     )
+    assert "Jane" not in to_json(decision)
 
 
 def test_only_failing_risk_models_and_no_form_is_standard_with_review() -> None:

@@ -332,7 +332,13 @@ def _section_type(annotation: Any) -> type[Any] | None:
 
 
 def _type_text(annotation: Any) -> str:
-    names = {int: "integer", bool: "boolean", str: "string", datetime: "date or date-time"}
+    names = {
+        int: "integer",
+        bool: "boolean",
+        str: "string",
+        datetime: "date or date-time",
+        float: "number",
+    }
     if annotation in names:
         return names[annotation]
     if isinstance(annotation, type) and issubclass(annotation, enum.Enum):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import types
 from collections.abc import Mapping
+from typing import Any
 
 import attrs
 
@@ -398,3 +399,50 @@ class ProtectionSettings(Section):
 
     regime: RegimeChoice = bounded(RegimeChoice.AUTO, OneOf(RegimeChoice))
     spo_consider_days: int = bounded(7, Whole(1, 28))
+
+
+@attrs.frozen
+class _Seconds:
+    """A number of seconds, more than 0 and at most ``high`` (the engine's bound)."""
+
+    high: float
+
+    @property
+    def text(self) -> str:
+        """``more than 0, up to 3600``."""
+        return f"more than 0, up to {self.high:g}"
+
+    def problems(self, name: str, value: Any) -> Problems:
+        """Not a number, or out of range (NaN included)."""
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not 0 < value <= self.high
+        ):
+            yield name, f"must be a number of seconds, more than 0 and at most {self.high:g}"
+
+
+@attrs.frozen
+class LimitsSettings(Section):
+    """What one decision may take: its time, and how much the plug-ins may give it.
+
+    Past a cap the extra items are dropped, counted and recorded as a
+    :class:`~dapolicy.models.PluginFailure` naming the plug-in, and the decision needs
+    review (see the hooks page, "What Policy.assess guarantees").
+
+    :param decision_seconds: the time budget of one decision, every plug-in call
+        together; a plug-in still running when it is spent is stopped where that is
+        possible, and the plug-ins not yet called are not run.
+    :param max_referrals: referrals the plug-ins may make in one decision, before they
+        are merged by destination.
+    :param max_tasks: tasks the plug-ins may set in one decision (or one event).
+    :param max_reasons: reasons the plug-ins may give in one decision, beyond the first
+        of each finding, referral, task and allocation (which is always kept).
+    :param max_prompts: review prompts the risk models may give in one decision.
+    """
+
+    decision_seconds: float = bounded(10.0, _Seconds(3600))
+    max_referrals: int = bounded(32, Whole(1, 1000))
+    max_tasks: int = bounded(256, Whole(1, 10_000))
+    max_reasons: int = bounded(256, Whole(1, 10_000))
+    max_prompts: int = bounded(256, Whole(1, 10_000))

@@ -21,7 +21,10 @@ import cattrs
 import pluggy
 
 from dapolicy._policy import _assessment, _control_room
+from dapolicy._policy._entry_points import EntryPointStatus, inspect_entry_points
+from dapolicy._policy._guard import DEBUG_PLUGINS_ENV, Guard
 from dapolicy._policy._registry import DISABLE_ENTRY_POINTS_ENV, Registry
+from dapolicy._policy._watch import Watch
 from dapolicy._versions import VersionIndex, overdue_prompt
 from dapolicy.errors import ConfigurationError, FieldError, ValidationError
 from dapolicy.history import History
@@ -31,7 +34,14 @@ from dapolicy.models.operations import EventOutcome, Thrive, TriageDecision
 from dapolicy.serialization import configure_converter
 from dapolicy.settings import Settings, load_settings
 
-__all__ = ["DISABLE_ENTRY_POINTS_ENV", "ConfigurationError", "Policy", "default_policy"]
+__all__ = [
+    "DEBUG_PLUGINS_ENV",
+    "DISABLE_ENTRY_POINTS_ENV",
+    "ConfigurationError",
+    "EntryPointStatus",
+    "Policy",
+    "default_policy",
+]
 
 
 class Policy:
@@ -69,6 +79,7 @@ class Policy:
         self._registry = registry
         self.question_sets = registry.question_sets
         self.fingerprint = registry.fingerprint(self.settings)
+        self._watched: tuple[Settings, Watch] | None = None
         # One policy per dated version, built now, so a version's mistakes (a plug-in
         # name no plug-in has) are found at once and every decision after is cheap.
         self._versions = (
@@ -80,7 +91,7 @@ class Policy:
         """The policy of one version: these plug-ins, its settings."""
         version = object.__new__(type(self))
         version.settings = settings
-        version._use(Registry(self._registry.pm, settings, self._registry.known))
+        version._use(self._registry.for_settings(settings))
         return version
 
     def as_of(self, moment: datetime, area: str | None = None) -> Policy:
@@ -107,6 +118,17 @@ class Policy:
         if self._versions is None or not isinstance(now, datetime) or now.utcoffset() is None:
             return self
         return self._versions.at(now, area)
+
+    def _guard(self) -> Guard:
+        """A guard for one decision: this policy's plug-ins, limits and snapshots."""
+        watched = self._watched
+        if watched is None or watched[0] is not self.settings:
+            # What every decision shares is snapshotted once, not per decision.
+            shared = Watch()
+            shared.add("the settings", self.settings)
+            shared.add("the policy's list of plug-ins", self.plugins)
+            watched = self._watched = (self.settings, shared)
+        return Guard(self._registry.impls, self.settings.limits, watched[1])
 
     def with_plugins(self, *plugins: object, settings: Settings | None = None) -> Policy:
         """A new policy: every plug-in registered here, plus ``plugins``.
@@ -145,11 +167,41 @@ class Policy:
         return self._registry.hooks_of(name)
 
     def make_converter(self) -> cattrs.Converter:
-        """A JSON converter with dapolicy's hooks and every plug-in's."""
+        """A JSON converter with dapolicy's hooks and every plug-in's.
+
+        :raises ConfigurationError: a plug-in's ``dapolicy_configure_converter`` failed
+            (named, with the exception's type).
+        """
         converter = cattrs.Converter(forbid_extra_keys=True)
         configure_converter(converter)
-        self._registry.pm.hook.dapolicy_configure_converter(converter=converter)
+        with self._guard() as guard:
+            call = guard.call(
+                "dapolicy_configure_converter",
+                lambda _: True,
+                "",
+                many=False,
+                converter=converter,
+            )
+        for failure in call.failures:
+            raise ConfigurationError(
+                f"plug-in {failure.plugin!r} failed in {failure.hook}: {failure.error}"
+            )
         return converter
+
+    @staticmethod
+    def inspect_entry_points(settings: Settings | None = None) -> tuple[EntryPointStatus, ...]:
+        """Each plug-in of the ``dapolicy`` entry-point group, and whether it loads.
+
+        Unlike building a policy, this never stops at a broken plug-in: each is
+        imported and checked on its own, and reported with its distribution, its
+        version, the hook at fault and why (``dapolicy plugins`` shows them).
+        ``DAPOLICY_DISABLE_ENTRY_POINTS`` is not consulted: this is asked for.
+
+        :param settings: whose ``plugins.block`` names are reported as blocked, and
+            not imported.
+        """
+        block = settings.plugins.block if settings is not None else ()
+        return inspect_entry_points(block)
 
     def _impls(self, hook: str) -> Sequence[pluggy.HookImpl]:
         return self._registry.impls(hook)

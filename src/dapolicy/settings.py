@@ -54,6 +54,7 @@ from dapolicy._settings_sections import (
     DialSettings,
     EventSettings,
     HubSettings,
+    LimitsSettings,
     MaracSettings,
     PluginSettings,
     ProtectionSettings,
@@ -83,6 +84,7 @@ __all__ = [
     "DialSettings",
     "EventSettings",
     "HubSettings",
+    "LimitsSettings",
     "MaracSettings",
     "PluginSettings",
     "ProtectionSettings",
@@ -125,6 +127,7 @@ class Settings(Section):
     :param tasking: partner-tasking de-duplication.
     :param allocation: investigation allocation.
     :param protection: protection notices and orders.
+    :param limits: the time budget and the caps of one decision.
     :param options: per-plug-in settings for third-party plug-ins, by plug-in name.
     :param version: the id of these settings as a version of the force's policy (what
         every decision made under them records as ``policy_version``).
@@ -149,6 +152,7 @@ class Settings(Section):
     tasking: TaskingSettings = attrs.field(factory=TaskingSettings)
     allocation: AllocationSettings = attrs.field(factory=AllocationSettings)
     protection: ProtectionSettings = attrs.field(factory=ProtectionSettings)
+    limits: LimitsSettings = attrs.field(factory=LimitsSettings)
     options: Mapping[str, Mapping[str, Any]] = bounded(
         None, Items(0, 100), factory=dict, converter=_options, hash=False
     )

@@ -11,7 +11,7 @@ import attrs
 from dapolicy._policy._guard import Call, Guard
 from dapolicy._policy._shared import now_errors, task_call, task_key, unique
 from dapolicy._time import months_before
-from dapolicy.errors import FieldError, ValidationError
+from dapolicy.errors import FieldError, ValidationError, safe_name
 from dapolicy.history import History, HistoryView, InMemoryHistory
 from dapolicy.models import (
     Decision,
@@ -49,14 +49,25 @@ def assess(
     _check_call(incident, form, now)
     # Hooks, and the policy's own lookups, see the past as the force knew it before now.
     view = HistoryView(history if history is not None else InMemoryHistory(), known_at=now)
+    with policy._guard() as guard:
+        return _decide(policy, guard, incident, form, view, now)
+
+
+def _decide(
+    policy: Policy,
+    guard: Guard,
+    incident: Incident,
+    form: RiskForm | None,
+    history: HistoryView,
+    now: datetime,
+) -> Decision:
+    """The decision, every plug-in called through ``guard``; ``history`` is the view."""
     check = incident.domestic_abuse_check(on=now)
     review = _form_review(policy, form) + _definition_review(check)
     if incident.counter_allegation:
         review.append(COUNTER_ALLEGATION)
     failures: list[PluginFailure] = []
-    guard = Guard(policy._impls)
-
-    found = _findings(policy, guard, incident, form, view)
+    found = _findings(policy, guard, incident, form, history)
     failures += found.failures
     findings = tuple(f for _, f in found.results if f is not None)
     review += unique(r for f in findings for r in f.review_reasons)
@@ -64,11 +75,13 @@ def assess(
     if not findings:
         review.append(reasons[0])
     verdict = check.verdict
-    repeat_victim = _is_repeat_victim(policy, incident, view)
+    repeat_victim = _is_repeat_victim(policy, incident, history)
+    # Made once: every draft shares them (and the guard snapshots them once).
     prompts = unique(p for f in findings for p in f.prompts)
     overdue = policy.review_prompt  # the policy version is past its review-by date
     if overdue is not None and micros(now) >= micros(cast(datetime, policy.settings.review_by)):
         prompts = unique([*prompts, overdue])
+    review_reasons = tuple(review)
 
     def draft(**changes: Any) -> Decision:
         # Drafts are made of parts each checked when built; the final decision,
@@ -84,7 +97,7 @@ def assess(
             "prompts": prompts,
             "repeat_victim": repeat_victim,
             "needs_review": bool(review or failures),
-            "review_reasons": tuple(review),
+            "review_reasons": review_reasons,
             "failures": tuple(failures),
             "policy_fingerprint": policy.fingerprint,
             "plugins": policy.plugins,
@@ -96,11 +109,11 @@ def assess(
         fields.update(changes)
         return cast(Decision, Decision._trusted(**fields))
 
-    escalated = _referrals(policy, guard, "dapolicy_escalations", incident, form, draft(), view)
+    escalated = _referrals(policy, guard, "dapolicy_escalations", incident, form, draft(), history)
     failures += escalated.failures
     referrals = _merge_referrals(r for _, r in escalated.results)
     referred = _referrals(
-        policy, guard, "dapolicy_referrals", incident, form, draft(referrals=referrals), view
+        policy, guard, "dapolicy_referrals", incident, form, draft(referrals=referrals), history
     )
     failures += referred.failures
     referrals = _merge_referrals([*referrals, *(r for _, r in referred.results)])
@@ -120,6 +133,7 @@ def assess(
         )
         failures += allocated.failures
         allocation = _merge_allocations(a for _, a in allocated.results if a is not None)
+    failures += guard.final_check()
     final = draft(referrals=referrals, tasks=tasks, allocation=allocation)
     return Decision(**attrs.asdict(final, recurse=False))
 
@@ -154,6 +168,7 @@ def _referrals(
         lambda r: isinstance(r, Referral),
         "Referral",
         many=True,
+        cap="referrals",
         incident=incident,
         form=form,
         decision=draft,
@@ -197,21 +212,28 @@ def _form_review(policy: Policy, form: RiskForm | None) -> list[Reason]:
             )
         ]
     question_set = policy.question_sets.get(form.checklist)
+    # Ids from input are quoted only where safe_name allows (they may be personal
+    # data typed in the wrong place); any other is named by its position.
     if question_set is None:
+        name = safe_name(form.checklist)
+        checklist = "the form's checklist" if name is None else f"checklist {name!r}"
         return [
             Reason(
                 "form.unknown-checklist",
                 _SOURCE,
-                f"no plug-in knows checklist {form.checklist!r}: it was not scored",
+                f"no plug-in knows {checklist}: it was not scored",
             )
         ]
-    unknown = sorted(set(form.answers) - policy._registry.item_ids[form.checklist])
+    items = policy._registry.item_ids[form.checklist]
+    unknown = [(n, key) for n, key in enumerate(form.answers, 1) if key not in items]
     if unknown:
+        quoted = sorted(key for _, key in unknown if safe_name(key) is not None)
+        unsafe = [f"item {n} of the answers" for n, key in unknown if safe_name(key) is None]
         return [
             Reason(
                 "form.unknown-items",
                 _SOURCE,
-                f"checklist {form.checklist!r} has no item(s) {', '.join(unknown)}",
+                f"checklist {form.checklist!r} has no item(s) {', '.join(quoted + unsafe)}",
             )
         ]
     return []

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from dapolicy._policy._guard import Guard
 from dapolicy._policy._shared import check_now, task_call, task_key, unique
 from dapolicy._time import add_local, months_before
 from dapolicy.history import History, HistoryView, InMemoryHistory
@@ -49,16 +48,18 @@ def triage(
             since=since, until=call.received_at, location_id=call.location_id, exclude=call.id
         )
     )
-    found = Guard(policy._impls).call(
-        "dapolicy_triage",
-        lambda r: r is None or isinstance(r, ResponseFinding),
-        "a ResponseFinding or None",
-        many=False,
-        call=call,
-        thrive=thrive,
-        history=view,
-        settings=policy.settings,
-    )
+    with policy._guard() as guard:
+        found = guard.call(
+            "dapolicy_triage",
+            lambda r: r is None or isinstance(r, ResponseFinding),
+            "a ResponseFinding or None",
+            many=False,
+            call=call,
+            thrive=thrive,
+            history=view,
+            settings=policy.settings,
+        )
+        found.failures += guard.final_check()
     findings = [f for _, f in found.results if f is not None]
     candidates = [
         (
@@ -148,15 +149,17 @@ def on_event(
     """What :meth:`dapolicy.policy.Policy.on_event` does (documented there)."""
     check_now(now, None, "")
     view = HistoryView(history if history is not None else InMemoryHistory(), known_at=now)
-    call = task_call(
-        Guard(policy._impls),
-        "dapolicy_on_event",
-        event.occurred_at,
-        "event",
-        event=event,
-        history=view,
-        settings=policy.settings,
-    )
+    with policy._guard() as guard:
+        call = task_call(
+            guard,
+            "dapolicy_on_event",
+            event.occurred_at,
+            "event",
+            event=event,
+            history=view,
+            settings=policy.settings,
+        )
+        call.failures += guard.final_check()
     tasks = tuple(sorted((t for _, t in call.results), key=task_key))
     failures = list(call.failures)
     if not tasks:

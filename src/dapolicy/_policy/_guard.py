@@ -1,32 +1,95 @@
 """Guarded calls: each plug-in called in isolation, its failure recorded, not raised.
 
-A plug-in that raises, or returns the wrong type, becomes a
-:class:`~dapolicy.models.PluginFailure` on the decision (which then needs review), and
-every other plug-in's contribution stands.
+A plug-in that raises anything -- ``SystemExit``, ``GeneratorExit`` and a
+``KeyboardInterrupt`` of its own included --, returns the wrong type, runs past the
+decision's time budget, gives more than the decision's caps allow, or changes what it
+was given becomes a :class:`~dapolicy.models.PluginFailure` on the decision (which
+then needs review), and every other plug-in's contribution stands. Only the user's
+Ctrl-C (:mod:`dapolicy._interrupts`) goes through.
 """
 
 from __future__ import annotations
 
+import os
+import re
+import sys
+import traceback
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, cast
+from types import TracebackType
+from typing import Any
 
 import attrs
 import pluggy
 
-from dapolicy.errors import ValidationError
+from dapolicy._interrupts import is_user_interrupt
+from dapolicy._policy._budget import Budget, OutOfTime
+from dapolicy._policy._watch import Watch
+from dapolicy.errors import ValidationError, safe_name
 from dapolicy.models import PluginFailure
+from dapolicy.settings import LimitsSettings
 
-__all__ = ["Call", "Guard", "error_text"]
+__all__ = ["DEBUG_PLUGINS_ENV", "Call", "Guard", "error_text", "safe_path"]
+
+#: Set to ``1`` to print a failing plug-in's traceback to standard error.
+DEBUG_PLUGINS_ENV = "DAPOLICY_DEBUG_PLUGINS"
+
+#: What each argument a hook may take is called in a failure record.
+_LABELS = {
+    "incident": "the incident",
+    "form": "the risk form",
+    "decision": "the draft decision (or another plug-in's contribution in it)",
+    "settings": "the settings",
+    "call": "the call",
+    "thrive": "the THRIVE assessment",
+    "event": "the event",
+}
+_PATH_PART = re.compile(r"\.([^.\[]+)|\[(\d{1,9})\]")
+
+
+def safe_path(path: str) -> str | None:
+    """``path`` if every field name in it may be quoted (:func:`safe_name`), else None."""
+    if not path.startswith("$"):
+        return None
+    at = 1
+    while at < len(path):
+        match = _PATH_PART.match(path, at)
+        if match is None or (match[1] is not None and safe_name(match[1]) is None):
+            return None
+        at = match.end()
+    return path
 
 
 def error_text(exc: BaseException) -> str:
-    """What a failure record says of ``exc``: never a message that may quote input."""
-    # Only a ValidationError's message is built by dapolicy to name fields and never
-    # values; any other message -- a plug-in's own DapolicyError included -- may quote
-    # personal data, so only its type is kept.
+    """What a failure record says of ``exc``: never a message that may quote input.
+
+    A plug-in's message may quote personal data -- its own ``DapolicyError``, or
+    ``sys.exit("text")`` -- so only the type is kept; of a ``ValidationError``, the
+    paths of the fields at fault too, where each name in them is a safe name.
+    """
+    text = f"{type(exc).__name__} raised"
     if isinstance(exc, ValidationError):
-        return f"{type(exc).__name__}: {exc}"
-    return f"{type(exc).__name__} raised"
+        paths = [safe_path(e.path) for e in exc.errors]
+        named = list(dict.fromkeys(p for p in paths if p is not None))
+        unnamed = sum(p is None for p in paths)
+        parts = named + ([f"{unnamed} field(s) not named"] if unnamed else [])
+        text += f", at {', '.join(parts)}"
+    return text
+
+
+def _debugging() -> bool:
+    return os.environ.get(DEBUG_PLUGINS_ENV, "") not in ("", "0")
+
+
+def _debug(name: str, hook: str, exc: BaseException) -> None:
+    """Print a failing plug-in's traceback to standard error, in debug mode only."""
+    if not _debugging():
+        return
+    print(
+        f"dapolicy: plug-in {name!r} failed in {hook} "
+        f"({DEBUG_PLUGINS_ENV} is set: this traceback may show personal data):",
+        file=sys.stderr,
+    )
+    traceback.print_exception(exc, file=sys.stderr)
 
 
 @attrs.define
@@ -37,15 +100,108 @@ class Call:
     failures: list[PluginFailure] = attrs.Factory(list)
 
 
+class _Outcome:
+    """What one plug-in call gave: its items, how it ended, what the cap dropped."""
+
+    __slots__ = ("dropped", "error", "items", "over_cap")
+
+    def __init__(self) -> None:
+        self.items: list[Any] = []
+        self.error: BaseException | None = None
+        self.over_cap = False
+        self.dropped: int | None = None  # exactly, when the plug-in gave a list or tuple
+
+
+#: The fields whose length the caps count, by the type of item that has them:
+#: (field, cap, how many are always kept).
+_CAPPED_FIELDS = (("reasons", "reasons", 1), ("briefing", "reasons", 0), ("prompts", "prompts", 0))
+_TRIMS: dict[type, tuple[tuple[str, str, int], ...]] = {}
+#: For each hook implementation's argument names, the labels of what it is given.
+_PLANS: dict[tuple[str, ...], tuple[str, ...]] = {}
+#: The labels of what the policy's shared snapshots watch (every decision's).
+_SHARED_LABELS = ("the settings", "the policy's list of plug-ins")
+
+
+def _plan(argnames: tuple[str, ...]) -> tuple[str, ...]:
+    plan = _PLANS.get(argnames)
+    if plan is None:
+        plan = _PLANS[argnames] = tuple(_LABELS[a] for a in argnames if a in _LABELS)
+    return plan
+
+
+def _share(room: int, sizes: list[int]) -> list[int]:
+    """How many of each contribution to keep: ``room`` in all, shared out evenly.
+
+    Every contribution gets the same share, or all of itself if it is smaller;
+    what is left goes, one item each, to the first (in plug-in order) that want more.
+    """
+    if sum(sizes) <= room:
+        return sizes
+    kept = [0] * len(sizes)
+    left = room
+    wanting = [i for i, size in enumerate(sizes) if size]
+    while left and wanting:
+        share = max(left // len(wanting), 1)
+        for i in list(wanting):
+            give = min(share, sizes[i] - kept[i], left)
+            kept[i] += give
+            left -= give
+            if kept[i] == sizes[i]:
+                wanting.remove(i)
+            if not left:
+                break
+    return kept
+
+
+def _trims(cls: type) -> tuple[tuple[str, str, int], ...]:
+    names = {a.name for a in getattr(cls, "__attrs_attrs__", ())}
+    return tuple(t for t in _CAPPED_FIELDS if t[0] in names)
+
+
 class Guard:
-    """Calls the plug-ins of one decision, each call isolated.
+    """Calls the plug-ins of one decision, each call isolated; a context manager.
+
+    The ``with`` block is the decision: it starts the time budget. Inside it, the
+    same per-decision caps and snapshots apply to every hook called.
 
     :param impls: each hook's implementations, in the order they are called.
+    :param limits: the decision's time budget and caps.
+    :param shared: snapshots of what every decision shares (the settings), kept by
+        the policy; checked after each call that was given the settings.
     """
 
-    def __init__(self, impls: Callable[[str], Sequence[pluggy.HookImpl]]) -> None:
-        """A guard over the implementations ``impls`` gives for each hook."""
+    def __init__(
+        self,
+        impls: Callable[[str], Sequence[pluggy.HookImpl]],
+        limits: LimitsSettings,
+        shared: Watch | None = None,
+    ) -> None:
+        """A guard for one decision."""
         self._impls = impls
+        self.limits = limits
+        self.budget = Budget(limits.decision_seconds)
+        self._shared = shared
+        self._watch = Watch(shared)
+        self._taken = {"referrals": 0, "tasks": 0, "reasons": 0, "prompts": 0}
+        # Each label watched, and the plug-ins run since it was last checked.
+        self._unchecked: dict[str, list[str]] = {label: [] for label in _SHARED_LABELS}
+        self._last_hook = ""
+
+    def __enter__(self) -> Guard:
+        """Start the decision's time budget."""
+        self.budget.__enter__()
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        """Stop the time budget's timer."""
+        self.budget.__exit__(kind, exc, tb)
+
+    # --- one round ----------------------------------------------------------------------
 
     def call(
         self,
@@ -54,29 +210,56 @@ class Guard:
         expected: str,
         *,
         many: bool,
+        cap: str | None = None,
         only: Sequence[str] | None = None,
         **kwargs: Any,
     ) -> Call:
-        """Call each implementation in isolation; collect results and failures."""
-        call = Call()
+        """Call each implementation in isolation; collect results and failures.
+
+        :param cap: for ``many``, which per-decision cap the items count against
+            (``"referrals"`` or ``"tasks"``). What is left of it is shared out among
+            this hook's plug-ins as evenly as their contributions allow, so that no
+            plug-in's flood crowds out another's.
+        """
+        self._last_hook = hook
+        for arg, value in kwargs.items():
+            if arg in _LABELS and arg != "settings" and value is not None:
+                self._watch.add(_LABELS[arg], value)
+                self._unchecked.setdefault(_LABELS[arg], [])
+        budget = self.budget
+        room = self._room(cap) if many else 1
+        runs: list[tuple[str, _Outcome, list[PluginFailure]]] = []
         for impl in self._impls(hook):
             name = impl.plugin_name
             if only is not None and name not in only:
                 continue
-            items: list[Any] = []
-            try:
-                result = impl.function(*(kwargs[a] for a in impl.argnames))
-                if many:
-                    # Item by item, so what a generator yielded before it failed is
-                    # kept: a referral already made is never lost.
-                    for item in cast(Iterable[Any], result):
-                        items.append(item)
-                else:
-                    items.append(result)
-            except Exception as exc:
-                call.failures.append(PluginFailure(name, hook, error_text(exc)))
+            if budget.spent():
+                runs.append((name, _Outcome(), [PluginFailure(name, hook, self._not_run())]))
+                continue
+            labels = _plan(impl.argnames)
+            failures = self._changes_before(hook, labels)
+            outcome = self._run(impl, [kwargs[a] for a in impl.argnames], many, room)
+            if outcome.error is not None:
+                failures += self._error(name, hook, outcome.error)
+            failures += self._changes(name, hook, labels)
+            runs.append((name, outcome, failures))
+        kept = _share(room, [len(o.items) for _, o, _ in runs]) if cap else None
+        call = Call()
+        for index, (name, outcome, failures) in enumerate(runs):
+            call.failures += failures
+            items = outcome.items
+            if kept is not None and cap is not None:
+                if kept[index] < len(items) or outcome.over_cap:
+                    call.failures.append(self._over_cap(name, hook, cap, kept[index], outcome))
+                items = items[: kept[index]]
+                self._taken[cap] += len(items)
             for item in items:
                 if accept(item):
+                    trims = _TRIMS.get(type(item))
+                    if trims is None:
+                        trims = _TRIMS[type(item)] = _trims(type(item))
+                    if trims:
+                        item = self._trim(name, hook, item, trims, call.failures)
                     call.results.append((name, item))
                 else:
                     call.failures.append(
@@ -85,3 +268,191 @@ class Guard:
                         )
                     )
         return call
+
+    def _run(self, impl: pluggy.HookImpl, args: list[Any], many: bool, room: int) -> _Outcome:
+        """One plug-in call, with the budget armed; every exception caught but the user's."""
+        budget = self.budget
+        outcome = _Outcome()
+        items = outcome.items
+        try:
+            try:
+                budget.armed = True
+                if budget.expired:
+                    raise OutOfTime(budget)
+                result: Any = impl.function(*args)
+                if not many:
+                    items.append(result)
+                else:
+                    # Item by item, so what a generator yielded before it failed is
+                    # kept (a referral already made is never lost), and no more than
+                    # the cap allows (plus one, to know it was passed) is ever read.
+                    iterator = iter(result)
+                    try:
+                        for item in iterator:
+                            if len(items) == room:
+                                outcome.over_cap = True
+                                if type(result) in (list, tuple):
+                                    outcome.dropped = len(result) - room
+                                break
+                            items.append(item)
+                            if budget.spent():
+                                raise OutOfTime(budget)
+                    finally:
+                        close = getattr(iterator, "close", None)
+                        if close is not None:
+                            close()  # a generator's own clean-up runs here, guarded
+                if budget.spent():
+                    raise OutOfTime(budget)  # finished, but late (no timer here)
+            finally:
+                budget.armed = False
+        except BaseException as exc:
+            if is_user_interrupt(exc):
+                raise
+            if isinstance(exc, OutOfTime) and exc.budget is not budget:
+                raise  # an outer decision's budget: not ours to record
+            outcome.error = exc
+        return outcome
+
+    def _error(self, name: str, hook: str, exc: BaseException) -> list[PluginFailure]:
+        _debug(name, hook, exc)
+        if isinstance(exc, OutOfTime):
+            seconds = self.limits.decision_seconds
+            text = (
+                f"ran past the decision's time budget of {seconds:g} s (limits.decision_seconds)"
+            )
+            return [PluginFailure(name, hook, text)]
+        return [PluginFailure(name, hook, error_text(exc))]
+
+    def _over_cap(
+        self, name: str, hook: str, cap: str, kept: int, outcome: _Outcome
+    ) -> PluginFailure:
+        dropped = len(outcome.items) - kept
+        if outcome.dropped is not None:
+            dropped += outcome.dropped
+            count = str(dropped)
+        elif outcome.over_cap:
+            count = f"at least {dropped + 1}"
+        else:
+            count = str(dropped)
+        return PluginFailure(
+            name,
+            hook,
+            f"gave more {cap} than the decision's cap of "
+            f"{getattr(self.limits, 'max_' + cap)} (limits.max_{cap}) allows: "
+            f"{kept} kept, {count} dropped"
+            + (" (the rest was not read)" if outcome.over_cap and outcome.dropped is None else ""),
+        )
+
+    def _not_run(self) -> str:
+        seconds = self.limits.decision_seconds
+        return (
+            f"not run: the decision's time budget of {seconds:g} s "
+            "(limits.decision_seconds) was spent"
+        )
+
+    # --- caps -------------------------------------------------------------------------
+
+    def _room(self, cap: str | None) -> int:
+        if cap is None:
+            return sys.maxsize
+        return max(int(getattr(self.limits, "max_" + cap)) - self._taken[cap], 0)
+
+    def _trim(
+        self,
+        name: str,
+        hook: str,
+        item: Any,
+        trims: tuple[tuple[str, str, int], ...],
+        failures: list[PluginFailure],
+    ) -> Any:
+        """``item`` within the decision's caps on reasons and prompts."""
+        changes: dict[str, tuple[Any, ...]] = {}
+        dropped = {"reasons": 0, "prompts": 0}
+        taken = self._taken
+        for field, cap, first in trims:
+            values = getattr(item, field)
+            counted = len(values) - first  # an item's first reason is always kept
+            if counted <= 0:
+                continue
+            room = max(int(getattr(self.limits, "max_" + cap)) - taken[cap], 0)
+            if counted > room:
+                changes[field] = values[: first + room]
+                dropped[cap] += counted - room
+                counted = room
+            taken[cap] += counted
+        if not changes:
+            return item
+        failures += [
+            PluginFailure(
+                name,
+                hook,
+                f"gave more {cap} than the decision's cap of "
+                f"{getattr(self.limits, 'max_' + cap)} (limits.max_{cap}) allows: "
+                f"{count} dropped",
+            )
+            for cap, count in dropped.items()
+            if count
+        ]
+        return attrs.evolve(item, **changes)
+
+    # --- what the plug-ins were given -----------------------------------------------------
+
+    def _check(self, labels: Iterable[str]) -> list[str]:
+        """The labels (of ``labels``) whose objects changed; each is put back."""
+        changed = []
+        for label in labels:
+            watch = self._shared if label in _SHARED_LABELS else self._watch
+            if watch is not None and watch.changed((label,)):
+                changed.append(label)
+        return changed
+
+    def _changes_before(self, hook: str, labels: tuple[str, ...]) -> list[PluginFailure]:
+        """Before a call: what it is given must be as it was; if not, who changed it.
+
+        A label not checked since some plug-ins ran that were not given it (one may
+        have kept a reference from an earlier call) is checked first; a change is
+        recorded against those plug-ins.
+        """
+        stale = [label for label in labels if self._unchecked.get(label)]
+        if not stale:
+            return []
+        return self._blame(hook, stale)
+
+    def _blame(self, hook: str, labels: Iterable[str]) -> list[PluginFailure]:
+        failures = []
+        for label in self._check(labels):
+            for name in dict.fromkeys(self._unchecked[label]):
+                failures.append(
+                    PluginFailure(
+                        name,
+                        hook,
+                        f"changed {label}, which it kept from an earlier call (or another "
+                        "plug-in run since did): put back as it was",
+                    )
+                )
+        for label in labels:
+            self._unchecked[label] = []
+        return failures
+
+    def _changes(self, name: str, hook: str, labels: tuple[str, ...]) -> list[PluginFailure]:
+        """After a call: failures for what it changed of what it was given; put back."""
+        for label, since in self._unchecked.items():
+            if label in labels:
+                since.clear()
+            else:
+                since.append(name)
+        changed = self._check(labels)
+        return [
+            PluginFailure(name, hook, f"changed {label} it was given: put back as it was")
+            for label in changed
+        ]
+
+    def final_check(self) -> list[PluginFailure]:
+        """Failures for anything changed out of sight since it was last checked.
+
+        Run once, when the decision is about to be built: a plug-in that kept a
+        reference from an earlier call and changed it in a later call, to which it
+        was not given, is caught here (or before the next call given it).
+        """
+        stale = [label for label, since in self._unchecked.items() if since]
+        return self._blame(self._last_hook or "policy", stale)

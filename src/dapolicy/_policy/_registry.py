@@ -10,12 +10,12 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 import os
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Mapping
 
 import pluggy
 
 from dapolicy import hookspecs
+from dapolicy._policy._entry_points import load_entry_points_into
 from dapolicy.errors import ConfigurationError, FieldError, ValidationError
 from dapolicy.models import PluginInfo
 from dapolicy.models.checklist import QuestionSet
@@ -65,10 +65,20 @@ class Registry:
     :ivar item_ids: each checklist's item ids, by checklist id.
     """
 
-    def __init__(self, pm: pluggy.PluginManager, settings: Settings, known: set[str]) -> None:
-        """Fix the registry: caches, name checks, question sets."""
+    def __init__(
+        self,
+        pm: pluggy.PluginManager,
+        settings: Settings,
+        known: set[str],
+        dists: Mapping[str, tuple[str, str]],
+    ) -> None:
+        """Fix the registry: caches, name checks, question sets.
+
+        :param dists: the distribution and version of each entry-point plug-in.
+        """
         self.pm = pm
         self.known = known
+        self._dists = dict(dists)
         # Each hook's implementations, in the order they are called (plug-in name).
         self._impls: dict[str, list[pluggy.HookImpl]] = {
             hook: sorted(
@@ -92,26 +102,29 @@ class Registry:
     def build(
         cls, settings: Settings, plugins: Iterable[object], *, load_entry_points: bool
     ) -> Registry:
-        """Entry points, then built-ins, then ``plugins``, then ``check_pending``."""
+        """Entry points, then built-ins, then ``plugins``, then ``check_pending``.
+
+        :raises ConfigurationError: naming the first entry point that cannot be used.
+        """
         pm = _manager()
         for name in settings.plugins.block:
             pm.set_blocked(name)
         entry_point_names: set[str] = set()
+        dists: dict[str, tuple[str, str]] = {}
         if load_entry_points and not os.environ.get(DISABLE_ENTRY_POINTS_ENV):
             entry_point_names = {
                 ep.name for ep in importlib.metadata.entry_points(group=hookspecs.PROJECT)
             }
-            try:
-                pm.load_setuptools_entrypoints(hookspecs.PROJECT)
-            except Exception as exc:
-                raise ConfigurationError(
-                    f"a plug-in in the {hookspecs.PROJECT!r} entry-point group failed to "
-                    f"load: {type(exc).__name__}"
-                ) from exc
+            for status in load_entry_points_into(pm):
+                if status.status == "broken":
+                    raise ConfigurationError(status.describe())
+                if status.status == "loaded":
+                    dists[status.name] = (status.distribution, status.version)
         builtin_names = {name for name, _ in builtin_plugins()}
         extra = _named(plugins)
         _register(pm, [*builtin_plugins(), *extra])
-        return cls(pm, settings, builtin_names | entry_point_names | {n for n, _ in extra})
+        known = builtin_names | entry_point_names | {n for n, _ in extra}
+        return cls(pm, settings, known, dists)
 
     def with_plugins(self, plugins: Iterable[object], settings: Settings) -> Registry:
         """A new registry: every plug-in registered here, plus ``plugins``."""
@@ -119,7 +132,11 @@ class Registry:
         extra = _named(plugins)
         current = [(n, p) for n, p in self.pm.list_name_plugin() if p is not None]
         _register(pm, [*current, *extra])
-        return type(self)(pm, settings, self.known | {name for name, _ in extra})
+        return type(self)(pm, settings, self.known | {name for name, _ in extra}, self._dists)
+
+    def for_settings(self, settings: Settings) -> Registry:
+        """The same plug-ins, with ``settings`` (a dated version's): nothing is loaded."""
+        return type(self)(self.pm, settings, self.known, self._dists)
 
     def impls(self, hook: str) -> list[pluggy.HookImpl]:
         """The implementations of ``hook``, in the order they are called."""
@@ -151,7 +168,9 @@ class Registry:
             if plugin is None:  # pluggy keeps blocked names with no plug-in
                 continue
             dist = dists.get(id(plugin))
-            if dist is not None:
+            if name in self._dists:
+                versions[name] = " ".join(self._dists[name])
+            elif dist is not None:
                 versions[name] = f"{dist.project_name} {dist.version}"
             elif name in dict(builtin_plugins()):
                 versions[name] = f"dapolicy {__version__}"
@@ -159,28 +178,36 @@ class Registry:
                 versions[name] = str(getattr(plugin, "__version__", "unversioned"))
         return versions
 
-    def _each(self, hook: str, **kwargs: Any) -> Iterable[tuple[str, Any]]:
-        """Call every implementation of ``hook``, unguarded (used at build time)."""
-        for impl in self.impls(hook):
-            yield impl.plugin_name, impl.function(*(kwargs[a] for a in impl.argnames))
-
     def _collect_question_sets(self, settings: Settings) -> dict[str, QuestionSet]:
+        from dapolicy._policy._guard import Guard
+        from dapolicy._policy._watch import Watch
+
+        shared = Watch()
+        shared.add("the settings", settings)
+        with Guard(self.impls, settings.limits, shared) as guard:
+            call = guard.call(
+                "dapolicy_question_sets", lambda _: True, "", many=True, settings=settings
+            )
+        for failure in call.failures:
+            raise ConfigurationError(
+                f"plug-in {failure.plugin!r} failed while the policy was built, in "
+                f"{failure.hook}: {failure.error}"
+            )
         found: dict[str, QuestionSet] = {}
         owners: dict[str, str] = {}
-        for plugin, sets in self._each("dapolicy_question_sets", settings=settings):
-            for question_set in sets:
-                if not isinstance(question_set, QuestionSet):
-                    raise ConfigurationError(
-                        f"plug-in {plugin!r} contributed a {type(question_set).__name__}, "
-                        "not a QuestionSet"
-                    )
-                if question_set.id in found:
-                    raise ConfigurationError(
-                        f"checklist {question_set.id!r} is contributed by both "
-                        f"{owners[question_set.id]!r} and {plugin!r}"
-                    )
-                found[question_set.id] = question_set
-                owners[question_set.id] = plugin
+        for plugin, question_set in call.results:
+            if not isinstance(question_set, QuestionSet):
+                raise ConfigurationError(
+                    f"plug-in {plugin!r} contributed a {type(question_set).__name__}, "
+                    "not a QuestionSet"
+                )
+            if question_set.id in found:
+                raise ConfigurationError(
+                    f"checklist {question_set.id!r} is contributed by both "
+                    f"{owners[question_set.id]!r} and {plugin!r}"
+                )
+            found[question_set.id] = question_set
+            owners[question_set.id] = plugin
         return found
 
 

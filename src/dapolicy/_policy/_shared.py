@@ -10,7 +10,7 @@ import attrs
 
 from dapolicy._policy._guard import Call, Guard
 from dapolicy._time import on_london_clock
-from dapolicy.errors import FieldError, ValidationError
+from dapolicy.errors import FieldError, ValidationError, safe_name
 from dapolicy.models import PluginFailure, Task
 from dapolicy.models._base import micros
 
@@ -48,10 +48,12 @@ def task_call(guard: Guard, hook: str, start: datetime, what: str, **kwargs: Any
     (:func:`dapolicy._time.on_london_clock`), so a decision's deadlines all read in one
     zone, whichever zone each plug-in used.
     """
-    call = guard.call(hook, lambda r: isinstance(r, Task), "Task", many=True, **kwargs)
+    call = guard.call(
+        hook, lambda r: isinstance(r, Task), "Task", many=True, cap="tasks", **kwargs
+    )
     call.results = [(name, _on_london_clock(task)) for name, task in call.results]
     call.failures += [
-        PluginFailure(name, hook, f"task {task.what!r} is due before the {what}")
+        PluginFailure(name, hook, f"{_task_name(task)} is due before the {what}")
         for name, task in call.results
         if micros(task.due_by) <= micros(start)
     ]
@@ -61,6 +63,11 @@ def task_call(guard: Guard, hook: str, start: datetime, what: str, **kwargs: Any
 def _on_london_clock(task: Task) -> Task:
     due = on_london_clock(task.due_by)
     return task if due is task.due_by else attrs.evolve(task, due_by=due)
+
+
+def _task_name(task: Task) -> str:
+    name = safe_name(task.what)
+    return "a task" if name is None else f"task {name!r}"
 
 
 def task_key(task: Task) -> tuple[float, str, str]:

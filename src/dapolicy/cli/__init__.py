@@ -18,6 +18,8 @@ and errors go to standard error. No personal data is printed to standard error.
 
 from __future__ import annotations
 
+import os
+
 import click
 
 from dapolicy import __version__
@@ -31,6 +33,7 @@ from dapolicy.cli._plugins import plugins
 from dapolicy.cli._schema import schema
 from dapolicy.cli._synth import synth
 from dapolicy.cli._verify import verify
+from dapolicy.policy import DEBUG_PLUGINS_ENV
 
 __all__ = [
     "EXIT_INTERRUPTED",
@@ -45,8 +48,20 @@ __all__ = [
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "-V", "--version", prog_name="dapolicy")
-def cli() -> None:
+@click.option(
+    "--debug-plugins",
+    is_flag=True,
+    help=(
+        "Print the traceback of every plug-in failure to standard error (as "
+        f"{DEBUG_PLUGINS_ENV}=1 does). A traceback may show personal data; decisions "
+        "are the same with or without it."
+    ),
+)
+def cli(debug_plugins: bool) -> None:
     """Domestic-abuse policing policy as code: assess cases, explain, audit."""
+    if debug_plugins:
+        # Through the environment, so that worker processes (--jobs) debug too.
+        os.environ[DEBUG_PLUGINS_ENV] = "1"
 
 
 for _command in (assess, explain, plugins, synth, audit, checklists, export, schema, verify):

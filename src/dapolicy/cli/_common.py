@@ -12,6 +12,7 @@ import click
 from dapolicy.errors import DapolicyError, HistoryError, ValidationError
 from dapolicy.history import InMemoryHistory, MutableHistory
 from dapolicy.policy import Policy
+from dapolicy.settings import Settings, load_settings
 
 EXIT_OK, EXIT_REJECTS, EXIT_USAGE = 0, 1, 2
 #: Stopped by the user's Ctrl-C (128 + SIGINT, as shells report it).
@@ -28,19 +29,29 @@ class _Failure(click.ClickException):
 _STDIN = Path("/dev/stdin")
 
 
-def _load_policy(path: Path | None) -> Policy:
+def _load_settings(path: Path) -> Settings:
     if path == Path("-"):
         if not _STDIN.exists():  # pragma: no cover - a system without /dev/stdin
             raise _Failure("--policy - (standard input) is not supported here: name a file")
         path = _STDIN
     try:
-        return Policy.from_toml(path) if path is not None else Policy()
+        return load_settings(path)
     except OSError as exc:
         raise _Failure(
             f"cannot read policy file {path}: {exc.strerror or type(exc).__name__}"
         ) from None
     except ValidationError as exc:
         # The header without the file's name (a SettingsError's own): it is named here.
+        raise _Failure(f"policy file {path}: {ValidationError.__str__(exc)}") from None
+
+
+def _load_policy(path: Path | None, settings: Settings | None = None) -> Policy:
+    """The policy of ``path`` (or of ``settings`` already read, or the defaults)."""
+    if settings is None and path is not None:
+        settings = _load_settings(path)
+    try:
+        return Policy(settings)
+    except ValidationError as exc:
         raise _Failure(f"policy file {path}: {ValidationError.__str__(exc)}") from None
     except DapolicyError as exc:
         raise _Failure(f"cannot build the policy: {exc}") from None
