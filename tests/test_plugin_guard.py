@@ -41,11 +41,14 @@ from dapolicy import (
     to_json,
 )
 from dapolicy._interrupts import user_interrupts
+from dapolicy.batch import decision_time
+from dapolicy.history import InMemoryHistory, record
 from dapolicy.hookspecs import hookimpl
 from dapolicy.models import EventKind
 from dapolicy.models.checklist import QuestionItem, QuestionSet
 from dapolicy.policy import DEBUG_PLUGINS_ENV, DISABLE_ENTRY_POINTS_ENV, ConfigurationError
 from dapolicy.settings import LimitsSettings, Settings
+from dapolicy.testing import strategies
 
 
 def _load_helpers() -> ModuleType:
@@ -753,3 +756,24 @@ def test_debug_mode_zero_is_off(
     monkeypatch.setenv(DEBUG_PLUGINS_ENV, "0")
     decide(_raiser(KeyError(SECRET), "dapolicy_tasks"))
     assert capsys.readouterr().err == ""
+
+
+# --- the built-ins are trusted because they change nothing -------------------------------
+
+
+@given(case=strategies.cases(), with_history=st.booleans())
+def test_the_built_ins_change_nothing_they_are_given(case: Any, with_history: bool) -> None:
+    # The guard does not snapshot around the built-ins' calls (they are dapolicy's own
+    # code); this is why: with every plug-in watched, no built-in changes anything.
+    policy = h.make_policy()
+    policy._registry.trusted = frozenset()
+    policy._registry.watched.clear()
+    history = InMemoryHistory()
+    now = decision_time(case)
+    if with_history:  # the same victim seen before: the history-reading rules run too
+        record(history, case.incident, policy.assess(case.incident, case.form, now=now))
+    decision = policy.assess(case.incident, case.form, history=history, now=now)
+    assert [f for f in decision.failures if "changed" in f.error] == []
+    if case.call is not None:
+        outcome = policy.triage(case.call, None, history=history, now=case.call.received_at)
+        assert [f for f in outcome.failures if "changed" in f.error] == []

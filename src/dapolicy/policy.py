@@ -79,7 +79,10 @@ class Policy:
         self._registry = registry
         self.question_sets = registry.question_sets
         self.fingerprint = registry.fingerprint(self.settings)
-        self._watched: tuple[Settings, Watch] | None = None
+        # What every decision shares is snapshotted once, here, not per decision.
+        self._shared = Watch()
+        self._shared.add("the settings", self.settings)
+        self._shared.add("the policy's list of plug-ins", self.plugins)
         # One policy per dated version, built now, so a version's mistakes (a plug-in
         # name no plug-in has) are found at once and every decision after is cheap.
         self._versions = (
@@ -121,14 +124,7 @@ class Policy:
 
     def _guard(self) -> Guard:
         """A guard for one decision: this policy's plug-ins, limits and snapshots."""
-        watched = self._watched
-        if watched is None or watched[0] is not self.settings:
-            # What every decision shares is snapshotted once, not per decision.
-            shared = Watch()
-            shared.add("the settings", self.settings)
-            shared.add("the policy's list of plug-ins", self.plugins)
-            watched = self._watched = (self.settings, shared)
-        return Guard(self._registry.impls, self.settings.limits, watched[1])
+        return Guard(self._impls, self.settings.limits, self._shared, self._registry.trusted)
 
     def with_plugins(self, *plugins: object, settings: Settings | None = None) -> Policy:
         """A new policy: every plug-in registered here, plus ``plugins``.

@@ -65,6 +65,8 @@ class Budget:
         self.armed = False
         self.expired = False
         self.deadline = float("inf")
+        #: The timer is armed (so the clock need not be read between a plug-in's items).
+        self.timed = False
         self._previous: tuple[Any, tuple[float, float], float] | None = None
 
     def _on_alarm(self, signum: int, frame: FrameType | None) -> None:
@@ -80,6 +82,7 @@ class Budget:
             handler = signal.signal(signal.SIGALRM, self._on_alarm)
             outer = signal.setitimer(signal.ITIMER_REAL, self.seconds, REPEAT_SECONDS)
             self._previous = (handler, outer, start)
+            self.timed = True
         return self
 
     def __exit__(
@@ -93,6 +96,7 @@ class Budget:
             return
         handler, (remaining, interval), start = self._previous
         self._previous = None
+        self.timed = False
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, handler)
         if remaining > 0:

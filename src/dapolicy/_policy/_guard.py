@@ -175,17 +175,30 @@ class Guard:
         impls: Callable[[str], Sequence[pluggy.HookImpl]],
         limits: LimitsSettings,
         shared: Watch | None = None,
+        trusted: frozenset[int] = frozenset(),
+        watched_hooks: dict[str, bool] | None = None,
     ) -> None:
-        """A guard for one decision."""
+        """A guard for one decision.
+
+        :param trusted: the ids of the plug-in objects whose calls need no snapshot
+            check (the built-ins); what they are given is still checked before they
+            are given it, if another plug-in could have changed it.
+        :param watched_hooks: whether each hook has a plug-in that is not trusted,
+            filled in as hooks are called (kept by the registry, which fixes that).
+        """
         self._impls = impls
         self.limits = limits
         self.budget = Budget(limits.decision_seconds)
         self._shared = shared
+        self._trusted = trusted
+        self._watched_hooks = watched_hooks if watched_hooks is not None else {}
         self._watch = Watch(shared)
         self._taken = {"referrals": 0, "tasks": 0, "reasons": 0, "prompts": 0}
+        self._dropped: dict[str, int] = {}  # by _trim, for the item being trimmed
         # Each label watched, and the plug-ins run since it was last checked.
         self._unchecked: dict[str, list[str]] = {label: [] for label in _SHARED_LABELS}
         self._last_hook = ""
+        self._any_unchecked = False  # no plug-in but the built-ins has run yet
 
     def __enter__(self) -> Guard:
         """Start the decision's time budget."""
@@ -222,26 +235,36 @@ class Guard:
             plug-in's flood crowds out another's.
         """
         self._last_hook = hook
-        for arg, value in kwargs.items():
-            if arg in _LABELS and arg != "settings" and value is not None:
-                self._watch.add(_LABELS[arg], value)
-                self._unchecked.setdefault(_LABELS[arg], [])
+        impls = self._impls(hook)
+        trusted = self._trusted
+        watched = self._watched_hooks.get(hook)
+        if watched is None:
+            watched = any(id(i.plugin) not in trusted for i in impls)
+            self._watched_hooks[hook] = watched
+        if watched:
+            # Only a plug-in that is not dapolicy's own is watched: snapshot what it
+            # may be given (what was snapshotted already is not taken again).
+            for arg, value in kwargs.items():
+                if arg in _LABELS and arg != "settings" and value is not None:
+                    self._watch.add(_LABELS[arg], value)
+                    self._unchecked.setdefault(_LABELS[arg], [])
         budget = self.budget
         room = self._room(cap) if many else 1
         runs: list[tuple[str, _Outcome, list[PluginFailure]]] = []
-        for impl in self._impls(hook):
+        for impl in impls:
             name = impl.plugin_name
             if only is not None and name not in only:
                 continue
             if budget.spent():
                 runs.append((name, _Outcome(), [PluginFailure(name, hook, self._not_run())]))
                 continue
-            labels = _plan(impl.argnames)
-            failures = self._changes_before(hook, labels)
+            labels = _PLANS.get(impl.argnames) or _plan(impl.argnames)
+            failures = self._changes_before(hook, labels) if self._any_unchecked else []
             outcome = self._run(impl, [kwargs[a] for a in impl.argnames], many, room)
             if outcome.error is not None:
                 failures += self._error(name, hook, outcome.error)
-            failures += self._changes(name, hook, labels)
+            if id(impl.plugin) not in trusted:
+                failures += self._changes(name, hook, labels)
             runs.append((name, outcome, failures))
         kept = _share(room, [len(o.items) for _, o, _ in runs]) if cap else None
         call = Call()
@@ -272,6 +295,7 @@ class Guard:
     def _run(self, impl: pluggy.HookImpl, args: list[Any], many: bool, room: int) -> _Outcome:
         """One plug-in call, with the budget armed; every exception caught but the user's."""
         budget = self.budget
+        clock = not budget.timed  # without the timer, the clock is read between items
         outcome = _Outcome()
         items = outcome.items
         try:
@@ -295,13 +319,13 @@ class Guard:
                                     outcome.dropped = len(result) - room
                                 break
                             items.append(item)
-                            if budget.spent():
+                            if clock and budget.spent():
                                 raise OutOfTime(budget)
                     finally:
                         close = getattr(iterator, "close", None)
                         if close is not None:
                             close()  # a generator's own clean-up runs here, guarded
-                if budget.spent():
+                if clock and budget.spent():
                     raise OutOfTime(budget)  # finished, but late (no timer here)
             finally:
                 budget.armed = False
@@ -366,33 +390,35 @@ class Guard:
         failures: list[PluginFailure],
     ) -> Any:
         """``item`` within the decision's caps on reasons and prompts."""
-        changes: dict[str, tuple[Any, ...]] = {}
-        dropped = {"reasons": 0, "prompts": 0}
         taken = self._taken
+        changes: dict[str, tuple[Any, ...]] | None = None
         for field, cap, first in trims:
             values = getattr(item, field)
             counted = len(values) - first  # an item's first reason is always kept
             if counted <= 0:
                 continue
-            room = max(int(getattr(self.limits, "max_" + cap)) - taken[cap], 0)
+            room = int(getattr(self.limits, "max_" + cap)) - taken[cap]
             if counted > room:
+                room = max(room, 0)
+                if changes is None:
+                    changes = {}
                 changes[field] = values[: first + room]
-                dropped[cap] += counted - room
+                self._dropped[cap] = self._dropped.get(cap, 0) + counted - room
                 counted = room
             taken[cap] += counted
-        if not changes:
+        if changes is None:
             return item
-        failures += [
-            PluginFailure(
-                name,
-                hook,
-                f"gave more {cap} than the decision's cap of "
-                f"{getattr(self.limits, 'max_' + cap)} (limits.max_{cap}) allows: "
-                f"{count} dropped",
+        for cap, count in self._dropped.items():
+            failures.append(
+                PluginFailure(
+                    name,
+                    hook,
+                    f"gave more {cap} than the decision's cap of "
+                    f"{getattr(self.limits, 'max_' + cap)} (limits.max_{cap}) allows: "
+                    f"{count} dropped",
+                )
             )
-            for cap, count in dropped.items()
-            if count
-        ]
+        self._dropped.clear()
         return attrs.evolve(item, **changes)
 
     # --- what the plug-ins were given -----------------------------------------------------
@@ -436,6 +462,7 @@ class Guard:
 
     def _changes(self, name: str, hook: str, labels: tuple[str, ...]) -> list[PluginFailure]:
         """After a call: failures for what it changed of what it was given; put back."""
+        self._any_unchecked = True
         for label, since in self._unchecked.items():
             if label in labels:
                 since.clear()

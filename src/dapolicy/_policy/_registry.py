@@ -95,6 +95,13 @@ class Registry:
         self.plugins = tuple(
             PluginInfo(name, version) for name, version in sorted(self._plugin_versions().items())
         )
+        # The built-in plug-ins, dapolicy's own code: the guard need not snapshot what
+        # they are given (the conformance kit checks that they change nothing).
+        self.trusted = frozenset(
+            id(plugin) for name, plugin in builtin_plugins() if pm.get_plugin(name) is plugin
+        )
+        #: Whether each hook has a plug-in that is not trusted (filled in by the guard).
+        self.watched: dict[str, bool] = {}
         self.question_sets = self._collect_question_sets(settings)
         self.item_ids = {key: qs.item_ids for key, qs in self.question_sets.items()}
 
@@ -184,7 +191,7 @@ class Registry:
 
         shared = Watch()
         shared.add("the settings", settings)
-        with Guard(self.impls, settings.limits, shared) as guard:
+        with Guard(self.impls, settings.limits, shared, self.trusted, self.watched) as guard:
             call = guard.call(
                 "dapolicy_question_sets", lambda _: True, "", many=True, settings=settings
             )

@@ -22,8 +22,8 @@ _HEADER = ("PLUG-IN", "VERSION", "HOOKS")
 def plugins(policy_path: Path | None, as_json: bool) -> None:
     """List every registered plug-in, its distribution and version, and its hooks.
 
-    A plug-in of the ``dapolicy`` entry-point group that cannot be used is listed as
-    BROKEN, with the hook at fault and why (in JSON, ``"broken"``); the others are
+    A plug-in of the 'dapolicy' entry-point group that cannot be used is listed as
+    BROKEN, with the hook at fault and why (in JSON, under "broken"); the others are
     listed as usual, and the exit status is 1 (every other command refuses to run
     with a broken plug-in).
     """
