@@ -6,6 +6,7 @@ import json
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
+import attrs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -230,3 +231,43 @@ def test_on_london_clock_keeps_the_instant(moment: datetime) -> None:
     assert micros(moved) == micros(moment)
     assert moved.utcoffset() == moment.astimezone(LONDON).utcoffset()
     assert type(moved.tzinfo) is timezone
+
+
+def test_a_history_seeded_with_a_past_incident_and_a_marac_referral(policy: Policy) -> None:
+    from dapolicy import InMemoryHistory
+    from dapolicy.errors import ValidationError
+
+    case = from_json(Case, CASES[2])  # V001, June 2024
+    earlier = attrs.evolve(
+        case.incident,
+        id="INC-PAST-1",
+        reported_at=case.incident.reported_at - timedelta(days=60),
+        occurred_at=case.incident.occurred_at - timedelta(days=60),
+        crime=None,
+    )
+    alone = policy.assess_case(case)
+    assert not alone.repeat_victim
+    assert not alone.fired("marac.repeat")
+    seeded = InMemoryHistory.of(incidents=[earlier])
+    assert len(seeded) == 1
+    assert policy.assess_case(case, history=seeded).repeat_victim
+    referred = InMemoryHistory.of(marac_referrals=[(earlier, earlier.reported_at)])
+    decision = policy.assess_case(case, history=referred)
+    assert decision.repeat_victim
+    assert decision.fired("marac.repeat")
+    assert decision.referral(Destination.MARAC) is not None
+    # Known only from when it happened: a decision before then does not see it.
+    later = earlier.reported_at + timedelta(days=1)
+    late = InMemoryHistory.of(marac_referrals=[(earlier, later)])
+    before = attrs.evolve(
+        case,
+        incident=attrs.evolve(
+            case.incident,
+            reported_at=earlier.reported_at + timedelta(hours=2),
+            occurred_at=earlier.reported_at + timedelta(hours=1),
+        ),
+        form=None,
+    )
+    assert not policy.assess_case(before, history=late).fired("marac.repeat")
+    with pytest.raises(ValidationError, match="made before the report"):
+        InMemoryHistory.of(marac_referrals=[(earlier, earlier.reported_at - timedelta(days=1))])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import bisect
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Generic, TypeVar
 
@@ -11,6 +11,7 @@ from dapolicy.models._base import micros
 
 if TYPE_CHECKING:
     from dapolicy.history import CallEntry, HistoryEntry, MaracReferralEntry
+    from dapolicy.models import Incident
 
 __all__ = ["InMemoryHistory"]
 
@@ -82,6 +83,43 @@ class InMemoryHistory:
         self._marac_seen: set[tuple[str, str, int, str]] = set()
         self._calls_by: dict[tuple[str, str], _Timeline[CallEntry]] = {}
         self._call_ids: set[str] = set()
+
+    @classmethod
+    def of(
+        cls,
+        *,
+        incidents: Iterable[Incident] = (),
+        marac_referrals: Iterable[tuple[Incident, datetime]] = (),
+    ) -> InMemoryHistory:
+        """A history that already holds a victim's past, for tests and integrations.
+
+        Each of ``incidents`` is recorded as :func:`~dapolicy.history.record` records an
+        incident without a decision: known from its report time. Each
+        ``(incident, referred_at)`` of ``marac_referrals`` records the incident and a
+        MARAC referral about its victim and suspect made at ``referred_at`` (the
+        decision that made it), known from then.
+
+        :raises ValidationError: a referral made before its incident was reported.
+        """
+        from dapolicy.errors import FieldError, ValidationError
+        from dapolicy.history import MaracReferralEntry, record
+
+        history = cls()
+        for incident in incidents:
+            record(history, incident)
+        for index, (incident, referred_at) in enumerate(marac_referrals):
+            if micros(referred_at) < micros(incident.reported_at):
+                raise ValidationError(
+                    "history",
+                    [FieldError(f"$.marac_referrals[{index}]", "made before the report")],
+                )
+            record(history, incident, recorded_at=referred_at)
+            history.record_marac_referral(
+                MaracReferralEntry(
+                    incident.victim.id, incident.suspect.id, referred_at, incident.id
+                )
+            )
+        return history
 
     def __len__(self) -> int:
         """The number of incidents held."""
