@@ -406,7 +406,7 @@ STRICTNESS_CASES = [
     (
         "unknown key, not an identifier",
         _set("victim", "home address", value=SECRET),
-        "$.victim['home address']",
+        "$.victim['#7']",
         "unknown field",
     ),
     ("missing key", _delete("reported_at"), "$.reported_at", "required field missing"),

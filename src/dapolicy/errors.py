@@ -99,6 +99,20 @@ def safe_name(value: object, *, known: Collection[str] = ()) -> str | None:
     return None
 
 
+def key_path(base: str, key: object, index: int, *, known: Collection[str] = ()) -> str:
+    """The path of ``key`` (the ``index``-th key, from 0, of its object) below ``base``.
+
+    A key from input is quoted only when :func:`safe_name` allows it; otherwise it is
+    named by its place in the object (``#2``, as the record limits name one), so an
+    error never echoes a name, an address or a phone number typed as a key.
+
+    >>> key_path("$.victim", "nickname", 2), key_path("$.victim", "Jane Smith", 2)
+    ('$.victim.nickname', "$.victim['#2']")
+    """
+    name = safe_name(key, known=known)
+    return join_path(base, f"#{index}" if name is None else name)
+
+
 def join_path(base: str, part: str | int) -> str:
     """Append a field name or a list index to a JSON path."""
     if isinstance(part, int):

@@ -31,7 +31,7 @@ from cattrs.errors import (
 )
 
 from dapolicy import _json_limits
-from dapolicy.errors import FieldError, ValidationError, join_path
+from dapolicy.errors import FieldError, ValidationError, join_path, key_path, safe_name
 
 __all__ = [
     "MAX_ITEMS",
@@ -323,25 +323,47 @@ def _attrs_hook_factory(cls: Any, converter: cattrs.Converter) -> Hook:
 # --- errors ----------------------------------------------------------------------------
 
 
-def _collect(exc: BaseException, path: str) -> Iterator[FieldError]:
-    """Walk cattrs' exception tree into FieldErrors, one per problem."""
+def _item(data: Any, index: object) -> Any:
+    """``data[index]`` when it is there, else ``None`` (the walk beside the errors)."""
+    if isinstance(data, dict):
+        return data.get(index)
+    if isinstance(data, list) and isinstance(index, int) and 0 <= index < len(data):
+        return data[index]
+    return None
+
+
+def _item_path(path: str, index: object, data: Any) -> str:
+    """The path of a list index, or of a key from input (quoted only if it is safe)."""
+    if isinstance(index, int):
+        return join_path(path, index)
+    keys = list(data) if isinstance(data, dict) else []
+    return key_path(path, index, keys.index(index) if index in keys else len(keys))
+
+
+def _collect(exc: BaseException, path: str, data: Any = None) -> Iterator[FieldError]:
+    """Walk cattrs' exception tree into FieldErrors, one per problem.
+
+    ``data`` is the input at ``path`` (walked down beside the tree), so that a key from
+    input that may not be quoted is named by its place in its object instead.
+    """
     if isinstance(exc, ValidationError):
         yield from exc.under(path)
     elif isinstance(exc, IterableValidationError):
         with_notes, without = exc.group_exceptions()
         for inner, note in with_notes:
-            yield from _collect(inner, join_path(path, note.index))
+            yield from _collect(inner, _item_path(path, note.index, data), _item(data, note.index))
         for inner in without:
-            yield from _collect(inner, path)
+            yield from _collect(inner, path, data)
     elif isinstance(exc, ClassValidationError):
         with_notes_c, without_c = exc.group_exceptions()
         for inner, attr_note in with_notes_c:
-            yield from _collect(inner, join_path(path, attr_note.name))
+            name = attr_note.name
+            yield from _collect(inner, join_path(path, name), _item(data, name))
         for inner in without_c:
-            yield from _collect(inner, path)
+            yield from _collect(inner, path, data)
     elif isinstance(exc, ForbiddenExtraKeysError):
         for key in sorted(exc.extra_fields):
-            yield FieldError(join_path(path, key), "unknown field")
+            yield FieldError(_item_path(path, key, data), "unknown field")
     elif isinstance(exc, KeyError):
         yield FieldError(path, "required field missing")
     elif isinstance(exc, _InputError):
@@ -385,7 +407,7 @@ def from_dict(cls: type[T], data: Any, *, converter: cattrs.Converter | None = N
     ) as exc:
         if chosen.detailed_validation:
             if isinstance(exc, (cattrs.BaseValidationError, ValidationError, _InputError)):
-                raise ValidationError(cls.__name__, _collect(exc, "$")) from None
+                raise ValidationError(cls.__name__, _collect(exc, "$", data)) from None
             raise
         fast_failure = exc
     # The fast path failed, without paths: find them with a detailed twin of the same
@@ -455,9 +477,9 @@ def _lone_surrogates(value: Any, path: str) -> Iterator[FieldError]:
         except UnicodeEncodeError:
             yield FieldError(path, "contains a lone surrogate escape: not valid Unicode text")
     elif isinstance(value, dict):
-        for key, item in value.items():
+        for index, (key, item) in enumerate(value.items()):
             yield from _lone_surrogates(key, path)
-            yield from _lone_surrogates(item, join_path(path, str(key)))
+            yield from _lone_surrogates(item, key_path(path, key, index))
     elif isinstance(value, list):
         for index, item in enumerate(value):
             yield from _lone_surrogates(item, join_path(path, index))
@@ -487,10 +509,14 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
             twice.add(key)
         else:
             seen.add(key)
-    named = sorted(twice)
-    listed = ", ".join(named[:_KEYS_NAMED])
-    if len(named) > _KEYS_NAMED:
-        listed += f" and {len(named) - _KEYS_NAMED} more"
+    # Only keys that may be quoted are named (a key from input is input); the rest are
+    # counted.
+    named = sorted(key for key in twice if safe_name(key) is not None)[:_KEYS_NAMED]
+    listed = ", ".join(named)
+    if not named:
+        listed = f"{len(twice)}, not quoted (they may hold personal data)"
+    elif len(twice) > len(named):
+        listed += f" and {len(twice) - len(named)} more"
     raise _DuplicateKeyError(f"not valid JSON: key(s) given twice: {listed}")
 
 
