@@ -669,3 +669,18 @@ def test_the_command_decides_each_case_under_its_version(tmp_path: Path) -> None
         assert decision.policy_fingerprint == expected.fingerprint
         versions.add(decision.policy_version)
     assert versions == {"national", "pilot"}
+
+
+def test_a_force_plugins_options_change_by_version_too(tmp_path: Path) -> None:
+    settings = load(
+        tmp_path,
+        "[options.force-rules]\nthreshold = 3\nnames = ['a']\n"
+        "[[versions]]\nid = 'v2'\nfrom = 2025-01-01\n"
+        "[versions.options.force-rules]\nthreshold = 5\n",
+    )
+    before = settings.as_of(london(2024, 12, 31, 23, 59)).options["force-rules"]
+    after = settings.as_of(london(2025, 1, 1)).options["force-rules"]
+    assert (dict(before), dict(after)) == (
+        {"threshold": 3, "names": ["a"]},
+        {"threshold": 5, "names": ["a"]},
+    )
