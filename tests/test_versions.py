@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 
 from dapolicy import (
     AbuseType,
+    Call,
     Case,
     Decision,
     Event,
@@ -521,7 +522,9 @@ def test_a_decision_records_the_version_in_force_for_its_area(tmp_path: Path) ->
     )
 
 
-def test_triage_and_events_use_the_version_for_every_area(tmp_path: Path) -> None:
+def test_events_use_their_areas_version_and_triage_the_version_for_every_area(
+    tmp_path: Path,
+) -> None:
     text = PILOT.replace(
         "[versions.dash]", "[versions.events]\nnotify_within_hours = 1\n[versions.dash]"
     )
@@ -532,9 +535,17 @@ def test_triage_and_events_use_the_version_for_every_area(tmp_path: Path) -> Non
     assert policy.as_of(london(2025, 1, 1), "croydon").settings.events.notify_within_hours == 1
     at = london(2025, 1, 1, 12)
     event = Event("EV-1", EventKind.PERPETRATOR_RELEASED, at, "V-1", "S-1")
-    outcome = policy.on_event(event, now=at)
-    notify = next(t for t in outcome.tasks if t.what == "notify-victim")
-    assert notify.due_by == at + timedelta(hours=4)  # not the pilot's hour
+
+    def notify_due(event: Event) -> datetime:
+        outcome = policy.on_event(event, now=at)
+        return next(t.due_by for t in outcome.tasks if t.what == "notify-victim")
+
+    assert notify_due(event) == at + timedelta(hours=4)  # no area: not the pilot's hour
+    assert notify_due(attrs.evolve(event, area="croydon")) == at + timedelta(hours=1)
+    # A call has no area: triaged under the version for every area (120, not 60).
+    assert policy.as_of(at, "croydon").settings.triage.appointment_minutes == 60
+    triage = policy.triage(Call("CALL-1", at), None, now=at)
+    assert triage.appointment_minutes == 120
 
 
 def test_the_review_prompt_appears_from_the_review_date_and_never_sets_needs_review(

@@ -289,7 +289,8 @@ class Policy:
         :param now: the time of the decision.
         :raises ValidationError: ``now`` is naive.
         """
-        return _control_room.on_event(self._in_force(now, None), event, history=history, now=now)
+        policy = self._in_force(now, event.area)
+        return _control_room.on_event(policy, event, history=history, now=now)
 
 
 def default_policy(settings: Settings | None = None) -> Policy:
