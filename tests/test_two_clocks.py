@@ -154,6 +154,26 @@ def test_only_entries_recorded_before_known_at_are_returned(store: MutableHistor
 # --- the view ------------------------------------------------------------------------------
 
 
+class OneClock:
+    """A force's history written for dapolicy 0.1: its queries take no known_at."""
+
+    def incidents(self, victim_id: str, *, since: datetime, until: datetime) -> list[Any]:
+        return []
+
+    def last_marac_referral(self, victim_id: str, suspect_id: str, *, before: datetime) -> None:
+        return None
+
+    def calls(self, *, since: datetime, until: datetime) -> list[Any]:
+        return []
+
+
+def test_an_old_history_without_known_at_is_refused_saying_why() -> None:
+    policy = h.make_policy()
+    incident = h.make_incident()
+    with pytest.raises(TypeError, match="Writing your own History"):
+        policy.assess(incident, h.dash_form(incident), history=OneClock(), now=T0 + DAY)
+
+
 def test_a_view_clamps_known_at_to_its_moment_and_can_only_look_earlier() -> None:
     history = InMemoryHistory()
     history.record_incident(entry("a", T0, T0 + HOUR))
@@ -172,6 +192,8 @@ def test_a_view_clamps_known_at_to_its_moment_and_can_only_look_earlier() -> Non
         HistoryView(history, known_at=datetime(2024, 1, 1))
     with pytest.raises(TypeError, match="reads a History"):
         HistoryView(object(), known_at=T0)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"OneClock.incidents\(\) takes no known_at"):
+        HistoryView(OneClock(), known_at=T0)  # type: ignore[arg-type]
     nested = HistoryView(view, known_at=T0 + 30 * DAY)  # a view of a view: still clamped
     assert ids(nested.incidents("V-1", **EVER)) == ["a"]
 

@@ -33,6 +33,7 @@ decisions documentation.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, NoReturn, Protocol, runtime_checkable
@@ -328,10 +329,7 @@ class HistoryView:
     def __init__(self, history: History, *, known_at: datetime) -> None:
         """A view of ``history`` as known just before ``known_at``."""
         if type(history) not in _HISTORY_TYPES:
-            if not isinstance(history, History):  # a Protocol check: slow, so once a type
-                raise TypeError(
-                    "a HistoryView reads a History (incidents, last_marac_referral, calls)"
-                )
+            _check_history(history)  # a Protocol check and signatures: slow, so once a type
             _HISTORY_TYPES.add(type(history))
         known = _instant("known_at", known_at)
         _STORE.__set__(self, history)
@@ -469,6 +467,26 @@ def _clamped(view: HistoryView, known_at: datetime | None) -> tuple[History, dat
         return store, bound
     earlier = _instant("known_at", known_at) < _KNOWN_MICROS.__get__(view, HistoryView)
     return store, known_at if earlier else bound
+
+
+def _check_history(history: object) -> None:
+    """Raise TypeError unless ``history`` is a History whose queries take ``known_at``."""
+    if not isinstance(history, History):
+        raise TypeError("a HistoryView reads a History (incidents, last_marac_referral, calls)")
+    for name in ("incidents", "last_marac_referral", "calls"):
+        try:
+            parameters = inspect.signature(getattr(history, name)).parameters
+        except (TypeError, ValueError):  # no signature to read (a C function): trust it
+            continue
+        takes = "known_at" in parameters or any(
+            p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values()
+        )
+        if not takes:
+            raise TypeError(
+                f"{type(history).__name__}.{name}() takes no known_at: a History must "
+                "answer as known at a moment since dapolicy 0.2 (see 'Writing your own "
+                "History' in the documentation)"
+            )
 
 
 def _instant(name: str, value: object) -> int:
