@@ -135,8 +135,9 @@ def children(
 def relationships(*, domestic: bool | None = None) -> SearchStrategy[Relationship]:
     """Relationships between victim and suspect, with a family relation iff family.
 
-    :param domestic: ``True``: partners, former partners or family (the definition's
-        relationships); ``False``: ``OTHER`` only; ``None`` (default): any.
+    :param domestic: ``True``: relationships that are domestic under both the 2013
+        definition and the Domestic Abuse Act 2021 (whatever the incident's date);
+        ``False``: ``OTHER`` only; ``None`` (default): any.
     :return: a strategy of valid :class:`~dapolicy.models.Relationship`.
     """
     kinds = [
@@ -150,7 +151,12 @@ def relationships(*, domestic: bool | None = None) -> SearchStrategy[Relationshi
             return st.builds(Relationship, st.just(kind), family_relations())
         return st.just(Relationship(kind))
 
-    return st.sampled_from(kinds).flatmap(build)
+    drawn = st.sampled_from(kinds).flatmap(build)
+    if domestic:
+        # Domestic under every definition an incident's date can select: the 2013
+        # definition (in force before 31 January 2022) is narrower than the Act's.
+        return drawn.filter(lambda r: r.partners_or_family_2013 and r.personally_connected)
+    return drawn
 
 
 _DOMESTIC_RELATIONSHIPS = relationships(domestic=True)
