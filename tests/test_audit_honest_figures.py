@@ -14,12 +14,16 @@ from dapolicy import (
     AbuseType,
     Answer,
     Case,
+    Finding,
     Incident,
     Person,
+    Reason,
     Relationship,
     RelationshipKind,
     RiskForm,
+    RiskGrade,
     from_json,
+    hookimpl,
     to_json,
 )
 from dapolicy.audit import (
@@ -121,6 +125,28 @@ def test_needs_review_is_broken_down_by_reason_most_common_first(policy: Policy)
         "definition test: child safeguarding"
     )
     assert ReviewCount("force.own-rule", 1).label == "force.own-rule"
+    assert ReviewCount("dash.not-known-key-item", 1).label == "a key DASH item not known"
+
+
+class _OwnReview:
+    """A force's risk model that asks for review under its own rule id."""
+
+    __name__ = "own-review"
+
+    @staticmethod
+    @hookimpl
+    def dapolicy_assess_risk() -> Finding:
+        why = Reason("Force.DA-9", "Force policy DA-9", "look again")
+        return Finding("own-review", RiskGrade.STANDARD, [why], review_reasons=[why])
+
+
+def test_a_forces_own_review_rule_is_shown_by_its_id_as_it_is() -> None:
+    policy = Policy(load_entry_points=False, plugins=[_OwnReview()])
+    item = incident("I-1", "V-1")
+    report = audit([Case(item, scored(item))], policy=policy)
+    rows = {row.key: row for row in figures(report)}
+    assert rows["review.Force.DA-9"].label == "Force.DA-9"  # not "Force.da-9"
+    assert rows["review.Force.DA-9"].detail == "1 of 1"
 
 
 def test_the_json_report_carries_the_ungraded_count_and_the_reasons(policy: Policy) -> None:

@@ -44,6 +44,7 @@ def test_export_has_one_row_per_decision_in_order(drawn: list[Decision]) -> None
         assert line["grade"] == decision.grade.value
         assert line["needs_review"] == ("yes" if decision.needs_review else "no")
         assert int(line["tasks"]) == len(decision.tasks)
+        assert line["policy_version"].lstrip("'") == decision.policy_version
         for column, destination in zip(DESTINATION_COLUMNS, Destination, strict=True):
             assert line[column] == ("yes" if destination in decision.referred_to() else "no")
         if decision.tasks:

@@ -46,6 +46,7 @@ COLUMNS: tuple[str, ...] = (
     "first_due_by",
     "allocation",
     "policy_fingerprint",
+    "policy_version",
 )
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -94,6 +95,7 @@ def row(decision: Decision) -> dict[str, str]:
         "first_due_by": "" if first is None else first.due_by.isoformat(),
         "allocation": "" if decision.allocation is None else decision.allocation.level.value,
         "policy_fingerprint": decision.policy_fingerprint,
+        "policy_version": decision.policy_version,
     }
     return {column: safe_cell(cells[column]) for column in COLUMNS}
 

@@ -194,7 +194,7 @@ def figures(
         share(
             f"review.{reason.rule}",
             "Needs review, by reason (of the decisions that need review)",
-            reason.label.capitalize(),
+            reason.label if reason.label == reason.rule else _sentence(reason.label),
             Share(reason.count, report.needs_review),
         )
     compliance = "Compliance"
@@ -317,3 +317,8 @@ def render_text(report: AuditReport, *, published: Mapping[str, float] | None = 
     if notes:
         lines += ["", *notes]
     return "\n".join(lines) + "\n"
+
+
+def _sentence(text: str) -> str:
+    """``text`` with its first letter upper case (``str.capitalize`` lowers the rest)."""
+    return text[:1].upper() + text[1:]

@@ -295,6 +295,8 @@ REVIEW_LABELS: Mapping[str, str] = MappingProxyType(
         "form.unknown-items": "form with items its checklist lacks",
         "grade.no-finding": "no risk model graded it (ungraded)",
         "case.counter-allegation": "counter-allegation: who is at risk?",
+        "dash.not-known-key-item": "a key DASH item not known",
+        "dash.not-known-many": "too many DASH items not answered",
         "plugin.failure": "a plug-in failed",
     }
 )
