@@ -21,15 +21,22 @@ from hypothesis import strategies as st
 
 from dapolicy import (
     AbuseType,
+    Answer,
     Case,
+    Child,
+    Crime,
     Event,
     Incident,
     InMemoryHistory,
+    OffenceCategory,
     Person,
     Policy,
+    ProfessionalJudgement,
     Relationship,
     RelationshipKind,
+    RiskForm,
     RiskGrade,
+    Vulnerability,
     record,
 )
 from dapolicy._settings_ranges import reference
@@ -446,6 +453,9 @@ def _seven_step(draw: st.DrawFn) -> SevenStepSettings:
 
 
 _MONTHS = _edge(1, 120)
+#: The most the built-in plug-ins give in one decision (docs/configuration.md, [limits]):
+#: the caps are drawn from these floors up.
+BUILTIN_NEEDS = {"max_referrals": 16, "max_tasks": 160, "max_reasons": 160, "max_prompts": 64}
 
 SETTINGS = st.builds(
     Settings,
@@ -479,6 +489,14 @@ SETTINGS = st.builds(
         EventSettings, notify_within_hours=_edge(1, 72), reassess_within_hours=_edge(1, 168)
     ),
     tasking=st.builds(TaskingSettings, merge_window_days=_edge(1, 90)),
+    limits=st.builds(
+        LimitsSettings,
+        decision_seconds=st.sampled_from([1.0, 10.0, 3600.0]),
+        max_referrals=_edge(BUILTIN_NEEDS["max_referrals"], 1000),
+        max_tasks=_edge(BUILTIN_NEEDS["max_tasks"], 10_000),
+        max_reasons=_edge(BUILTIN_NEEDS["max_reasons"], 10_000),
+        max_prompts=_edge(BUILTIN_NEEDS["max_prompts"], 10_000),
+    ),
     allocation=st.builds(
         AllocationSettings,
         detective_offences=st.frozensets(ds.offence_categories()),
@@ -613,3 +631,58 @@ def test_every_setting_is_documented_with_its_type_default_and_range() -> None:
         _, kind, default, bound, meaning = documented[row.key]
         assert (kind, default.strip("`"), bound) == (row.type, row.default, row.range), row.key
         assert meaning
+
+
+def test_the_builtins_largest_decision_fits_the_documented_floors_of_the_caps() -> None:
+    """The longest plan, 30 children who are victims, 100 DIAL key items all 'yes', 20 series
+    rules met, a crime, every referral: within the floors of [limits], with no failure."""
+    at = datetime(2025, 3, 1, 20, tzinfo=LONDON)
+    items = tuple(f"q{n}" for n in range(100))
+    floors = LimitsSettings(decision_seconds=1.0, **BUILTIN_NEEDS)
+    force = Settings(
+        dial=DialSettings("dial", items, dict.fromkeys(items, RiskGrade.HIGH), 1, 2),
+        series=tuple(SeriesRule(1, 120, RiskGrade.HIGH) for _ in range(20)),
+        seven_step=SevenStepSettings(
+            review_days=90, reassurance_days=90, action_plan_review_days=1
+        ),
+        dash=DashSettings(key_items=tuple(str(n) for n in range(1, 28))),
+        limits=floors,
+    )
+    policy = Policy(force, load_entry_points=False)
+    children = [
+        Child(f"C{n}", age=5, present=True, related_to_victim=True, affected=True)
+        for n in range(30)
+    ]
+    incident = Incident(
+        "INC-1",
+        at,
+        at,
+        Person("V-1", date_of_birth=date(1990, 1, 1), vulnerabilities=list(Vulnerability)),
+        Person("S-1", date_of_birth=date(1980, 1, 1)),
+        Relationship(RelationshipKind.INTIMATE_PARTNER),
+        list(AbuseType),
+        children=children,
+        crime=Crime("CR-1", OffenceCategory.THREATS_TO_KILL),
+        counter_allegation=True,
+    )
+    judgement = ProfessionalJudgement(RiskGrade.HIGH, "rationale", refer_to_marac=True)
+    dash_items = [str(n) for n in range(1, 28)]
+    every_dash_item = [*dash_items, *(f"s{n}" for n in range(1, 12))]
+    forms = [
+        ("dial", dict.fromkeys(items, Answer.YES)),
+        ("dash-2009-police", dict.fromkeys(dash_items, Answer.NOT_KNOWN)),
+        ("dash-2009-police", dict.fromkeys(every_dash_item, Answer.YES)),
+    ]
+    for checklist, answers in forms:
+        form = RiskForm(
+            incident_id="INC-1",
+            checklist=checklist,
+            answers=answers,
+            completed_at=at,
+            submitted_at=at,
+            completed_by="PC-1",
+            professional_judgement=judgement,
+        )
+        decision = policy.assess(incident, form, now=at)
+        assert decision.failures == (), (checklist, decision.failures)
+        assert len(decision.tasks) <= floors.max_tasks
