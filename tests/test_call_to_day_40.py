@@ -189,6 +189,9 @@ def test_one_victim_from_the_call_to_a_release_on_day_40_and_a_new_incident() ->
         row("step-3-positive-action", golden, "attending officer"),
         # 24 elapsed hours: 01:50 BST on Monday 1 April.
         row("step-4-neighbourhood-visit", bst(2024, 4, 1, 1, 50), "neighbourhood officer"),
+        # Easter Monday is a bank holiday: the school hears before Tuesday's start.
+        row("operation-encompass", bst(2024, 4, 2, 8, 30), "Operation Encompass notifier",
+            whom="C-1"),
         # Local days keep the 00:50 wall clock of the report, now in BST.
         row("action-plan-review", bst(2024, 4, 10, 0, 50), "neighbourhood team"),
         row("step-5-reassurance-visits", bst(2024, 4, 15, 0, 50), "neighbourhood officer or PCSO"),
@@ -222,6 +225,8 @@ def test_one_victim_from_the_call_to_a_release_on_day_40_and_a_new_incident() ->
     assert [(t.what, t.for_whom, micros(t.due_by), t.assignee) for t in outcome.tasks] == [
         row("notify-victim", bst(2024, 5, 10, 15, 0), "officer in charge"),
         row("re-assess-risk", bst(2024, 5, 11, 11, 0), "MASH"),
+        # A release is a key decision: told by the end of the next working day (Monday).
+        row("victims-code-tell-victim", bst(2024, 5, 14, 0, 0), "officer in charge"),
     ]
 
     # --- day 45: the victim calls again ---------------------------------------------------------
@@ -286,6 +291,8 @@ def test_one_victim_from_the_call_to_a_release_on_day_40_and_a_new_incident() ->
         row("step-1-respond", golden, "control room"),
         row("step-2-intelligence", golden, "control room"),
         row("step-3-positive-action", golden, "attending officer"),
+        row("operation-encompass", bst(2024, 5, 16, 8, 30), "Operation Encompass notifier",
+            whom="C-1"),
         row("child-welfare-check", next_day, "neighbourhood officer", whom="C-1"),
         row("step-4-neighbourhood-visit", next_day, "neighbourhood officer"),
         row("action-plan-review", bst(2024, 5, 25, 19, 0), "neighbourhood team"),

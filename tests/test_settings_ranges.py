@@ -48,6 +48,7 @@ from dapolicy.settings import (
     AllocationSettings,
     DashSettings,
     DialSettings,
+    EncompassSettings,
     EventSettings,
     HubSettings,
     LimitsSettings,
@@ -55,12 +56,14 @@ from dapolicy.settings import (
     PluginSettings,
     PolicyVersion,
     ProtectionSettings,
+    SchoolTerm,
     SeriesRule,
     Settings,
     SettingsError,
     SevenStepSettings,
     TaskingSettings,
     TriageSettings,
+    VictimsCodeSettings,
     load_settings,
 )
 from dapolicy.testing import strategies as ds
@@ -270,7 +273,7 @@ def test_every_setting_has_a_bound() -> None:
     rows = list(reference(Settings))
     integers = {row.key for row in rows if row.type == "integer"}
     assert integers == {key for key, _, _ in _whole_bounds()}
-    assert len(integers) == 31  # 27, and the four caps of [limits]
+    assert len(integers) == 32  # 28, and the four caps of [limits]
     assert {"marac.escalation_months", "repeat_victim_months", "series[].months"} <= integers
     # Every field of every section is in the reference, so every one has a bound.
     sections = [
@@ -287,6 +290,9 @@ def test_every_setting_has_a_bound() -> None:
         AllocationSettings,
         ProtectionSettings,
         LimitsSettings,
+        EncompassSettings,
+        SchoolTerm,
+        VictimsCodeSettings,
     ]
     fields = sum(len(attrs.fields(cls)) for cls in sections)
     # and force, repeat_victim_months, series, options, version, review_by, versions
@@ -455,7 +461,7 @@ def _seven_step(draw: st.DrawFn) -> SevenStepSettings:
 _MONTHS = _edge(1, 120)
 #: The most the built-in plug-ins give in one decision (docs/configuration.md, [limits]):
 #: the caps are drawn from these floors up.
-BUILTIN_NEEDS = {"max_referrals": 16, "max_tasks": 160, "max_reasons": 160, "max_prompts": 64}
+BUILTIN_NEEDS = {"max_referrals": 16, "max_tasks": 256, "max_reasons": 256, "max_prompts": 64}
 
 SETTINGS = st.builds(
     Settings,

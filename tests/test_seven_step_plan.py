@@ -195,7 +195,7 @@ def test_turning_the_plan_off_for_incidents_keeps_it_for_crimes() -> None:
     # Other work still stands for a non-crime incident: the children's welfare checks.
     kid = Child("C-1", 4, present=True)
     with_child = decide(incident_reported(WINTER, children=[kid]), policy)
-    assert [t.what for t in with_child.tasks] == ["child-welfare-check"]
+    assert [t.what for t in with_child.tasks] == ["child-welfare-check", "operation-encompass"]
 
 
 def test_a_custom_timetable() -> None:

@@ -19,6 +19,7 @@ a deadline is right across a clock change.
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 
 from dapolicy.models._base import LONDON, fixed_offset
@@ -30,7 +31,9 @@ __all__ = [
     "is_bank_holiday",
     "is_disregarded_day",
     "is_working_day",
+    "is_school_day",
     "next_london_midnight",
+    "next_school_day_start",
 ]
 
 #: Where the bank holidays come from (cited by every rule that uses them).
@@ -130,3 +133,34 @@ def end_of_working_days(start: datetime, days: int) -> datetime:
         if is_working_day(day):
             counted += 1
     return fixed_offset(datetime.combine(day + timedelta(days=1), time(0), tzinfo=LONDON))
+
+
+def is_school_day(day: date, terms: Sequence[tuple[date, date]] = ()) -> bool:
+    """A weekday that is not a bank holiday, within one of ``terms`` if any are given."""
+    if not is_working_day(day):
+        return False
+    return not terms or any(first <= day <= last for first, last in terms)
+
+
+def next_school_day_start(
+    moment: datetime, terms: Sequence[tuple[date, date]] = (), starts_minutes: int = 510
+) -> datetime | None:
+    """The start of the first school day that starts after ``moment``.
+
+    ``None`` when ``terms`` are given and none has a school day after ``moment`` (the
+    force's term dates have run out).
+    """
+    day = moment.astimezone(LONDON).date()
+    last = max((end for _, end in terms), default=None)
+    while last is None or day <= last:
+        if is_school_day(day, terms):
+            start = datetime.combine(day, time(0), tzinfo=LONDON) + timedelta(
+                minutes=starts_minutes
+            )
+            start = fixed_offset(start.astimezone(LONDON))
+            if start > moment:
+                return start
+        day += timedelta(days=1)
+        if last is None and day > moment.astimezone(LONDON).date() + timedelta(days=31):
+            return None  # pragma: no cover - a month always has a weekday
+    return None

@@ -52,16 +52,19 @@ from dapolicy._settings_sections import (
     AllocationSettings,
     DashSettings,
     DialSettings,
+    EncompassSettings,
     EventSettings,
     HubSettings,
     LimitsSettings,
     MaracSettings,
     PluginSettings,
     ProtectionSettings,
+    SchoolTerm,
     SeriesRule,
     SevenStepSettings,
     TaskingSettings,
     TriageSettings,
+    VictimsCodeSettings,
 )
 from dapolicy._settings_toml import _TomlError, read_toml
 from dapolicy._versions import (
@@ -87,7 +90,10 @@ __all__ = [
     "LimitsSettings",
     "MaracSettings",
     "PluginSettings",
+    "EncompassSettings",
     "ProtectionSettings",
+    "SchoolTerm",
+    "VictimsCodeSettings",
     "RegimeChoice",
     "PolicyVersion",
     "SeriesRule",
@@ -128,6 +134,8 @@ class Settings(Section):
     :param allocation: investigation allocation.
     :param protection: protection notices and orders.
     :param limits: the time budget and the caps of one decision.
+    :param encompass: Operation Encompass's school-day calendar.
+    :param victims_code: the Victims' Code's timings.
     :param options: per-plug-in settings for third-party plug-ins, by plug-in name.
     :param version: the id of these settings as a version of the force's policy (what
         every decision made under them records as ``policy_version``).
@@ -153,6 +161,8 @@ class Settings(Section):
     allocation: AllocationSettings = attrs.field(factory=AllocationSettings)
     protection: ProtectionSettings = attrs.field(factory=ProtectionSettings)
     limits: LimitsSettings = attrs.field(factory=LimitsSettings)
+    encompass: EncompassSettings = attrs.field(factory=EncompassSettings)
+    victims_code: VictimsCodeSettings = attrs.field(factory=VictimsCodeSettings)
     options: Mapping[str, Mapping[str, Any]] = bounded(
         None, Items(0, 100), factory=dict, converter=_options, hash=False
     )

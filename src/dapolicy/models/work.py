@@ -113,6 +113,10 @@ class EventKind(enum.Enum):
     PROTECTION_NOTICE_BREACH_ARREST = "protection_notice_breach_arrest"
     #: A Stalking Protection Order was made and served.
     STALKING_PROTECTION_ORDER_MADE = "stalking_protection_order_made"
+    #: A Clare's Law (DVDS) right-to-ask application was received.
+    DVDS_RIGHT_TO_ASK = "dvds_right_to_ask"
+    #: A Clare's Law (DVDS) right-to-know disclosure was triggered.
+    DVDS_RIGHT_TO_KNOW = "dvds_right_to_know"
 
 
 @attrs.frozen

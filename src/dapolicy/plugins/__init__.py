@@ -7,9 +7,11 @@ name in its settings (``plugins.block``) and replace it with its own.
 from __future__ import annotations
 
 from dapolicy.plugins import (
+    after_events,
     allocation,
     dash,
     dial,
+    encompass,
     events,
     lethality,
     local,
@@ -33,6 +35,8 @@ DEFAULT_PLUGINS: tuple[tuple[str, object], ...] = (
     ("seven-step-plan", seven_step),
     ("allocation", allocation),
     ("protection", protection),
+    ("encompass", encompass),
+    ("after-events", after_events),
     ("events", events),
     ("thrive", thrive),
 )

@@ -146,6 +146,10 @@ def _by_task(decision: Decision) -> dict[tuple[str, str], list[datetime]]:
 
 _HOURS = re.compile(r"\b\d+\s*hours?\b|\bhour\(s\)", re.IGNORECASE)
 _DAYS = re.compile(r"\b\d+\s*days?\b|\bday\s+\d+\b|\bday\(s\)", re.IGNORECASE)
+#: Words of a calendar deadline: due on the calendar's next school or working day, or
+#: with days disregarded. Moved to another season it lands on another weekday, so it
+#: keeps neither elapsed time nor day count; only "after the report" applies to it.
+_CALENDAR = re.compile(r"school day|working day|disregarded", re.IGNORECASE)
 
 
 def _promises(decision: Decision) -> dict[tuple[str, str], str]:
@@ -173,6 +177,11 @@ def _seasons(run: _Run) -> None:
         return
     mine = _by_task(run.decision)
     promised = _promises(run.decision)
+    calendar = {
+        (t.what, t.for_whom)
+        for t in run.decision.tasks
+        if any(_CALENDAR.search(f"{r.text} {r.source}") for r in t.reasons)
+    }
     start = case.incident.reported_at
     local = start.astimezone(LONDON).date()
     for label, target in _targets(local):
@@ -191,6 +200,8 @@ def _seasons(run: _Run) -> None:
             continue  # another grade, or another version of the policy: other deadlines
         theirs = _by_task(other)
         for key, dues in mine.items():
+            if key in calendar:
+                continue
             found = theirs.get(key)
             if found is None or len(found) != len(dues):
                 continue
