@@ -16,13 +16,18 @@ or :func:`scaled` for a loop of your own.
 
 from __future__ import annotations
 
+import json
 import os
 
 from hypothesis import HealthCheck, settings
 
-__all__ = ["ENVIRONMENT", "fuzz_settings", "scale", "scaled"]
+__all__ = ["ENVIRONMENT", "TALLY", "fuzz_settings", "scale", "scaled", "tally"]
 
 ENVIRONMENT = "DAPOLICY_FUZZ_SCALE"
+
+#: Set to a file name to have each fuzz example append what it tried there (one JSON
+#: line: the test, the lines, the kinds of fault), for the figures a report gives.
+TALLY = "DAPOLICY_FUZZ_TALLY"
 
 
 def scale() -> int:
@@ -55,3 +60,11 @@ def fuzz_settings(base: int) -> settings:
         deadline=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
     )
+
+
+def tally(test: str, lines: int, faults: list[str]) -> None:
+    """Note what one example tried, when ``DAPOLICY_FUZZ_TALLY`` names a file."""
+    path = os.environ.get(TALLY)
+    if path:
+        with open(path, "a", encoding="utf-8") as out:
+            out.write(json.dumps({"test": test, "lines": lines, "faults": faults}) + "\n")

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from _command import run_dapolicy
-from _scale import fuzz_settings
+from _scale import fuzz_settings, tally
 from hypothesis import event, given
 from hypothesis import strategies as st
 
@@ -62,6 +62,14 @@ HOSTILE: dict[str, str] = {
 
 _PLACEHOLDER = "\x00hostile\x00"
 
+#: The kinds of fault drawn in the example being run (for the tally).
+_drawn: list[str] = []
+
+
+def _fault(kind: str) -> None:
+    event(f"fault: {kind}")
+    _drawn.append(kind)
+
 
 def _paths(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
     found = [path]
@@ -94,10 +102,10 @@ def mutated(draw: st.DrawFn) -> bytes:
     )
     if kind == "replace":
         name = draw(st.sampled_from(sorted(HOSTILE)))
-        event(f"fault: {name}")
+        _fault(name)
         text = json.dumps(_set(record, path, _PLACEHOLDER), ensure_ascii=False)
         return text.replace(json.dumps(_PLACEHOLDER), HOSTILE[name]).encode()
-    event(f"fault: {kind}")
+    _fault(kind)
     if kind == "remove" and path:
         parent = record
         for part in path[:-1]:
@@ -133,7 +141,7 @@ def _line() -> st.SearchStrategy[bytes]:
         _valid(),
         mutated(),
         mutated(),
-        st.binary(max_size=120).map(lambda b: (event("fault: arbitrary bytes"), b)[1]),
+        st.binary(max_size=120).map(lambda b: (_fault("arbitrary bytes"), b)[1]),
     )
 
 
@@ -152,7 +160,9 @@ def _strict(text: str) -> Any:
     return json.loads(text, parse_constant=refuse)
 
 
-def _check(results: list[batch.LineResult], expected: int) -> None:
+def _check(results: list[batch.LineResult], expected: int, test: str) -> None:
+    tally(test, expected, sorted(set(_drawn)))
+    _drawn.clear()
     assert len(results) == expected  # decisions + rejects = input lines
     for number, result in enumerate(results, start=1):
         assert result.number == number
@@ -181,13 +191,14 @@ def _write(tmp_path_factory: Any, drawn: list[bytes]) -> tuple[Path, bytes]:
 def test_any_line_is_a_decision_or_a_reject(tmp_path_factory: Any, drawn: list[bytes]) -> None:
     path, data = _write(tmp_path_factory, drawn)
     results = list(batch.assess_file(path, POLICY))
-    _check(results, _numbered_lines(data))
+    _check(results, _numbered_lines(data), "pipeline")
     event(f"rejects: {sum(r.reject is not None for r in results) > 0}")
 
 
 @fuzz_settings(40)
 @given(st.binary(max_size=400))
 def test_arbitrary_bytes_parse_to_a_case_or_a_reject(raw: bytes) -> None:
+    tally("parse", 1, ["arbitrary bytes"])
     parsed = batch.parse_line(7, raw)
     if isinstance(parsed, dict):
         assert parsed["line"] == 7
@@ -200,7 +211,7 @@ def test_workers_give_the_same_results(tmp_path_factory: Any, drawn: list[bytes]
     path, data = _write(tmp_path_factory, drawn)
     single = list(batch.assess_file(path, POLICY))
     assert list(batch.assess_file(path, POLICY, jobs=2)) == single
-    _check(single, _numbered_lines(data))
+    _check(single, _numbered_lines(data), "workers")
 
 
 def _count(path: Path) -> int:
@@ -217,6 +228,8 @@ def test_the_command_never_prints_a_traceback(
     (folder / "in.jsonl").write_bytes(data)
     (folder / "case.json").write_bytes(drawn[0])
     expected = _numbered_lines(data)
+    tally("command", expected, sorted(set(_drawn)))
+    _drawn.clear()
     for args in (
         ("assess", "in.jsonl", "-o", "out.jsonl", "--rejects", "bad.jsonl"),
         ("assess", "in.jsonl", "-o", "out2.jsonl", "--rejects", "bad2.jsonl", "--jobs", "2"),
