@@ -210,3 +210,16 @@ def test_property_a_domestic_abuse_call_is_never_diverted(
         )
         assert divert is False
         assert why.rule == "rcrp.never-domestic-abuse"
+
+
+def test_synthetic_households_exercise_operation_encompass() -> None:
+    from dapolicy.synth import STAFFORDSHIRE_2013, synthesize
+
+    cases = [c for c in synthesize(200, 7, STAFFORDSHIRE_2013) if c.incident.children]
+    assert cases, "the synthetic year has households with children"
+    case = cases[0]
+    assert all(child.related_to_victim for child in case.incident.children)
+    decision = POLICY.assess(case.incident, case.form, now=case.incident.reported_at)
+    assert {t.for_whom for t in tasks(decision, "operation-encompass")} == {
+        child.id for child in case.incident.children
+    }

@@ -226,7 +226,14 @@ def _build(profile: Profile, counts: SynthCounts, seed: int) -> Iterator[Case]:
         if victim.person is None:
             _people(victim, occurred.astimezone(LONDON).date(), seed)
             victim.kids = tuple(
-                Child(f"C-{victim.number:06d}-{k}", age, usually_resident=True)
+                # The victim's own children: related to the victim (DA Act 2021 s.3(3)),
+                # so Operation Encompass tells their school (issue 11).
+                Child(
+                    f"C-{victim.number:06d}-{k}",
+                    age,
+                    usually_resident=True,
+                    related_to_victim=True,
+                )
                 for k, age in enumerate(victim.children, start=1)
             )
         assert victim.person is not None
