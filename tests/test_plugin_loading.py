@@ -249,3 +249,29 @@ def test_debug_plugins_prints_tracebacks_and_changes_no_decision(site: Path) -> 
         assert "may show personal data" in debugged.stderr
         assert "Traceback (most recent call last)" in debugged.stderr
     assert json.loads(plain.stdout.splitlines()[0])["needs_review"] is True
+
+
+SPINS = """
+from dapolicy import hookimpl
+
+@hookimpl
+def dapolicy_escalations(incident):
+    while True:
+        pass
+"""
+
+
+def test_a_plugin_that_loops_for_ever_does_not_hang_the_command(site: Path) -> None:
+    install(site, "force-spins", SPINS)
+    policy = site / "force.toml"
+    policy.write_text("[limits]\ndecision_seconds = 0.05\n", encoding="utf-8")
+    result = command("assess", str(CASES), "--policy", str(policy), site=site)
+    lines = CASES.read_text(encoding="utf-8").splitlines()
+    decisions = [from_json(Decision, line) for line in result.stdout.splitlines()]
+    assert len(decisions) == len(lines)  # the run went on: every case decided
+    for decision in decisions:
+        spun = [f for f in decision.failures if f.plugin == "force-spins"]
+        assert [f.error for f in spun] == [
+            "ran past the decision's time budget of 0.05 s (limits.decision_seconds)"
+        ]
+        assert decision.needs_review is True

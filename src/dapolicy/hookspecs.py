@@ -5,9 +5,13 @@ below. Built-in plug-ins use the same public marker as a force's own. A plug-in
 implements only the hooks it needs, and may accept only the arguments it uses.
 
 Hooks that contribute (risk findings, referrals, tasks) are called for *every*
-plug-in, each call isolated: one plug-in that raises or returns the wrong type is
-recorded as a failure on the decision (which then needs review) and the others'
-contributions stand.
+plug-in, each call isolated: one plug-in that raises anything (``SystemExit`` and the
+other ``BaseException`` subclasses included), returns the wrong type, runs past the
+decision's time budget (``settings.limits.decision_seconds``), gives more than the
+decision's caps (``settings.limits``), or changes what it was given is recorded as a
+failure on the decision (which then needs review) and the others' contributions stand.
+Only the user's Ctrl-C goes through. What this guarantees, and its limits, is in the
+hooks page of the documentation ("What Policy.assess guarantees").
 
 Project name and entry-point group: ``dapolicy``.
 """
