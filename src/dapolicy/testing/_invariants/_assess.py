@@ -108,6 +108,7 @@ class _Run:
     records: list[logging.LogRecord]
     warned: list[warnings.WarningMessage] = attrs.Factory(list)
     calls: list[HookCall] | None = None
+    watched: Decision | None = None
     history_before: Any = None
     history_after: Any = None
     inputs_before: tuple[str, str] = ("", "")
@@ -119,7 +120,7 @@ def _inputs(case: ConformanceCase) -> tuple[str, str]:
 
 
 def _run(policy: Policy, case: ConformanceCase) -> _Run:
-    """Assess the case once, and again through the spied copy of the policy, if any.
+    """Assess the case through the spied copy of the policy, if any, and then itself.
 
     The decision is the policy's own (the spied copy has the same plug-ins, but a
     plug-in manager of its own, which does not know their distributions); the hook
@@ -130,18 +131,29 @@ def _run(policy: Policy, case: ConformanceCase) -> _Run:
     before = history.content()
     inputs = _inputs(case)
     calls: list[HookCall] | None = None
+    watched: Decision | None = None
     with _capturing_logs() as records, warnings.catch_warnings(record=True) as warned:
         warnings.simplefilter("always")
-        decision = _assess(policy, case, history=history)
         if spy is not None:
+            # First, so that a plug-in that changes its inputs is seen doing it.
             start = len(spy.calls)
             try:
-                _assess(spy.policy, case, history=history)
+                watched = _assess(spy.policy, case, history=history)
             finally:
                 calls = spy.calls[start:]
                 del spy.calls[start:]
+        decision = _assess(policy, case, history=history)
     return _Run(
-        policy, case, decision, records, list(warned), calls, before, history.content(), inputs
+        policy,
+        case,
+        decision,
+        records,
+        list(warned),
+        calls,
+        watched,
+        before,
+        history.content(),
+        inputs,
     )
 
 

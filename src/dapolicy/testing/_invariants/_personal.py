@@ -9,7 +9,8 @@ from datetime import date
 
 import attrs
 
-from dapolicy.models import Decision
+from dapolicy.models import Decision, Person
+from dapolicy.serialization import to_json
 from dapolicy.testing._invariants._case import ConformanceCase
 from dapolicy.testing._invariants._violation import violation
 
@@ -174,14 +175,40 @@ def planted(case: ConformanceCase) -> ConformanceCase:
 
 
 def planted_parts(case: ConformanceCase) -> list[tuple[str, str]]:
-    """Every part of the planted data to look for, with the case's dates of birth."""
+    """Every part of the planted data to look for, with the case's dates of birth.
+
+    A part that the case already holds elsewhere -- an id that happens to read
+    "Barnaby" (hypothesis draws text from string constants it finds in the code) -- is
+    not looked for: finding it would prove nothing.
+    """
     found = [*PLANTED_VICTIM.parts, *PLANTED_SUSPECT.parts, *_TEXT_PARTS]
     for role, person in (("victim", case.incident.victim), ("suspect", case.incident.suspect)):
         born = person.date_of_birth
         if isinstance(born, date):
             found.append((f"the {role}'s date of birth", born.isoformat()))
             found.append((f"the {role}'s date of birth", born.strftime("%d/%m/%Y")))
-    return found
+    held = _elsewhere(case).casefold()
+    return [(what, part) for what, part in found if part.casefold() not in held]
+
+
+def _bare(person: Person) -> Person:
+    return attrs.evolve(person, name=None, address=None, phone=None, date_of_birth=None)
+
+
+def _elsewhere(case: ConformanceCase) -> str:
+    """The case's text outside its personal fields: ids, times, answers, children."""
+    incident = case.incident
+    bare = attrs.evolve(
+        incident,
+        victim=_bare(incident.victim),
+        suspect=_bare(incident.suspect),
+        crime=None,
+    )
+    form = case.form
+    if form is not None:
+        form = attrs.evolve(form, professional_judgement=None)
+    history = " ".join(repr(e) for e in (*case.prior_incidents, *case.marac_referrals))
+    return f"{to_json(bare)} {to_json(form) if form is not None else ''} {history}"
 
 
 def _scan(
@@ -190,7 +217,9 @@ def _scan(
     variant: str = "",
     secrets: Sequence[tuple[str, str]] | None = None,
 ) -> None:
-    secrets = _personal_data(case) if secrets is None else secrets
+    if secrets is None:
+        held = _elsewhere(case).casefold()
+        secrets = [(w, v) for w, v in _personal_data(case) if v.casefold() not in held]
     if not secrets:
         return
     for place, text in places:
