@@ -432,9 +432,10 @@ def test_a_plugin_that_writes_to_the_history_cannot_and_is_caught() -> None:
     check_deterministic(policy, case)  # nothing changed, so the same decision again
 
 
-def test_kit_catches_json_that_changes_between_runs() -> None:
-    with pytest.raises(AssertionError, match=r"invariant 1 .*different to_json\(decision\)"):
-        check_deterministic(policy_with(Restless()), make_case())
+def test_due_times_in_another_zone_each_run_no_longer_change_the_json() -> None:
+    # Decisions now give every due time in one documented zone, so a plug-in that
+    # writes its due time in a different zone each call changes no byte of the output.
+    check_deterministic(policy_with(Restless()), make_case())
 
 
 def test_kit_catches_a_different_decision_on_the_second_run() -> None:
