@@ -39,6 +39,7 @@ from dapolicy.serialization import make_converter
 from dapolicy.synth import synthesize
 
 Text = Annotated[str, Field(min_length=1, pattern=r"\S")]
+SafeId = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")]
 
 
 class Strict(BaseModel):
@@ -61,6 +62,9 @@ class Child(Strict):
     present: bool = False
     usually_resident: bool = False
     welfare_checked: bool = False
+    related_to_victim: bool = False
+    related_to_suspect: bool = False
+    affected: bool = False
 
 
 class Relationship(Strict):
@@ -104,6 +108,8 @@ class Incident(Strict):
     crime: Crime | None = None
     call_id: str | None = None
     counter_allegation: bool = False
+    area: SafeId | None = None
+    weapon_present: bool = False
 
     @model_validator(mode="after")
     def consistent(self) -> Self:
