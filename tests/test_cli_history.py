@@ -349,3 +349,36 @@ def test_an_incident_recorded_later_does_not_change_an_earlier_decision(tmp_path
         if '"INC-2024-0005"' in line
     )
     assert decision["repeat_victim"] is day1_decision["repeat_victim"] is False
+
+
+def test_new_history_takes_the_empty_database_a_killed_creation_leaves(tmp_path: Path) -> None:
+    # Found by the hostile tester: `assess --history h.db --new-history` killed (kill -9)
+    # after the switch to WAL and before the schema left a 4096-byte database holding
+    # nothing; a rerun with --new-history said "already exists", one without said "is
+    # empty": no way on but deleting the file by hand.
+    with closing(sqlite3.connect(tmp_path / "h.db")) as connection:
+        connection.execute("PRAGMA journal_mode = WAL")
+    assert (tmp_path / "h.db").stat().st_size > 0
+    without = run("assess", EXAMPLES, "--history", "h.db", "-o", "d.jsonl", cwd=tmp_path)
+    refused(without, message="history file 'h.db' is empty")
+    ok = run(
+        "assess", EXAMPLES, "--history", "h.db", "--new-history", "-o", "d.jsonl", cwd=tmp_path
+    )
+    assert ok.returncode == 0, ok.stderr
+    clean = run("assess", EXAMPLES, "-o", "clean.jsonl", cwd=tmp_path)
+    assert clean.returncode == 0, clean.stderr
+    assert (tmp_path / "d.jsonl").read_bytes() == (tmp_path / "clean.jsonl").read_bytes()
+    again = run("assess", EXAMPLES, "--history", "h.db", "-o", "d2.jsonl", cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert (tmp_path / "d2.jsonl").read_bytes() == (tmp_path / "clean.jsonl").read_bytes()
+
+
+def test_new_history_still_refuses_a_database_that_holds_anything(tmp_path: Path) -> None:
+    with closing(sqlite3.connect(tmp_path / "h.db")) as connection:
+        connection.execute("CREATE TABLE notes (x)")
+    before = (tmp_path / "h.db").read_bytes()
+    result = run(
+        "assess", EXAMPLES, "--history", "h.db", "--new-history", "-o", "d.jsonl", cwd=tmp_path
+    )
+    refused(result, message="history file 'h.db' already exists: --new-history only creates")
+    assert (tmp_path / "h.db").read_bytes() == before

@@ -57,6 +57,31 @@ def _load_policy(path: Path | None, settings: Settings | None = None) -> Policy:
         raise _Failure(f"cannot build the policy: {exc}") from None
 
 
+def _holds_something(path: Path) -> bool:
+    """False only for an SQLite database with nothing in it: what a killed creation leaves.
+
+    ``--new-history`` first makes an empty file, switches it to WAL (which writes the
+    database header), then creates the schema in one transaction; a run killed between
+    the two (``kill -9``) leaves a database that holds nothing, which ``--history``
+    alone refuses as empty. ``--new-history`` may make it the new history, as it may a
+    0-byte file. Anything that cannot be read as such an empty database holds something.
+    """
+    import sqlite3
+
+    uri = f"{path.absolute().as_uri()}?mode=ro"
+    try:
+        connection = sqlite3.connect(uri, uri=True)
+    except sqlite3.Error:
+        return True
+    try:
+        (count,) = connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.Error:
+        return True
+    finally:
+        connection.close()
+    return bool(count)
+
+
 @contextmanager
 def _history(
     path: Path | None, *, write: bool = True, create: bool = False
@@ -81,7 +106,7 @@ def _history(
         size = None
     except OSError as exc:
         raise _Failure(f"history file {shown} cannot be read ({exc.strerror})") from None
-    if create and size:
+    if create and size and _holds_something(path):
         raise _Failure(
             f"history file {shown} already exists: --new-history only creates a new one; "
             "leave it out to use this history"
