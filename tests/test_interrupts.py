@@ -90,3 +90,63 @@ def test_outside_the_main_thread_the_block_changes_nothing() -> None:
     thread.start()
     thread.join()
     assert seen == [before, True]
+
+
+def _exit_status(run: object) -> tuple[object, str]:
+    """Call ``run`` and give the status it exits with and what it wrote to stderr."""
+    import contextlib
+    import io
+
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err), pytest.raises(SystemExit) as exited:
+        run()  # type: ignore[operator]
+    return exited.value.code, err.getvalue()
+
+
+def test_a_ctrl_c_click_caught_before_a_command_took_charge_exits_130(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # click turns the KeyboardInterrupt into Abort; standalone it would say "Aborted!"
+    # and exit 1, which a scheduler reads as "done, with rejects".
+    import click
+
+    import dapolicy.cli as command
+
+    def aborted(**_: object) -> None:
+        raise click.exceptions.Abort
+
+    monkeypatch.setattr(command.cli, "main", aborted)
+    code, err = _exit_status(command.main)
+    assert code == 130
+    assert "nothing was written" in err
+    assert "Aborted" not in err
+
+
+def test_a_ctrl_c_during_import_exits_130_without_a_traceback(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from dapolicy import _script
+
+    def importing() -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(_script, "_run", importing)
+    code, err = _exit_status(_script.main)
+    assert code == 130
+    assert "Traceback" not in err
+
+
+def test_the_script_keeps_every_commands_exit_status(tmp_path: object) -> None:
+    # With click's standalone mode off, usage errors, ctx.exit codes and success must
+    # still come out as before.
+    from dapolicy import _script
+
+    for argv, wanted in (
+        (["dapolicy", "-V"], 0),
+        (["dapolicy", "--no-such-option"], 2),
+        (["dapolicy", "schema", "NoSuchType"], 2),
+    ):
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr("sys.argv", argv)
+            code, _ = _exit_status(_script.main)
+        assert code == wanted, argv

@@ -18,7 +18,9 @@ and errors go to standard error. No personal data is printed to standard error.
 
 from __future__ import annotations
 
+import errno
 import os
+import sys
 
 import click
 
@@ -69,5 +71,31 @@ for _command in (assess, explain, plugins, synth, audit, checklists, export, sch
 
 
 def main() -> None:
-    """Entry point of the ``dapolicy`` script."""
-    cli()
+    """Entry point of the ``dapolicy`` script.
+
+    click's own standalone mode turns a Ctrl-C that arrives before a command has taken
+    charge of interrupts into "Aborted!" and exit 1; here it is exit 130 and a sentence,
+    as for every other interrupt (the commands that write files handle their own).
+    """
+    try:
+        code = cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        interrupted_early()
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except OSError as exc:
+        if exc.errno != errno.EPIPE:
+            raise
+        # The reader went away (``dapolicy ... | head``): point standard output at
+        # /dev/null so that the interpreter's last flush does not fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(1)
+    # Every command returns None; a number is an exit status given by ``ctx.exit``.
+    sys.exit(code if isinstance(code, int) else EXIT_OK)
+
+
+def interrupted_early() -> None:
+    """Say that a Ctrl-C came before any work began, and exit 130."""
+    print("dapolicy: interrupted; nothing was written", file=sys.stderr)
+    sys.exit(EXIT_INTERRUPTED)
