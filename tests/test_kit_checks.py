@@ -114,6 +114,15 @@ class Quotes(_EventsBase):
         )
 
 
+def test_an_id_that_spells_a_planted_word_is_not_a_leak() -> None:
+    # Found by the builtins' conformance run: a drawn suspect id "WENDLEBURY" (ids are
+    # allowed in outputs) was taken for the planted event details "... PC Wendlebury ...".
+    case = _case()
+    suspect = attrs.evolve(case.incident.suspect, id="WENDLEBURY")
+    case = attrs.evolve(case, incident=attrs.evolve(case.incident, suspect=suspect))
+    check_events(Policy(load_entry_points=False), case)
+
+
 class RaisingPolicy(Policy):
     def on_event(self, *args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("no")

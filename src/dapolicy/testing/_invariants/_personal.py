@@ -138,7 +138,9 @@ PLANTED_SUSPECT = Planted(
 )
 #: Written into every free-text field of a planted case (rationales, event details).
 PLANTED_TEXT = "FICTIONAL: Ottoline told PC Wendlebury about the Marrowbone Wynd flat"
-_TEXT_PARTS = (("a written rationale", "Wendlebury"),)
+# A part with a space: no id (dapolicy.models._ids.SAFE_ID) can hold it, so a drawn id
+# such as "WENDLEBURY" is never taken for a leak.
+_TEXT_PARTS = (("a written rationale", "PC Wendlebury"),)
 
 
 def planted(case: ConformanceCase) -> ConformanceCase:
