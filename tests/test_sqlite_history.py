@@ -147,6 +147,16 @@ def test_only_ids_and_times_are_stored(history: SQLiteHistory, path: Path) -> No
         "location_id",
         "recorded_us",  # the second clock: when the force knew it
         "recorded_at",
+        # Schema 3: grades and events, ids, times and enum values only.
+        "graded_us",
+        "graded_at",
+        "decision_id",
+        "grade",
+        "event_id",
+        "kind",
+        "perpetrator_id",
+        "reported_by",
+        "order_breached",
     }
 
 
@@ -158,6 +168,8 @@ def test_only_ids_and_times_are_stored(history: SQLiteHistory, path: Path) -> No
         (sqlite_history._LAST_MARAC, ("V", "S", 1, 2, "I-1")),
         (sqlite_history._CALLS_OF["caller_id"], ("P", 0, 1, 2, None)),
         (sqlite_history._CALLS_OF["location_id"], ("L", 0, 1, 2, None)),
+        (sqlite_history._LAST_GRADE, ("V", 2, "I-1")),
+        (sqlite_history._EVENTS_OF_VICTIM, ("V", 0, 1, 2, None, "S", "S")),
     ],
 )
 def test_every_lookup_is_an_index_search_with_no_sort(
@@ -707,7 +719,7 @@ def test_a_history_from_a_newer_dapolicy_is_refused(path: Path) -> None:
         SQLiteHistory(path)
     message = str(excinfo.value)
     assert str(path) in message
-    assert "newer dapolicy (schema version 99; this dapolicy reads version 2)" in message
+    assert "newer dapolicy (schema version 99; this dapolicy reads version 3)" in message
 
 
 @pytest.mark.parametrize(
@@ -766,7 +778,7 @@ PRELUDE = """
 import os, sqlite3, sys, time
 from datetime import UTC, datetime
 from dapolicy.history import HistoryEntry, MaracReferralEntry
-from dapolicy._sqlite_schema import SCHEMA_V2 as _SCHEMA
+from dapolicy._sqlite_schema import SCHEMA_V3 as _SCHEMA
 from dapolicy.sqlite_history import SQLiteHistory
 T = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 path = sys.argv[1]

@@ -165,7 +165,7 @@ def damaged(path: Path, *statements: str) -> Path:
                 "DROP TABLE marac_referrals",
                 "DROP TABLE calls",
             ),
-            r"not a whole dapolicy history \(schema version 2\): missing or changed: calls, "
+            r"not a whole dapolicy history \(schema version 3\): missing or changed: calls, "
             r"calls_by_caller, calls_by_location, incidents, incidents_by_pair",
         ),
         (("DROP INDEX incidents_by_pair",), "missing or changed: incidents_by_pair"),
@@ -243,6 +243,10 @@ def test_a_file_that_fails_the_integrity_check_is_refused_and_left_alone(path: P
         ("incidents", "(X'00', 'V', 'S', 1, 'x', 0, 1, 'y')"),  # an id that is bytes
         ("marac_referrals", "('V', 'S', 1, 'I', 'x', 1.5, 'y')"),
         ("calls", "('C', 1, 'x', X'07', NULL, 1, 'y')"),  # a caller id that is bytes
+        ("grades", "('V', 1, 'I', 'x', 'low', 1, 'y')"),  # a grade that is no grade
+        ("grades", "('V', 5, 'I', 'x', 'high', 4, 'y')"),  # known before it was decided
+        ("events", "('E', 'bail_breached', 'V', 'S', 'soon', 'x', 'police', NULL, 1, 'y')"),
+        ("events", "('E', 'bail_breached', 'V', 'S', 1, 'x', 'police', X'07', 1, 'y')"),
     ],
 )
 @pytest.mark.parametrize("mode", ["ro", "rw"])
@@ -319,7 +323,7 @@ def test_a_version_1_file_is_upgraded_after_a_copy_is_kept(path: Path) -> None:
     assert referral == MaracReferralEntry("V", "S", T, "I-1")
     assert calls == [CallEntry("C-1", T, "P")]
     assert raw(path, "SELECT version FROM dapolicy_schema") == [(SCHEMA_VERSION,)]
-    with SQLiteHistory(path, mode="ro") as history:  # a whole version 2 history now
+    with SQLiteHistory(path, mode="ro") as history:  # a whole version 3 history now
         assert len(history) == 2
         assert history.backup is None
 
@@ -334,17 +338,18 @@ def test_a_version_1_file_is_not_upgraded_over_an_earlier_copy(path: Path) -> No
     assert Path(f"{path}.v1.bak").read_bytes() == b"an earlier copy"
 
 
-def test_a_version_1_file_opened_read_only_is_refused_saying_how(path: Path) -> None:
-    v1_file(path)
+@pytest.mark.parametrize("version", [1, 2])
+def test_an_older_file_opened_read_only_is_refused_saying_how(path: Path, version: int) -> None:
+    (v1_file if version == 1 else v2_file)(path)
     before = snapshot(path)
     with pytest.raises(HistoryError) as excinfo:
         SQLiteHistory(path, mode="ro")
     message = str(excinfo.value)
-    assert "schema version 1" in message
+    assert f"schema version {version}" in message
     assert "open it for writing once" in message
-    assert f"{path}.v1.bak" in message
+    assert f"{path}.v{version}.bak" in message
     assert snapshot(path) == before
-    assert not Path(f"{path}.v1.bak").exists()
+    assert not Path(f"{path}.v{version}.bak").exists()
 
 
 def test_an_upgrade_that_fails_leaves_version_1_and_says_where_the_copy_is(path: Path) -> None:
@@ -365,6 +370,121 @@ def test_a_version_1_file_with_a_damaged_schema_is_refused_not_upgraded(path: Pa
         SQLiteHistory(path)
     assert snapshot(path) == before
     assert not Path(f"{path}.v1.bak").exists()
+
+
+# --- version 2: upgraded to 3 with a copy kept, every row as it was ---------------------------
+
+#: The schema version 2 wrote (two clocks), as it wrote it, independent of the code.
+V2 = (
+    "CREATE TABLE dapolicy_schema (version INTEGER NOT NULL)",
+    "INSERT INTO dapolicy_schema (version) VALUES (2)",
+    """CREATE TABLE incidents (
+        incident_id TEXT NOT NULL PRIMARY KEY CHECK (typeof(incident_id) = 'text'),
+        victim_id TEXT NOT NULL CHECK (typeof(victim_id) = 'text'),
+        suspect_id TEXT NOT NULL CHECK (typeof(suspect_id) = 'text'),
+        occurred_us INTEGER NOT NULL CHECK (typeof(occurred_us) = 'integer'),
+        occurred_at TEXT NOT NULL CHECK (typeof(occurred_at) = 'text'),
+        crime INTEGER NOT NULL CHECK (crime IN (0, 1) AND typeof(crime) = 'integer'),
+        recorded_us INTEGER NOT NULL CHECK (typeof(recorded_us) = 'integer'),
+        recorded_at TEXT NOT NULL CHECK (typeof(recorded_at) = 'text'),
+        CHECK (recorded_us >= occurred_us)
+    ) WITHOUT ROWID""",
+    "CREATE INDEX incidents_by_victim ON incidents (victim_id, occurred_us, incident_id)",
+    """CREATE INDEX incidents_by_pair
+        ON incidents (victim_id, suspect_id, occurred_us, incident_id)""",
+    """CREATE TABLE marac_referrals (
+        victim_id TEXT NOT NULL CHECK (typeof(victim_id) = 'text'),
+        suspect_id TEXT NOT NULL CHECK (typeof(suspect_id) = 'text'),
+        referred_us INTEGER NOT NULL CHECK (typeof(referred_us) = 'integer'),
+        incident_id TEXT NOT NULL CHECK (typeof(incident_id) = 'text'),
+        referred_at TEXT NOT NULL CHECK (typeof(referred_at) = 'text'),
+        recorded_us INTEGER NOT NULL CHECK (typeof(recorded_us) = 'integer'),
+        recorded_at TEXT NOT NULL CHECK (typeof(recorded_at) = 'text'),
+        PRIMARY KEY (victim_id, suspect_id, referred_us, incident_id),
+        CHECK (recorded_us >= referred_us)
+    ) WITHOUT ROWID""",
+    """CREATE TABLE calls (
+        call_id TEXT NOT NULL PRIMARY KEY CHECK (typeof(call_id) = 'text'),
+        received_us INTEGER NOT NULL CHECK (typeof(received_us) = 'integer'),
+        received_at TEXT NOT NULL CHECK (typeof(received_at) = 'text'),
+        caller_id TEXT CHECK (caller_id IS NULL OR typeof(caller_id) = 'text'),
+        location_id TEXT CHECK (location_id IS NULL OR typeof(location_id) = 'text'),
+        recorded_us INTEGER NOT NULL CHECK (typeof(recorded_us) = 'integer'),
+        recorded_at TEXT NOT NULL CHECK (typeof(recorded_at) = 'text'),
+        CHECK (recorded_us >= received_us)
+    ) WITHOUT ROWID""",
+    "CREATE INDEX calls_by_caller ON calls (caller_id, received_us, call_id)",
+    "CREATE INDEX calls_by_location ON calls (location_id, received_us, call_id)",
+    "PRAGMA journal_mode = WAL",
+)
+
+V2_ROWS = (
+    "INSERT INTO incidents VALUES ('I-1', 'V', 'S', 1714564800000000, "
+    "'2024-05-01T12:00:00+00:00', 1, 1714568400000000, '2024-05-01T14:00:00+01:00')",
+    "INSERT INTO marac_referrals VALUES ('V', 'S', 1714568400000000, 'I-1', "
+    "'2024-05-01T13:00:00+00:00', 1714568400000000, '2024-05-01T13:00:00+00:00')",
+    "INSERT INTO calls VALUES ('C-1', 1714564800000000, '2024-05-01T12:00:00+00:00', 'P', "
+    "'L', 1714564800000001, '2024-05-01T12:00:00.000001+00:00')",
+)
+V2_TABLES = ("incidents", "marac_referrals", "calls")
+
+
+def v2_file(path: Path) -> Path:
+    raw(path, *V2, *V2_ROWS)
+    return path
+
+
+def rows_of(path: Path) -> dict[str, list[Any]]:
+    return {t: raw(path, f"SELECT * FROM {t} ORDER BY 1, 2, 3") for t in V2_TABLES}
+
+
+def test_a_version_2_file_is_upgraded_after_a_copy_is_kept_and_loses_nothing(
+    path: Path,
+) -> None:
+    from dapolicy.history import EventEntry, GradeEntry
+    from dapolicy.models import EventKind, RiskGrade
+
+    v2_file(path)
+    before = rows_of(path)
+    with SQLiteHistory(path) as history:
+        assert history.backup == Path(f"{path}.v2.bak")
+        assert history.last_grade("V", known_at=LATER) is None  # version 2 kept none
+        assert history.events("V", **EVER) == []
+        assert history.record_grade(GradeEntry("V", T, RiskGrade.HIGH, "I-1"))
+        assert history.record_event(EventEntry("E-1", EventKind.BAIL_BREACHED, "V", "S", T))
+    assert raw(path, "SELECT version FROM dapolicy_schema") == [(SCHEMA_VERSION,)]
+    assert rows_of(path) == before  # every row, every column, byte for byte
+    backup = Path(f"{path}.v2.bak")
+    assert mode_of(backup) == 0o600
+    assert raw(backup, "SELECT version FROM dapolicy_schema") == [(2,)]
+    assert rows_of(backup) == before
+    with SQLiteHistory(path, mode="ro") as history:  # a whole version 3 history now
+        assert history.backup is None
+        [incident] = history.incidents("V", **EVER)
+        assert incident.recorded_at.isoformat() == "2024-05-01T14:00:00+01:00"
+        last = history.last_grade("V", known_at=LATER)
+        assert last is not None
+        assert last.grade is RiskGrade.HIGH
+
+
+def test_a_version_2_file_is_not_upgraded_over_an_earlier_copy(path: Path) -> None:
+    v2_file(path)
+    Path(f"{path}.v2.bak").write_bytes(b"an earlier copy")
+    before = snapshot(path)
+    with pytest.raises(HistoryError, match=r"\.v2\.bak' already exists: move it away"):
+        SQLiteHistory(path)
+    assert snapshot(path) == before
+
+
+def test_a_version_1_file_is_upgraded_to_3_in_one_step(path: Path) -> None:
+    v1_file(path)
+    with SQLiteHistory(path) as history:
+        assert history.backup == Path(f"{path}.v1.bak")
+        assert len(history) == 2
+        assert history.last_grade("V", known_at=LATER) is None
+    assert raw(path, "SELECT version FROM dapolicy_schema") == [(SCHEMA_VERSION,)]
+    assert raw(path, "SELECT COUNT(*) FROM grades") == [(0,)]
+    assert not Path(f"{path}.v2.bak").exists()
 
 
 # --- the sidecar lock: one exclusive writer ------------------------------------------------

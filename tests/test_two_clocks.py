@@ -166,6 +166,31 @@ class OneClock:
     def calls(self, *, since: datetime, until: datetime) -> list[Any]:
         return []
 
+    def last_grade(self, victim_id: str, *, known_at: datetime) -> None:
+        return None
+
+    def events(
+        self, victim_id: str, *, since: datetime, until: datetime, known_at: datetime
+    ) -> list[Any]:
+        return []
+
+
+class NoGrades:
+    """A force's history written before the history kept grades and events."""
+
+    def incidents(
+        self, victim_id: str, *, since: datetime, until: datetime, known_at: datetime
+    ) -> list[Any]:
+        return []
+
+    def last_marac_referral(
+        self, victim_id: str, suspect_id: str, *, before: datetime, known_at: datetime
+    ) -> None:
+        return None
+
+    def calls(self, *, since: datetime, until: datetime, known_at: datetime) -> list[Any]:
+        return []
+
 
 def test_an_old_history_without_known_at_is_refused_saying_why() -> None:
     policy = h.make_policy()
@@ -194,6 +219,8 @@ def test_a_view_clamps_known_at_to_its_moment_and_can_only_look_earlier() -> Non
         HistoryView(object(), known_at=T0)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match=r"OneClock.incidents\(\) takes no known_at"):
         HistoryView(OneClock(), known_at=T0)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"NoGrades has no last_grade, events .*Writing your own"):
+        HistoryView(NoGrades(), known_at=T0)  # type: ignore[arg-type]
     nested = HistoryView(view, known_at=T0 + 30 * DAY)  # a view of a view: still clamped
     assert ids(nested.incidents("V-1", **EVER)) == ["a"]
 

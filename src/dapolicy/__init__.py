@@ -11,11 +11,13 @@ from dapolicy.history import History, HistoryView, InMemoryHistory, MutableHisto
 from dapolicy.hookspecs import hookimpl
 from dapolicy.models import (
     AbuseType,
+    Agency,
     Allocation,
     Answer,
     Call,
     Case,
     Child,
+    CivilOrder,
     Crime,
     Decision,
     Destination,
@@ -57,11 +59,13 @@ __version__ = "0.1.0"
 
 __all__ = [
     "AbuseType",
+    "Agency",
     "Allocation",
     "Answer",
     "Call",
     "Case",
     "Child",
+    "CivilOrder",
     "ConfigurationError",
     "Crime",
     "DapolicyError",

@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Generic, TypeVar
 
+from dapolicy.models import Agency, CivilOrder, EventKind, RiskGrade
 from dapolicy.models._base import micros
 
 if TYPE_CHECKING:
-    from dapolicy.history import CallEntry, HistoryEntry, MaracReferralEntry
+    from dapolicy.history import (
+        CallEntry,
+        EventEntry,
+        GradeEntry,
+        HistoryEntry,
+        MaracReferralEntry,
+    )
     from dapolicy.models import Incident
 
 __all__ = ["InMemoryHistory"]
@@ -58,6 +65,29 @@ class _Timeline(Generic[E]):
         return None
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_GRADES = tuple(RiskGrade)
+_RANK = {grade: rank for rank, grade in enumerate(_GRADES)}
+
+#: A grade as kept: (graded_us, decision_id, recorded_us, grade's rank, the two UTC
+#: offsets in seconds). Primitives only, sorted by (graded_us, decision_id).
+_Grade = tuple[int, str, int, int, int, int]
+#: An event as kept: (occurred_us, event_id, recorded_us, perpetrator_id, kind's value,
+#: reporting agency's value, order's value or None, the two UTC offsets in seconds).
+_Event = tuple[int, str, int, str, str, str, str | None, int, int]
+
+
+def _offset(moment: datetime) -> int:
+    offset = moment.utcoffset()
+    assert offset is not None  # entries are checked aware when built
+    return offset // timedelta(seconds=1)
+
+
+def _moment(us: int, offset: int) -> datetime:
+    """The instant ``us`` at the fixed UTC offset it was given in."""
+    return (_EPOCH + timedelta(microseconds=us)).astimezone(timezone(timedelta(seconds=offset)))
+
+
 def _one_of(caller_id: str | None, location_id: str | None) -> tuple[str, str]:
     """The (kind, id) a calls query is about; exactly one of the two must be given."""
     if caller_id is not None and location_id is None:
@@ -71,7 +101,8 @@ class InMemoryHistory:
     """A :class:`~dapolicy.history.MutableHistory` in memory, per victim and victim-suspect pair.
 
     Memory is one small entry per incident (ids and two timestamps) held twice, plus
-    one entry per MARAC referral and two per call.
+    one entry per MARAC referral and two per call; a grade or an event is one tuple of
+    primitives (ids, integer instants and offsets, enum values).
     """
 
     def __init__(self) -> None:
@@ -83,6 +114,9 @@ class InMemoryHistory:
         self._marac_seen: set[tuple[str, str, int, str]] = set()
         self._calls_by: dict[tuple[str, str], _Timeline[CallEntry]] = {}
         self._call_ids: set[str] = set()
+        self._grades: dict[str, list[_Grade]] = {}
+        self._events: dict[str, list[_Event]] = {}
+        self._event_ids: set[str] = set()
 
     @classmethod
     def of(
@@ -164,6 +198,102 @@ class InMemoryHistory:
         timeline = self._marac.setdefault((entry.victim_id, entry.suspect_id), _Timeline())
         timeline.add(entry.referred_at, entry.incident_id, entry, entry.recorded_at)
         return True
+
+    def record_grade(self, entry: GradeEntry) -> bool:
+        """Add a grade; return False if one for the same decision and instant was there."""
+        graded, known = entry.graded_at, entry.recorded_at
+        kept: _Grade = (
+            micros(graded),
+            entry.decision_id,
+            micros(known),
+            _RANK[entry.grade],
+            _offset(graded),
+            _offset(known),
+        )
+        grades = self._grades.setdefault(entry.victim_id, [])
+        index = bisect.bisect_left(grades, kept[:2])
+        if index < len(grades) and grades[index][:2] == kept[:2]:
+            return False
+        grades.insert(index, kept)
+        return True
+
+    def record_event(self, entry: EventEntry) -> bool:
+        """Add an event; return False if its id was already there."""
+        if entry.event_id in self._event_ids:
+            return False
+        self._event_ids.add(entry.event_id)
+        at, known = entry.occurred_at, entry.recorded_at
+        kept: _Event = (
+            micros(at),
+            entry.event_id,
+            micros(known),
+            entry.perpetrator_id,
+            entry.kind.value,
+            entry.reported_by.value,
+            None if entry.order is None else entry.order.value,
+            _offset(at),
+            _offset(known),
+        )
+        bisect.insort(self._events.setdefault(entry.victim_id, []), kept)
+        return True
+
+    def last_grade(
+        self, victim_id: str, *, known_at: datetime, exclude: str | None = None
+    ) -> GradeEntry | None:
+        """The victim's latest grade known before ``known_at`` (see ``History``)."""
+        from dapolicy.history import GradeEntry
+
+        known = micros(known_at)
+        for graded, decision, recorded, rank, graded_off, recorded_off in reversed(
+            self._grades.get(victim_id, ())
+        ):
+            if recorded < known and decision != exclude:
+                return GradeEntry(
+                    victim_id,
+                    _moment(graded, graded_off),
+                    _GRADES[rank],
+                    decision,
+                    recorded_at=_moment(recorded, recorded_off),
+                )
+        return None
+
+    def events(
+        self,
+        victim_id: str,
+        *,
+        since: datetime,
+        until: datetime,
+        known_at: datetime,
+        perpetrator_id: str | None = None,
+        exclude: str | None = None,
+    ) -> Sequence[EventEntry]:
+        """The victim's events in the window, oldest first (see ``History``)."""
+        from dapolicy.history import EventEntry
+
+        events = self._events.get(victim_id)
+        if not events:
+            return ()
+        low = bisect.bisect_left(events, (micros(since), ""))
+        high = bisect.bisect_left(events, (micros(until) + 1, ""))
+        known = micros(known_at)
+        return [
+            EventEntry(
+                event,
+                EventKind(kind),
+                victim_id,
+                perpetrator,
+                _moment(at, at_off),
+                Agency(agency),
+                None if order is None else CivilOrder(order),
+                recorded_at=_moment(recorded, recorded_off),
+            )
+            for at, event, recorded, perpetrator, kind, agency, order, at_off, recorded_off in (
+                events[low:high]
+            )
+            if recorded < known
+            and event != exclude
+            and (perpetrator_id is None or perpetrator == perpetrator_id)
+        ]
 
     def calls(
         self,

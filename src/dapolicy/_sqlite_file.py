@@ -17,13 +17,13 @@ from typing import Any, Final, Literal, Self, TypeVar
 
 from dapolicy._file_lock import LockTaken, SidecarLock
 from dapolicy._sqlite_schema import (
-    SCHEMA_V2,
+    SCHEMA_V3,
     SCHEMA_VERSION,
     bad_rows,
-    migration_v1_to_v2,
     real_problems,
     schema_of,
     shape_of,
+    upgrade_from,
 )
 from dapolicy.errors import DapolicyError, HistoryError
 
@@ -38,6 +38,9 @@ OpenMode = Literal["ro", "rw", "rwc"]
 _log = logging.getLogger("dapolicy.history")
 
 T = TypeVar("T")
+
+#: Which dapolicy wrote each older schema version (for the messages).
+_WRITTEN_BY: Final = {1: "dapolicy 0.1: one clock", 2: "two clocks, no grades or events"}
 
 
 class HistoryFile:
@@ -138,15 +141,18 @@ class HistoryFile:
         # Everything is checked before the first write (the switch to WAL is one: it is
         # kept in the file), so a file that is refused is left exactly as it was found.
         version = self._checked_version()
-        if version == 1:
+        old = version is not None and version < SCHEMA_VERSION
+        if old:
+            assert version is not None
             if self._mode == "ro":
                 raise HistoryError(
-                    f"history file {self._shown} has schema version 1 (dapolicy 0.1), "
-                    "which this dapolicy reads only once upgraded: open it for writing once "
-                    "(any `dapolicy assess --history` run, or SQLiteHistory(path)); that "
-                    f"upgrades it and keeps the file as it was in {self._shown_backup}"
+                    f"history file {self._shown} has schema version {version} "
+                    f"({_WRITTEN_BY[version]}), which this dapolicy reads only once "
+                    "upgraded: open it for writing once (any `dapolicy assess --history` "
+                    "run, or SQLiteHistory(path)); that upgrades it and keeps the file as "
+                    f"it was in {self._shown_backup_of(version)}"
                 )
-            self._back_up_v1()
+            self._back_up(version)
         if self._mode == "ro":
             return
         self._execute("PRAGMA journal_mode = WAL")
@@ -155,10 +161,10 @@ class HistoryFile:
             # the first's write lock, then finds the schema already there.
             with self.transaction():
                 if self._checked_version() is None:
-                    for statement in SCHEMA_V2:
+                    for statement in SCHEMA_V3:
                         self._execute(statement)
-        elif version == 1:
-            self._upgrade_v1(exclusive)
+        elif old:
+            self._upgrade(version, exclusive)
 
     def _checked_version(self) -> int | None:
         """The schema version of a whole, sound history; None for an empty database."""
@@ -181,7 +187,7 @@ class HistoryFile:
                 f"version {version}; this dapolicy reads version {SCHEMA_VERSION}): "
                 "upgrade dapolicy to use it"
             )
-        if version not in (1, SCHEMA_VERSION):
+        if version not in (1, 2, SCHEMA_VERSION):
             raise HistoryError(
                 f"history file {self._shown} has an unknown schema version: it is not a "
                 "dapolicy history database this dapolicy can read"
@@ -219,33 +225,34 @@ class HistoryFile:
             )
         return version
 
-    @property
-    def _shown_backup(self) -> str:
-        return repr(str(self._path) + ".v1.bak")
+    def _shown_backup_of(self, version: int) -> str:
+        return repr(f"{self._path}.v{version}.bak")
 
-    def _back_up_v1(self) -> None:
-        """Copy the version 1 file, as it is, to ``<file>.v1.bak`` (new, mode 0600)."""
+    def _back_up(self, version: int) -> None:
+        """Copy the old file, as it is, to ``<file>.v<version>.bak`` (new, mode 0600)."""
+        shown = self._shown_backup_of(version)
         if self._lock is not None:
             try:
                 self._lock.make_exclusive()
             except LockTaken as exc:
                 raise HistoryError(
-                    f"history file {self._shown} has schema version 1 and cannot be upgraded "
-                    "while another process has it open for writing; nothing was changed"
+                    f"history file {self._shown} has schema version {version} and cannot "
+                    "be upgraded while another process has it open for writing; nothing "
+                    "was changed"
                 ) from exc
-        backup = Path(str(self._path) + ".v1.bak")
+        backup = Path(f"{self._path}.v{version}.bak")
         try:
             os.close(os.open(backup, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
         except FileExistsError as exc:
             raise HistoryError(
-                f"history file {self._shown} has schema version 1 and is upgraded only after "
-                f"a copy is kept, but {self._shown_backup} already exists: move it away, then "
+                f"history file {self._shown} has schema version {version} and is upgraded "
+                f"only after a copy is kept, but {shown} already exists: move it away, then "
                 "open the history again; nothing was changed"
             ) from exc
         except OSError as exc:
             raise HistoryError(
-                f"history file {self._shown} has schema version 1 and is upgraded only after "
-                f"a copy is kept, but {self._shown_backup} cannot be created "
+                f"history file {self._shown} has schema version {version} and is upgraded "
+                f"only after a copy is kept, but {shown} cannot be created "
                 f"({exc.strerror}); nothing was changed"
             ) from exc
         try:
@@ -259,24 +266,25 @@ class HistoryFile:
             raise
         self._backup = backup
 
-    def _upgrade_v1(self, exclusive: bool) -> None:
+    def _upgrade(self, version: int, exclusive: bool) -> None:
         try:
             with self.transaction():
-                for statement in migration_v1_to_v2:
+                for statement in upgrade_from(version):
                     self._execute(statement)
         except HistoryError as exc:
             raise HistoryError(
-                f"{exc}; the upgrade from schema version 1 was rolled back: the file is as it "
-                f"was, and a copy of it is in {self._shown_backup}"
+                f"{exc}; the upgrade from schema version {version} was rolled back: the "
+                f"file is as it was, and a copy of it is in {self._shown_backup_of(version)}"
             ) from exc
         if self._lock is not None and not exclusive:
             self._lock.make_shared()
         _log.warning(
-            "history file %s upgraded from schema version 1 to %d; the file as it was is "
+            "history file %s upgraded from schema version %d to %d; the file as it was is "
             "kept in %s",
             self._shown,
+            version,
             SCHEMA_VERSION,
-            self._shown_backup,
+            self._shown_backup_of(version),
         )
 
     # --- the file -----------------------------------------------------------------------
@@ -293,7 +301,7 @@ class HistoryFile:
 
     @property
     def backup(self) -> Path | None:
-        """The copy of a version 1 file made when this open upgraded it, else None."""
+        """The copy of an older file made when this open upgraded it, else None."""
         return self._backup
 
     @property

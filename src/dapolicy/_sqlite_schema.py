@@ -17,17 +17,20 @@ from typing import Final
 
 __all__ = [
     "SCHEMA_V1",
-    "bad_rows",
-    "real_problems",
     "SCHEMA_V2",
+    "SCHEMA_V3",
     "SCHEMA_VERSION",
+    "bad_rows",
     "migration_v1_to_v2",
+    "migration_v2_to_v3",
+    "real_problems",
     "schema_of",
     "shape_of",
+    "upgrade_from",
 ]
 
 #: The schema version this dapolicy writes and reads.
-SCHEMA_VERSION: Final = 2
+SCHEMA_VERSION: Final = 3
 
 #: Version 1 (dapolicy 0.1): one clock. Kept to recognise, and upgrade, such a file.
 SCHEMA_V1: Final = (
@@ -111,11 +114,50 @@ _TABLES_V2: Final = (
 
 #: Version 2: two clocks (``recorded_us``/``recorded_at`` beside each entry's own time),
 #: and every value's type checked. One statement an item (``executescript`` would
-#: commit an open transaction).
+#: commit an open transaction). Kept to recognise, and upgrade, such a file.
 SCHEMA_V2: Final = (
+    "CREATE TABLE dapolicy_schema (version INTEGER NOT NULL)",
+    "INSERT INTO dapolicy_schema (version) VALUES (2)",
+    *_TABLES_V2,
+)
+
+# Version 3 adds two tables and changes none: each victim's recorded grades, and the
+# events after an incident. A grade is keyed by (victim, when, decision): the key is
+# also the index that finds a victim's latest grade. An event's recorded_us may come
+# before its occurred_us (a release known in advance), so there is no CHECK of order.
+_TABLES_ADDED_V3: Final = (
+    """CREATE TABLE grades (
+        victim_id TEXT NOT NULL CHECK (typeof(victim_id) = 'text'),
+        graded_us INTEGER NOT NULL CHECK (typeof(graded_us) = 'integer'),
+        decision_id TEXT NOT NULL CHECK (typeof(decision_id) = 'text'),
+        graded_at TEXT NOT NULL CHECK (typeof(graded_at) = 'text'),
+        grade TEXT NOT NULL CHECK (grade IN ('standard', 'medium', 'high')),
+        recorded_us INTEGER NOT NULL CHECK (typeof(recorded_us) = 'integer'),
+        recorded_at TEXT NOT NULL CHECK (typeof(recorded_at) = 'text'),
+        PRIMARY KEY (victim_id, graded_us, decision_id),
+        CHECK (recorded_us >= graded_us)
+    ) WITHOUT ROWID""",
+    """CREATE TABLE events (
+        event_id TEXT NOT NULL PRIMARY KEY CHECK (typeof(event_id) = 'text'),
+        kind TEXT NOT NULL CHECK (typeof(kind) = 'text'),
+        victim_id TEXT NOT NULL CHECK (typeof(victim_id) = 'text'),
+        perpetrator_id TEXT NOT NULL CHECK (typeof(perpetrator_id) = 'text'),
+        occurred_us INTEGER NOT NULL CHECK (typeof(occurred_us) = 'integer'),
+        occurred_at TEXT NOT NULL CHECK (typeof(occurred_at) = 'text'),
+        reported_by TEXT NOT NULL CHECK (typeof(reported_by) = 'text'),
+        order_breached TEXT CHECK (order_breached IS NULL OR typeof(order_breached) = 'text'),
+        recorded_us INTEGER NOT NULL CHECK (typeof(recorded_us) = 'integer'),
+        recorded_at TEXT NOT NULL CHECK (typeof(recorded_at) = 'text')
+    ) WITHOUT ROWID""",
+    "CREATE INDEX events_by_victim ON events (victim_id, occurred_us, event_id)",
+)
+
+#: Version 3: version 2, and each victim's grades and events.
+SCHEMA_V3: Final = (
     "CREATE TABLE dapolicy_schema (version INTEGER NOT NULL)",
     f"INSERT INTO dapolicy_schema (version) VALUES ({SCHEMA_VERSION})",
     *_TABLES_V2,
+    *_TABLES_ADDED_V3,
 )
 
 #: Upgrade a checked version 1 file, inside one transaction. A v1 entry did not record
@@ -149,8 +191,24 @@ migration_v1_to_v2: Final = (
     "DROP TABLE v1_incidents",
     "DROP TABLE v1_marac_referrals",
     "DROP TABLE v1_calls",
+    "UPDATE dapolicy_schema SET version = 2",
+)
+
+#: Upgrade a checked version 2 file, inside one transaction: the two new tables, empty
+#: (a version 2 history kept no grades nor events), and every row already there left
+#: exactly as it was. So every decision re-derived after the upgrade sees what it saw
+#: before: no last grade, no events.
+migration_v2_to_v3: Final = (
+    *_TABLES_ADDED_V3,
     f"UPDATE dapolicy_schema SET version = {SCHEMA_VERSION}",
 )
+
+
+def upgrade_from(version: int) -> tuple[str, ...]:
+    """The statements that upgrade a checked file of ``version`` to this one's."""
+    steps = {1: (*migration_v1_to_v2, *migration_v2_to_v3), 2: migration_v2_to_v3}
+    return steps[version]
+
 
 #: What ``sqlite_master`` holds, one (type, name, table, statement) row per object.
 Shape = frozenset[tuple[str, str, str, str | None]]
@@ -180,7 +238,7 @@ def shape_of(connection: sqlite3.Connection) -> Shape:
 @functools.cache
 def schema_of(version: int) -> Shape:
     """The shape a history of ``version`` has, as SQLite stores it."""
-    statements = {1: SCHEMA_V1, 2: SCHEMA_V2}[version]
+    statements = {1: SCHEMA_V1, 2: SCHEMA_V2, 3: SCHEMA_V3}[version]
     connection = sqlite3.connect(":memory:")
     try:
         for statement in statements:
@@ -212,7 +270,7 @@ def real_problems(connection: sqlite3.Connection, problems: list[str]) -> list[s
     return kept
 
 
-#: Every CHECK of version 2, as one condition a table: ``PRAGMA integrity_check`` does not
+#: Every CHECK of version 3, as one condition a table: ``PRAGMA integrity_check`` does not
 #: evaluate CHECK constraints on a read-only connection, so a read-only open asks these.
 _ROW_CHECKS_V2: Final = {
     "incidents": """typeof(incident_id) = 'text' AND typeof(victim_id) = 'text'
@@ -230,11 +288,21 @@ _ROW_CHECKS_V2: Final = {
         AND (location_id IS NULL OR typeof(location_id) = 'text')
         AND typeof(recorded_us) = 'integer' AND typeof(recorded_at) = 'text'
         AND recorded_us >= received_us""",
+    "grades": """typeof(victim_id) = 'text' AND typeof(graded_us) = 'integer'
+        AND typeof(decision_id) = 'text' AND typeof(graded_at) = 'text'
+        AND grade IN ('standard', 'medium', 'high') AND typeof(recorded_us) = 'integer'
+        AND typeof(recorded_at) = 'text' AND recorded_us >= graded_us""",
+    "events": """typeof(event_id) = 'text' AND typeof(kind) = 'text'
+        AND typeof(victim_id) = 'text' AND typeof(perpetrator_id) = 'text'
+        AND typeof(occurred_us) = 'integer' AND typeof(occurred_at) = 'text'
+        AND typeof(reported_by) = 'text'
+        AND (order_breached IS NULL OR typeof(order_breached) = 'text')
+        AND typeof(recorded_us) = 'integer' AND typeof(recorded_at) = 'text'""",
 }
 
 
 def bad_rows(connection: sqlite3.Connection) -> list[str]:
-    """A problem for each version 2 table holding a row that breaks one of its CHECKs."""
+    """A problem for each version 3 table holding a row that breaks one of its CHECKs."""
     return [
         f"CHECK constraint failed in {table}"
         for table, condition in _ROW_CHECKS_V2.items()

@@ -38,14 +38,22 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, NoReturn, Protocol, runtime_checkable
 
-import attrs
-
+from dapolicy._history_entries import (
+    CallEntry,
+    EventEntry,
+    GradeEntry,
+    HistoryEntry,
+    MaracReferralEntry,
+)
 from dapolicy._memory_history import InMemoryHistory
-from dapolicy.models import Call, Decision, Destination, DomesticAbuseVerdict, Incident
-from dapolicy.models._base import Checked, Problems, aware, fixed_offset, micros, not_blank
+from dapolicy.models import Decision, Destination, DomesticAbuseVerdict, Event, Incident
+from dapolicy.models._base import fixed_offset, micros
 
 __all__ = [
+    "DOWNGRADE_RULE",
     "CallEntry",
+    "EventEntry",
+    "GradeEntry",
     "History",
     "HistoryEntry",
     "HistoryView",
@@ -55,139 +63,9 @@ __all__ = [
     "record",
 ]
 
-
-def _not_before(name: str, at: object, recorded_at: object) -> Problems:
-    """``recorded_at`` must be an aware datetime not before the entry's own time.
-
-    A defaulted ``recorded_at`` is the entry's own time itself: its problems are the
-    other field's, and are not reported twice.
-    """
-    if recorded_at is at:
-        return
-    yield from aware("recorded_at", recorded_at)
-    if (
-        isinstance(at, datetime)
-        and isinstance(recorded_at, datetime)
-        and at.utcoffset() is not None
-        and recorded_at.utcoffset() is not None
-        and micros(recorded_at) < micros(at)
-    ):
-        yield "recorded_at", f"must not be before {name}: the force cannot know it earlier"
-
-
-@attrs.frozen
-class HistoryEntry(Checked):
-    """What the history keeps of one incident: ids and times only, no personal data.
-
-    :param incident_id: the incident.
-    :param victim_id: its victim.
-    :param suspect_id: its suspect.
-    :param occurred_at: when it happened.
-    :param crime: whether a crime was recorded.
-    :param recorded_at: when the force knew it (keyword only; the decision time for an
-        assessed incident). Defaults to ``occurred_at``: known from the moment it
-        happened, as every entry was before the history had two clocks.
-    """
-
-    incident_id: str
-    victim_id: str
-    suspect_id: str
-    occurred_at: datetime = attrs.field(converter=fixed_offset)
-    crime: bool = False
-    recorded_at: datetime = attrs.field(
-        default=attrs.Factory(lambda self: self.occurred_at, takes_self=True),
-        converter=fixed_offset,
-        kw_only=True,
-    )
-
-    def _problems(self) -> Problems:
-        yield from not_blank("incident_id", self.incident_id)
-        yield from not_blank("victim_id", self.victim_id)
-        yield from not_blank("suspect_id", self.suspect_id)
-        yield from aware("occurred_at", self.occurred_at)
-        yield from _not_before("occurred_at", self.occurred_at, self.recorded_at)
-
-    @classmethod
-    def from_incident(
-        cls, incident: Incident, *, recorded_at: datetime | None = None
-    ) -> HistoryEntry:
-        """The entry for ``incident``, known from ``recorded_at``.
-
-        :param recorded_at: when the force knew it: the decision time for an assessed
-            incident; by default the time it was reported.
-        """
-        return cls(
-            incident.id,
-            incident.victim.id,
-            incident.suspect.id,
-            incident.occurred_at,
-            incident.crime_recorded,
-            recorded_at=incident.reported_at if recorded_at is None else recorded_at,
-        )
-
-
-@attrs.frozen
-class MaracReferralEntry(Checked):
-    """A MARAC referral made for a victim about a suspect.
-
-    :param victim_id: the victim.
-    :param suspect_id: the suspect.
-    :param referred_at: when the referral was made (the clock for repeat MARAC).
-    :param incident_id: the incident that led to it.
-    :param recorded_at: when the force knew it (keyword only); by default
-        ``referred_at``, the decision that made it.
-    """
-
-    victim_id: str
-    suspect_id: str
-    referred_at: datetime = attrs.field(converter=fixed_offset)
-    incident_id: str
-    recorded_at: datetime = attrs.field(
-        default=attrs.Factory(lambda self: self.referred_at, takes_self=True),
-        converter=fixed_offset,
-        kw_only=True,
-    )
-
-    def _problems(self) -> Problems:
-        yield from not_blank("victim_id", self.victim_id)
-        yield from not_blank("suspect_id", self.suspect_id)
-        yield from aware("referred_at", self.referred_at)
-        yield from not_blank("incident_id", self.incident_id)
-        yield from _not_before("referred_at", self.referred_at, self.recorded_at)
-
-
-@attrs.frozen
-class CallEntry(Checked):
-    """What the history keeps of one call: ids and a time.
-
-    :param call_id: the call.
-    :param received_at: when it was received.
-    :param caller_id: the caller's pseudonymous id, if known.
-    :param location_id: the location's pseudonymous key, if known.
-    :param recorded_at: when the force knew it (keyword only); by default
-        ``received_at``.
-    """
-
-    call_id: str
-    received_at: datetime = attrs.field(converter=fixed_offset)
-    caller_id: str | None = None
-    location_id: str | None = None
-    recorded_at: datetime = attrs.field(
-        default=attrs.Factory(lambda self: self.received_at, takes_self=True),
-        converter=fixed_offset,
-        kw_only=True,
-    )
-
-    def _problems(self) -> Problems:
-        yield from not_blank("call_id", self.call_id)
-        yield from aware("received_at", self.received_at)
-        yield from _not_before("received_at", self.received_at, self.recorded_at)
-
-    @classmethod
-    def from_call(cls, call: Call) -> CallEntry:
-        """The entry for ``call``, known from when it was received."""
-        caller = call.caller.id if call.caller is not None else None
-        return cls(call.id, call.received_at, caller, call.location_id)
+#: The review reason of a decision graded lower than the victim's last recorded grade:
+#: its grade is recorded as the victim's last only once a supervisor signs it off.
+DOWNGRADE_RULE = "grade.lower-than-last"
 
 
 @runtime_checkable
@@ -250,6 +128,39 @@ class History(Protocol):
         """
         ...
 
+    def last_grade(
+        self, victim_id: str, *, known_at: datetime, exclude: str | None = None
+    ) -> GradeEntry | None:
+        """The victim's latest recorded grade (greatest ``graded_at``) known before ``known_at``.
+
+        Of two at the same instant, the one with the greater decision id.
+
+        :param known_at: only grades with ``recorded_at < known_at``.
+        :param exclude: pass over a grade recorded for this decision id (the incident or
+            event being re-assessed), so that the one before it is found.
+        """
+        ...
+
+    def events(
+        self,
+        victim_id: str,
+        *,
+        since: datetime,
+        until: datetime,
+        known_at: datetime,
+        perpetrator_id: str | None = None,
+        exclude: str | None = None,
+    ) -> Sequence[EventEntry]:
+        """The victim's events with ``since <= occurred_at <= until``, oldest first.
+
+        Ties by event id.
+
+        :param known_at: only those with ``recorded_at < known_at``.
+        :param perpetrator_id: only those about this perpetrator.
+        :param exclude: leave out this event id (the one being decided).
+        """
+        ...
+
 
 @runtime_checkable
 class MutableHistory(History, Protocol):
@@ -267,38 +178,66 @@ class MutableHistory(History, Protocol):
         """Add a call; return False if its id was already there."""
         ...
 
+    def record_grade(self, entry: GradeEntry) -> bool:
+        """Add a grade; return False if one for the same decision and instant was there."""
+        ...
+
+    def record_event(self, entry: EventEntry) -> bool:
+        """Add an event; return False if its id was already there."""
+        ...
+
 
 def record(
     history: MutableHistory,
-    incident: Incident,
+    subject: Incident | Event,
     decision: Decision | None = None,
     *,
     recorded_at: datetime | None = None,
+    signed_off: bool = False,
 ) -> None:
-    """Add ``incident`` to ``history``, and its MARAC referral if ``decision`` made one.
+    """Add an incident or an event to ``history``, with its decision's grade and referral.
 
     The entries are known from the decision's time (``decision.decided_at``), so that
     decisions made before it do not see them when re-derived, and every later one does;
-    without a decision, from ``recorded_at`` or else the incident's ``reported_at``.
-    Only cases that may be domestic abuse are kept (an incident between people who are
-    neither partners nor family is not part of a domestic-abuse series). Idempotent:
-    recording the same incident and decision again changes nothing.
+    without a decision, from ``recorded_at`` or else the incident's ``reported_at`` (an
+    event's ``occurred_at``). With a decision, its grade is recorded as the victim's
+    latest (:class:`GradeEntry`), unless the decision is ungraded (no risk model graded
+    it), or it was graded lower than the victim's last grade (the review reason
+    ``grade.lower-than-last``) and ``signed_off`` is not given: a lower grade becomes
+    the victim's last only once a supervisor has signed it off, so it can never quietly
+    replace a higher one. A MARAC referral the decision made is recorded as well
+    (keyed by the incident's id, or the event's).
 
+    Only incidents that may be domestic abuse are kept (an incident between people who
+    are neither partners nor family is not part of a domestic-abuse series). Idempotent:
+    recording the same incident or event and decision again changes nothing.
+
+    :param subject: the incident, or the event, decided.
     :param recorded_at: when the force knew it, if not the decision's time.
+    :param signed_off: a supervisor signed off the decision's lower grade.
     :raises ValueError: ``recorded_at`` and the decision's time disagree.
     """
     if decision is not None:
         if recorded_at is not None and micros(recorded_at) != micros(decision.decided_at):
             raise ValueError("recorded_at must be the decision's time (decided_at)")
         recorded_at = decision.decided_at
-    if incident.domestic_abuse_check().verdict is DomesticAbuseVerdict.NOT_DOMESTIC:
+    if isinstance(subject, Event):
+        known = subject.occurred_at if recorded_at is None else recorded_at
+        history.record_event(EventEntry.from_event(subject, recorded_at=known))
+        victim, suspect = subject.victim_id, subject.perpetrator_id
+    else:
+        if subject.domestic_abuse_check().verdict is DomesticAbuseVerdict.NOT_DOMESTIC:
+            return
+        history.record_incident(HistoryEntry.from_incident(subject, recorded_at=recorded_at))
+        victim, suspect = subject.victim.id, subject.suspect.id
+    if decision is None:
         return
-    history.record_incident(HistoryEntry.from_incident(incident, recorded_at=recorded_at))
-    if decision is not None and Destination.MARAC in decision.referred_to():
+    lowered = any(r.rule == DOWNGRADE_RULE for r in decision.review_reasons)
+    if not decision.ungraded and (signed_off or not lowered):
+        history.record_grade(GradeEntry(victim, decision.decided_at, decision.grade, subject.id))
+    if Destination.MARAC in decision.referred_to():
         history.record_marac_referral(
-            MaracReferralEntry(
-                incident.victim.id, incident.suspect.id, decision.decided_at, incident.id
-            )
+            MaracReferralEntry(victim, suspect, decision.decided_at, subject.id)
         )
 
 
@@ -446,6 +385,41 @@ class HistoryView:
         )
         return tuple(found)
 
+    def last_grade(
+        self, victim_id: str, *, exclude: str | None = None, known_at: datetime | None = None
+    ) -> GradeEntry | None:
+        """The victim's latest grade known before the view's moment.
+
+        See :meth:`History.last_grade`; ``known_at`` may only move the moment earlier.
+        """
+        store, known = _clamped(self, known_at)
+        return store.last_grade(victim_id, known_at=known, exclude=exclude)
+
+    def events(
+        self,
+        victim_id: str,
+        *,
+        since: datetime,
+        until: datetime,
+        perpetrator_id: str | None = None,
+        exclude: str | None = None,
+        known_at: datetime | None = None,
+    ) -> Sequence[EventEntry]:
+        """The victim's events in the window known before the view's moment.
+
+        See :meth:`History.events`; ``known_at`` may only move the moment earlier.
+        """
+        store, known = _clamped(self, known_at)
+        found = store.events(
+            victim_id,
+            since=since,
+            until=until,
+            known_at=known,
+            perpetrator_id=perpetrator_id,
+            exclude=exclude,
+        )
+        return tuple(found)
+
 
 #: Types already found to be a History (the Protocol check costs microseconds a call).
 _HISTORY_TYPES: set[type] = set()
@@ -469,11 +443,21 @@ def _clamped(view: HistoryView, known_at: datetime | None) -> tuple[History, dat
     return store, known_at if earlier else bound
 
 
+#: The query methods of a History.
+_QUERIES = ("incidents", "last_marac_referral", "calls", "last_grade", "events")
+
+
 def _check_history(history: object) -> None:
     """Raise TypeError unless ``history`` is a History whose queries take ``known_at``."""
     if not isinstance(history, History):
-        raise TypeError("a HistoryView reads a History (incidents, last_marac_referral, calls)")
-    for name in ("incidents", "last_marac_referral", "calls"):
+        missing = [name for name in _QUERIES if not callable(getattr(history, name, None))]
+        raise TypeError(
+            f"a HistoryView reads a History ({', '.join(_QUERIES)}); "
+            f"{type(history).__name__} has no {', '.join(missing) or 'such methods'} "
+            "(it must answer for grades and events as well: see 'Writing your own "
+            "History' in the documentation)"
+        )
+    for name in _QUERIES:
         try:
             parameters = inspect.signature(getattr(history, name)).parameters
         except (TypeError, ValueError):  # no signature to read (a C function): trust it

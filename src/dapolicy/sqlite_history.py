@@ -13,7 +13,8 @@ Storage
     its own time and ``recorded_at``, when the force knew it; every query returns only
     entries recorded before its ``known_at``. Indexes on (victim, time), (victim,
     suspect, time), (caller, time) and (location, time) make every lookup a B-tree
-    search: O(log n) plus the entries in the window. A new file is created mode 0600
+    search: O(log n) plus the entries in the window; a victim's latest grade is one
+    search of the grades' key (victim, time, decision). A new file is created mode 0600
     (the ``-wal`` and ``-shm`` files SQLite makes beside it get the same mode).
 
 Opening: what is checked, before anything is changed
@@ -33,20 +34,28 @@ Opening: what is checked, before anything is changed
     and any value dapolicy would not have written; SQLite keeps no checksums, so a
     value changed into another valid one (one id for another) cannot be found.
 
-Schema versions and the upgrade from version 1
-    A ``dapolicy_schema`` table records the version (2). A file written by a newer
-    dapolicy is refused, not guessed at. A version 1 file (dapolicy 0.1: one clock) is
-    upgraded when opened for writing: first a copy of it as it was is made beside it,
-    ``<file>.v1.bak`` (mode 0600; if that name is taken the upgrade is refused and
-    nothing is changed), then the tables are rebuilt in one transaction, so a crash
-    leaves version 1 or version 2, never a mixture. Opened read-only, a version 1 file
-    is refused with a message saying how to upgrade it. A version 1 entry did not
-    record when the force knew it: it is given its own time (``occurred_at``,
-    ``referred_at``, ``received_at``) as ``recorded_at``. That is the safe choice:
-    version 1 answered every question by occurrence alone, as if each entry had been
-    known from the moment it happened, so after the upgrade every decision sees what
-    it saw before; a later time would hide past incidents from re-derived decisions
-    and could lower their grade. :attr:`SQLiteHistory.backup` names the copy made.
+Schema versions and the upgrades from versions 1 and 2
+    A ``dapolicy_schema`` table records the version (3). A file written by a newer
+    dapolicy is refused, not guessed at. An older file is upgraded when opened for
+    writing: first a copy of it as it was is made beside it, ``<file>.v1.bak`` or
+    ``<file>.v2.bak`` (mode 0600; if that name is taken the upgrade is refused and
+    nothing is changed), then it is upgraded in one transaction, so a crash leaves the
+    old version or version 3, never a mixture. Opened read-only, an older file is
+    refused with a message saying how to upgrade it. :attr:`SQLiteHistory.backup`
+    names the copy made.
+
+    * Version 1 (dapolicy 0.1: one clock) to 2: the tables are rebuilt. A version 1
+      entry did not record when the force knew it: it is given its own time
+      (``occurred_at``, ``referred_at``, ``received_at``) as ``recorded_at``. That is
+      the safe choice: version 1 answered every question by occurrence alone, as if
+      each entry had been known from the moment it happened, so after the upgrade every
+      decision sees what it saw before; a later time would hide past incidents from
+      re-derived decisions and could lower their grade.
+    * Version 2 to 3: two tables are added, ``grades`` (each victim's recorded risk
+      grades, for the supervisor's sign-off on a lower one) and ``events`` (the events
+      after an incident), both empty; no row already there is changed. A version 2
+      history kept no grades, so a decision re-derived after the upgrade sees none, as
+      it saw none when it was made.
 
 Idempotence
     Incidents and calls are keyed by their ids, MARAC referrals by (victim, suspect,
@@ -99,7 +108,8 @@ from typing import Final
 from dapolicy._sqlite_file import DEFAULT_BUSY_TIMEOUT, HistoryFile, OpenMode
 from dapolicy._sqlite_schema import SCHEMA_VERSION
 from dapolicy.errors import HistoryError
-from dapolicy.history import CallEntry, HistoryEntry, MaracReferralEntry
+from dapolicy.history import CallEntry, EventEntry, GradeEntry, HistoryEntry, MaracReferralEntry
+from dapolicy.models import Agency, CivilOrder, EventKind, RiskGrade
 from dapolicy.models._base import micros
 
 __all__ = [
@@ -122,6 +132,25 @@ _INSERT_CALL: Final = """
     INSERT OR IGNORE INTO calls (call_id, received_us, received_at, caller_id, location_id,
         recorded_us, recorded_at)
     VALUES (?, ?, ?, ?, ?, ?, ?)"""
+
+_INSERT_GRADE: Final = """
+    INSERT OR IGNORE INTO grades (victim_id, graded_us, decision_id, graded_at, grade,
+        recorded_us, recorded_at)
+    VALUES (?, ?, ?, ?, ?, ?, ?)"""
+_INSERT_EVENT: Final = """
+    INSERT OR IGNORE INTO events (event_id, kind, victim_id, perpetrator_id, occurred_us,
+        occurred_at, reported_by, order_breached, recorded_us, recorded_at)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"""
+_LAST_GRADE: Final = """
+    SELECT victim_id, graded_at, grade, decision_id, recorded_at FROM grades
+    WHERE victim_id = ? AND recorded_us < ? AND decision_id IS NOT ?
+    ORDER BY graded_us DESC, decision_id DESC LIMIT 1"""
+_EVENTS_OF_VICTIM: Final = """
+    SELECT event_id, kind, victim_id, perpetrator_id, occurred_at, reported_by,
+        order_breached, recorded_at FROM events
+    WHERE victim_id = ? AND occurred_us BETWEEN ? AND ? AND recorded_us < ?
+        AND event_id IS NOT ? AND (? IS NULL OR perpetrator_id = ?)
+    ORDER BY occurred_us, event_id"""
 
 _INCIDENT_COLUMNS: Final = "incident_id, victim_id, suspect_id, occurred_at, crime, recorded_at"
 _INCIDENTS_OF_VICTIM: Final = f"""
@@ -246,7 +275,67 @@ class SQLiteHistory(HistoryFile):
             ),
         )
 
+    def record_grade(self, entry: GradeEntry) -> bool:
+        """Add a grade; return False if one for the same decision and instant was there."""
+        return self._insert(
+            _INSERT_GRADE,
+            (
+                entry.victim_id,
+                _micros(entry.graded_at, "graded_at"),
+                entry.decision_id,
+                entry.graded_at.isoformat(),
+                entry.grade.value,
+                *_at(entry.recorded_at, "recorded_at"),
+            ),
+        )
+
+    def record_event(self, entry: EventEntry) -> bool:
+        """Add an event; return False if its id was already there."""
+        return self._insert(
+            _INSERT_EVENT,
+            (
+                entry.event_id,
+                entry.kind.value,
+                entry.victim_id,
+                entry.perpetrator_id,
+                *_at(entry.occurred_at, "occurred_at"),
+                entry.reported_by.value,
+                None if entry.order is None else entry.order.value,
+                *_at(entry.recorded_at, "recorded_at"),
+            ),
+        )
+
     # --- History -----------------------------------------------------------------------
+
+    def last_grade(
+        self, victim_id: str, *, known_at: datetime, exclude: str | None = None
+    ) -> GradeEntry | None:
+        """The victim's latest grade known before ``known_at`` (see ``History``)."""
+        rows = self._query(_LAST_GRADE, (victim_id, _micros(known_at, "known_at"), exclude))
+        found = self._entries(rows, _grade)
+        return found[0] if found else None
+
+    def events(
+        self,
+        victim_id: str,
+        *,
+        since: datetime,
+        until: datetime,
+        known_at: datetime,
+        perpetrator_id: str | None = None,
+        exclude: str | None = None,
+    ) -> Sequence[EventEntry]:
+        """The victim's events in the window, oldest first (see ``History``)."""
+        asked = (
+            victim_id,
+            _micros(since, "since"),
+            _micros(until, "until"),
+            _micros(known_at, "known_at"),
+            exclude,
+            perpetrator_id,
+            perpetrator_id,
+        )
+        return self._entries(self._query(_EVENTS_OF_VICTIM, asked), _event)
 
     def incidents(
         self,
@@ -344,5 +433,37 @@ def _call(call: str, at: str, caller: str | None, location: str | None, known: s
         datetime.fromisoformat(at),
         caller,
         location,
+        recorded_at=datetime.fromisoformat(known),
+    )
+
+
+def _grade(victim: str, at: str, grade: str, decision: str, known: str) -> GradeEntry:
+    return GradeEntry(
+        victim,
+        datetime.fromisoformat(at),
+        RiskGrade(grade),
+        decision,
+        recorded_at=datetime.fromisoformat(known),
+    )
+
+
+def _event(
+    event: str,
+    kind: str,
+    victim: str,
+    perpetrator: str,
+    at: str,
+    agency: str,
+    order: str | None,
+    known: str,
+) -> EventEntry:
+    return EventEntry(
+        event,
+        EventKind(kind),
+        victim,
+        perpetrator,
+        datetime.fromisoformat(at),
+        Agency(agency),
+        None if order is None else CivilOrder(order),
         recorded_at=datetime.fromisoformat(known),
     )

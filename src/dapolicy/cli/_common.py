@@ -97,7 +97,7 @@ def _history(
         return
     if path == Path("-"):
         raise _Failure("--history must name a file: a history cannot be a stream")
-    from dapolicy.sqlite_history import SQLiteHistory
+    from dapolicy.sqlite_history import SCHEMA_VERSION, SQLiteHistory
 
     shown = repr(str(path))
     try:
@@ -125,8 +125,8 @@ def _history(
     with history:
         if history.backup is not None:
             _err(
-                f"history file {shown} was upgraded to schema version 2; the file as it was "
-                f"is kept in {str(history.backup)!r}"
+                f"history file {shown} was upgraded to schema version {SCHEMA_VERSION}; the "
+                f"file as it was is kept in {str(history.backup)!r}"
             )
         yield history
 

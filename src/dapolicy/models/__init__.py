@@ -46,7 +46,10 @@ from dapolicy.models.risk import (
     RiskGrade,
 )
 from dapolicy.models.work import (
+    ABUSE_EVENTS,
+    Agency,
     Allocation,
+    CivilOrder,
     Destination,
     Event,
     EventKind,
@@ -57,12 +60,15 @@ from dapolicy.models.work import (
 )
 
 __all__ = [
+    "ABUSE_EVENTS",
     "AbuseType",
+    "Agency",
     "Allocation",
     "Answer",
     "Call",
     "Case",
     "Child",
+    "CivilOrder",
     "Crime",
     "Decision",
     "Destination",

@@ -22,7 +22,10 @@ from dapolicy.models._ids import safe_id
 from dapolicy.models.risk import Reason
 
 __all__ = [
+    "ABUSE_EVENTS",
+    "Agency",
     "Allocation",
+    "CivilOrder",
     "Destination",
     "Event",
     "EventKind",
@@ -117,6 +120,64 @@ class EventKind(enum.Enum):
     DVDS_RIGHT_TO_ASK = "dvds_right_to_ask"
     #: A Clare's Law (DVDS) right-to-know disclosure was triggered.
     DVDS_RIGHT_TO_KNOW = "dvds_right_to_know"
+    #: The perpetrator breached a condition of bail.
+    BAIL_BREACHED = "bail_breached"
+    #: Abuse of the victim by the perpetrator reported to an agency (``reported_by``)
+    #: without a police incident: a partner agency's report, or the victim's own to one.
+    ABUSE_REPORTED = "abuse_reported"
+
+    @property
+    def abuse(self) -> bool:
+        """Whether the event is itself an instance of abuse (see :data:`ABUSE_EVENTS`)."""
+        return self in ABUSE_EVENTS
+
+
+#: The kinds of event that are themselves abuse between the victim and the perpetrator:
+#: SafeLives' repeat-MARAC definition counts "any instance of abuse", including "a
+#: breach of bail or any civil order", reported to any agency. A release, a bail
+#: change, a notice given, an order made or a Clare's Law request is not abuse.
+ABUSE_EVENTS: frozenset[EventKind] = frozenset(
+    {
+        EventKind.NEW_INCIDENT,
+        EventKind.ORDER_BREACHED,
+        EventKind.BAIL_BREACHED,
+        EventKind.PROTECTION_NOTICE_BREACH_ARREST,
+        EventKind.ABUSE_REPORTED,
+    }
+)
+
+
+class CivilOrder(enum.Enum):
+    """A civil order whose breach an ``order_breached`` event reports.
+
+    DAPO (Domestic Abuse Act 2021 s.27), DVPO (Crime and Security Act 2010 s.28),
+    non-molestation order (Family Law Act 1996 s.42), restraining order (Sentencing Act
+    2020 ss.359-360), Stalking Protection Order (Stalking Protection Act 2019), occupation
+    order (Family Law Act 1996 ss.33-38), and any other.
+    """
+
+    DAPO = "dapo"
+    DVPO = "dvpo"
+    NON_MOLESTATION = "non_molestation"
+    RESTRAINING_ORDER = "restraining_order"
+    STALKING_PROTECTION_ORDER = "stalking_protection_order"
+    OCCUPATION_ORDER = "occupation_order"
+    OTHER = "other"
+
+
+class Agency(enum.Enum):
+    """Who reported an event: the police, or a partner agency (SafeLives: "any agency")."""
+
+    POLICE = "police"
+    IDVA = "idva"
+    SPECIALIST_DA_SERVICE = "specialist_da_service"
+    CHILDRENS_SOCIAL_CARE = "childrens_social_care"
+    ADULT_SOCIAL_CARE = "adult_social_care"
+    HEALTH = "health"
+    EDUCATION = "education"
+    HOUSING = "housing"
+    PROBATION = "probation"
+    OTHER = "other"
 
 
 @attrs.frozen
@@ -132,6 +193,10 @@ class Event(Checked):
     :param details: free text; kept out of ``repr``.
     :param area: the force area or basic command unit, a safe id (rules that differ by
         area, such as the protection-notice regime, read it).
+    :param reported_by: the agency that reported it (keyword only): the police by
+        default, or a partner agency.
+    :param order: for an ``order_breached`` event, the civil order breached, if known
+        (keyword only).
     """
 
     id: str
@@ -142,6 +207,8 @@ class Event(Checked):
     incident_id: str | None = None
     details: str | None = attrs.field(default=None, repr=False)
     area: str | None = None
+    reported_by: Agency = attrs.field(default=Agency.POLICE, kw_only=True)
+    order: CivilOrder | None = attrs.field(default=None, kw_only=True)
 
     def _problems(self) -> Problems:
         yield from not_blank("id", self.id)
@@ -151,6 +218,8 @@ class Event(Checked):
         if self.victim_id == self.perpetrator_id and str(self.victim_id).strip():
             yield "perpetrator_id", "victim and perpetrator must be different people"
         yield from safe_id("area", self.area, optional=True)
+        if self.order is not None and self.kind is not EventKind.ORDER_BREACHED:
+            yield "order", "is only for an order_breached event"
 
 
 class InvestigatorSkill(enum.Enum):
