@@ -71,7 +71,9 @@ def _events(run: _Run) -> None:
             )
         text = to_json(outcome)
         places = [(f"the outcome {what}", text), (f"repr of the outcome {what}", repr(outcome))]
-        _scan(places, case, secrets=[*_personal_data(case), ("the event's details", "PC Wendlebury")])
+        _scan(
+            places, case, secrets=[*_personal_data(case), ("the event's details", "PC Wendlebury")]
+        )
 
 
 def check_events(policy: Policy, case: ConformanceCase) -> None:
