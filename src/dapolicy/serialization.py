@@ -30,7 +30,7 @@ from cattrs.errors import (
     IterableValidationNote,
 )
 
-from dapolicy import _json_limits
+from dapolicy import _json_limits, _unstructure
 from dapolicy.errors import FieldError, ValidationError, join_path, key_path, safe_name
 
 __all__ = [
@@ -52,7 +52,6 @@ MAX_ITEMS = 1_000
 
 T = TypeVar("T")
 Hook = Callable[[Any, Any], Any]
-UnstructureHook = Callable[[Any], Any]
 
 _JSON_TYPE_NAMES: dict[type, str] = {
     dict: "an object",
@@ -105,16 +104,13 @@ def configure_converter(converter: cattrs.Converter) -> None:
     converter.register_structure_hook(bool, _structure_bool)
     converter.register_structure_hook(int, _structure_int)
     converter.register_structure_hook(datetime, _structure_datetime)
-    converter.register_unstructure_hook(datetime, datetime.isoformat)
     converter.register_structure_hook(date, _structure_date)
-    converter.register_unstructure_hook(date, date.isoformat)
     converter.register_structure_hook_factory(_is_enum, _enum_hook)
     converter.register_structure_hook_factory(_is_collection, _collection_hook_factory)
-    converter.register_unstructure_hook_factory(_is_set, _set_unstructure_factory)
     converter.register_structure_hook_factory(_is_mapping, _mapping_hook_factory)
-    converter.register_unstructure_hook_factory(_is_mapping, _mapping_unstructure_factory)
     converter.register_structure_hook_factory(_is_attrs, _attrs_hook_factory)
     converter.register_structure_hook_factory(_is_optional, _optional_hook_factory)
+    _unstructure.configure_unstructure(converter)
 
 
 # --- scalars ---------------------------------------------------------------------------
@@ -206,10 +202,6 @@ def _is_collection(cls: Any) -> bool:
     return origin is frozenset
 
 
-def _is_set(cls: Any) -> bool:
-    return get_origin(cls) is frozenset
-
-
 def _collection_hook_factory(cls: Any, converter: cattrs.Converter) -> Hook:
     build: Callable[[Any], Any] = get_origin(cls)
     item_type = get_args(cls)[0]
@@ -236,15 +228,6 @@ def _collection_hook_factory(cls: Any, converter: cattrs.Converter) -> Hook:
         return build(items)
 
     return structure
-
-
-def _set_unstructure_factory(cls: Any, converter: cattrs.Converter) -> UnstructureHook:
-    item_hook = converter.get_unstructure_hook(get_args(cls)[0])
-
-    def unstructure(value: Any) -> list[Any]:
-        return sorted(item_hook(item) for item in value)
-
-    return unstructure
 
 
 def _is_mapping(cls: Any) -> bool:
@@ -274,15 +257,6 @@ def _mapping_hook_factory(cls: Any, converter: cattrs.Converter) -> Hook:
         return result
 
     return structure
-
-
-def _mapping_unstructure_factory(cls: Any, converter: cattrs.Converter) -> UnstructureHook:
-    value_hook = converter.get_unstructure_hook(get_args(cls)[1])
-
-    def unstructure(value: Mapping[Any, Any]) -> dict[Any, Any]:
-        return {key: value_hook(value[key]) for key in sorted(value)}
-
-    return unstructure
 
 
 def _is_optional(cls: Any) -> bool:
@@ -522,9 +496,13 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 def to_dict(obj: object, *, converter: cattrs.Converter | None = None) -> Any:
     """The JSON-ready form of a dapolicy object (plain dicts, lists, strings, numbers)."""
-    return _converter(converter).unstructure(obj)
+    return _unstructure.to_dict(obj, _converter(converter))
 
 
 def to_json(obj: object, *, converter: cattrs.Converter | None = None) -> str:
-    """One compact line of JSON for ``obj``; the same object always gives the same text."""
-    return json.dumps(to_dict(obj, converter=converter), ensure_ascii=False, separators=(",", ":"))
+    """One compact line of JSON for ``obj``; the same object always gives the same text.
+
+    The text is ``json.dumps(to_dict(obj), ensure_ascii=False, separators=(",", ":"))``,
+    byte for byte, whether or not the fast path is on (see :mod:`dapolicy._speedups`).
+    """
+    return _unstructure.to_json(obj, _converter(converter), default=converter is None)

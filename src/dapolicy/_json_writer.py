@@ -1,0 +1,285 @@
+"""The fast twin of ``to_json``: generated per-class writers, cached reasons, orjson.
+
+For each attrs class, a writer is generated once from its fields' declared types. It
+builds what the default converter's ``unstructure`` builds, field for field, in the same
+order, and orjson writes it. orjson's text for strings, integers, booleans, null,
+arrays and objects is the stdlib's (``ensure_ascii=False``, compact separators); it
+differs on floats, on integers past 64 bits, on lone surrogates and on values the
+stdlib refuses (datetimes, enums). So a writer checks the exact class of every value it
+passes through (a subclass, a float, anything unexpected raises :class:`_Unsure`),
+orjson's own refusals are caught too, and then :func:`dumps` gives ``None``: the pure
+path writes that record. A class with a field of a type not handled here (a float, a
+union, ``Any``) has no writer at all.
+
+Shared sub-objects are written once: a :class:`~dapolicy.models.Reason` is kept as its
+finished JSON (an ``orjson.Fragment``) under its three strings, so the cache holds by
+value (an equal reason built afresh finds it; a reason changed in place does not find
+its old text) and is bounded (:data:`REASONS_KEPT` entries, none over
+:data:`REASON_BYTES_KEPT`; the cache starts again when full). The plug-in list, a tuple
+a policy shares with every decision it makes, is kept under its identity, with a
+reference to it so the identity cannot be reused while it is kept.
+"""
+
+from __future__ import annotations
+
+import enum
+import operator
+import types
+from collections.abc import Callable, Mapping
+from datetime import date, datetime, timezone
+from typing import Any, Union, get_args, get_origin, get_type_hints
+
+import attrs
+
+from dapolicy import _speedups
+from dapolicy.models import PluginInfo, Reason
+
+__all__ = ["REASONS_KEPT", "REASON_BYTES_KEPT", "dumps"]
+
+#: The most reasons kept as finished JSON; the cache is emptied when it is full.
+REASONS_KEPT = 4096
+#: A reason whose JSON is longer than this many bytes is written but not kept.
+REASON_BYTES_KEPT = 2048
+#: The most plug-in lists kept (a policy and each of its versions has one).
+PLUGIN_LISTS_KEPT = 64
+#: The most classes a writer is made for (kept for the life of the process).
+CLASSES_KEPT = 256
+
+Writer = Callable[[Any], Any]
+
+
+class _Unsure(Exception):
+    """A value the fast writer cannot promise to write as the pure path does."""
+
+
+_orjson: Any = _speedups.orjson
+_reasons: dict[tuple[str, str, str], Any] = {}
+_plugin_lists: dict[int, tuple[tuple[PluginInfo, ...], Any]] = {}
+_writers: dict[type, Writer | None] = {}
+
+
+def dumps(obj: object) -> str | None:
+    """The pure path's text for ``obj``, or ``None`` when this writer is not sure of it."""
+    cls = obj.__class__
+    try:
+        writer = _writers[cls]
+    except KeyError:
+        writer = _writer(cls)
+    if writer is None:
+        return None
+    try:
+        text: bytes = _orjson.dumps(writer(obj))
+    except Exception:  # _Unsure, orjson's refusals, a broken object: the pure path decides
+        return None
+    return text.decode()
+
+
+def _reason(item: Any) -> Any:
+    """A reason's JSON, kept by its three strings (the miss of the writers' inline look-up)."""
+    if item.__class__ is not Reason:
+        raise _Unsure
+    rule, source, text = item.rule, item.source, item.text
+    if rule.__class__ is not str or source.__class__ is not str or text.__class__ is not str:
+        raise _Unsure
+    written = _orjson.dumps({"rule": rule, "source": source, "text": text})
+    fragment = _orjson.Fragment(written)
+    if len(written) <= REASON_BYTES_KEPT:
+        if len(_reasons) >= REASONS_KEPT:
+            _reasons.clear()
+        _reasons[(rule, source, text)] = fragment
+    return fragment
+
+
+def _plugins(value: Any) -> Any:
+    """A plug-in list's JSON, kept by the identity of the (immutable) tuple."""
+    kept = _plugin_lists.get(id(value))
+    if kept is not None and kept[0] is value:
+        return kept[1]
+    if value.__class__ is not tuple:
+        raise _Unsure
+    write = _writer(PluginInfo)
+    assert write is not None
+    fragment = _orjson.Fragment(_orjson.dumps([write(item) for item in value]))
+    if len(_plugin_lists) >= PLUGIN_LISTS_KEPT:
+        _plugin_lists.clear()
+    _plugin_lists[id(value)] = (value, fragment)
+    return fragment
+
+
+def _unsure() -> Any:
+    raise _Unsure
+
+
+#: Fixed offsets of whole minutes: orjson writes a datetime at one of them exactly as
+#: ``datetime.isoformat`` does (year, microseconds and all), so such a datetime is left
+#: for orjson to write (isoformat costs several times more).
+_zones: set[timezone] = set()
+ZONES_KEPT = 256
+
+
+def _moment(value: Any) -> Any:
+    """A datetime (declared) whose zone is not yet known here: checked, or its isoformat."""
+    zone = value.tzinfo if value.__class__ is datetime else None
+    if zone.__class__ is timezone and len(_zones) < ZONES_KEPT:
+        offset = zone.utcoffset(None)
+        if offset.microseconds == 0 and offset.seconds % 60 == 0:
+            _zones.add(zone)
+            return value
+    return datetime.isoformat(value)  # the pure path's hook (it raises for a non-datetime)
+
+
+# --- generating a class's writer -------------------------------------------------------
+
+
+class _Unsupported(Exception):
+    """A declared type this module does not write (the class then has no writer)."""
+
+
+def _writer(cls: type) -> Writer | None:
+    """The writer of ``cls`` (made once), or ``None`` if it has none."""
+    if cls in _writers:
+        return _writers[cls]
+    if len(_writers) >= CLASSES_KEPT or not attrs.has(cls):
+        return None
+    _writers[cls] = None  # while it is made: a class that contains itself has no writer
+    try:
+        made: Writer | None = _Generator(cls).function()
+    except _Unsupported:
+        made = None
+    _writers[cls] = made
+    return made
+
+
+_PASSED = (str, int, bool)  # written by cattrs as they are, and by orjson as the stdlib
+
+
+class _Generator:
+    """Python source for one class's writer, compiled once."""
+
+    def __init__(self, cls: type) -> None:
+        self.cls = cls
+        self.names: dict[str, Any] = {
+            "_C": cls,
+            "_U": _Unsure,
+            "_unsure": _unsure,
+            "_R": _reasons,
+            "_reason": _reason,
+            "_plugins": _plugins,
+            "_datetime": datetime,
+            "_zones": _zones,
+            "_moment": _moment,
+            "_date": date,
+            "_tuple": tuple,
+            "_frozenset": frozenset,
+            "_sorted": sorted,
+            "_map": map,
+            "_key": operator.attrgetter("rule", "source", "text"),
+            "_mappings": (dict, types.MappingProxyType),
+        }
+        self.lines: list[str] = []
+        self.count = 0
+
+    def function(self) -> Writer:
+        try:
+            hints = get_type_hints(self.cls)
+        except Exception:
+            raise _Unsupported from None
+        body = ["def write(o):", "    if o.__class__ is not _C: raise _U"]
+        items = []
+        for field in attrs.fields(self.cls):
+            target = self._value(hints[field.name], f"o.{field.name}", 1)
+            items.append(f"{field.name!r}: {target}")
+        body += self.lines
+        body.append("    return {" + ", ".join(items) + "}")
+        namespace = dict(self.names)
+        exec("\n".join(body), namespace)  # the source is built here, from field names
+        function: Writer = namespace["write"]
+        return function
+
+    def _name(self, value: Any) -> str:
+        self.count += 1
+        name = f"_n{self.count}"
+        self.names[name] = value
+        return name
+
+    def _var(self) -> str:
+        self.count += 1
+        return f"v{self.count}"
+
+    def _emit(self, line: str, depth: int) -> None:
+        self.lines.append("    " * depth + line)
+
+    def _value(self, kind: Any, source: str, depth: int) -> str:
+        """Emit the statements writing ``source`` (declared ``kind``); its expression."""
+        var = self._var()
+        self._emit(f"{var} = {source}", depth)
+        origin, args = get_origin(kind), get_args(kind)
+        if kind in _PASSED:
+            self._emit(f"if {var}.__class__ is not {kind.__name__}: raise _U", depth)
+        elif kind is datetime:  # orjson's own text where it is isoformat()'s (see _moment)
+            check = f"{var}.__class__ is not _datetime or {var}.tzinfo not in _zones"
+            self._emit(f"if {check}: {var} = _moment({var})", depth)
+        elif kind is date:
+            self._emit(f"{var} = _date.isoformat({var})", depth)
+        elif isinstance(kind, type) and issubclass(kind, enum.Enum):
+            if not all(type(member.value) in _PASSED for member in kind):
+                raise _Unsupported
+            self._emit(f"if {var}.__class__ is not {self._name(kind)}: raise _U", depth)
+            self._emit(f"{var} = {var}._value_", depth)
+        elif isinstance(kind, type) and attrs.has(kind):
+            self._emit(f"{var} = {self._nested(kind)}({var})", depth)
+        elif origin in (Union, types.UnionType) and len(args) == 2 and type(None) in args:
+            (inner,) = (arg for arg in args if arg is not type(None))
+            self._emit(f"if {var} is not None:", depth)
+            self._emit(f"{var} = {self._value(inner, var, depth + 1)}", depth + 1)
+        elif origin is tuple and len(args) == 2 and args[1] is Ellipsis:
+            self._emit(f"if {var}.__class__ is not _tuple: raise _U", depth)
+            self._emit(f"if {var}:", depth)  # an empty tuple is written as it is: []
+            self._tuple(args[0], var, depth + 1)
+        elif origin is frozenset:
+            self._emit(f"if {var}.__class__ is not _frozenset: raise _U", depth)
+            self._emit(f"{var} = _sorted({self._items(args[0], var)})", depth)
+        elif origin is Mapping and args[0] is str:
+            write = self._item_writer(args[1])
+            self._emit(f"if {var}.__class__ not in _mappings: raise _U", depth)
+            self._emit(f"{var} = {{k: {write}({var}[k]) for k in _sorted({var})}}", depth)
+        else:
+            raise _Unsupported
+        return var
+
+    def _nested(self, kind: type) -> str:
+        writer = _writer(kind)
+        if writer is None:
+            raise _Unsupported
+        return self._name(writer)
+
+    def _tuple(self, kind: Any, var: str, depth: int) -> None:
+        """Emit the statements writing the items of the non-empty tuple ``var``."""
+        if kind is Reason:  # the common case: C-level look-ups, Python only on a miss
+            found = self._var()
+            self._emit(f"{found} = list(_map(_R.get, _map(_key, {var})))", depth)
+            self._emit(f"if None in {found}: {found} = [_reason(i) for i in {var}]", depth)
+            self._emit(f"{var} = {found}", depth)
+        elif kind is PluginInfo:
+            self._emit(f"{var} = _plugins({var})", depth)
+        elif kind in _PASSED:  # a tuple of checked scalars is written as it is
+            self._emit(f"for i in {var}:", depth)
+            self._emit(f"    if i.__class__ is not {kind.__name__}: raise _U", depth)
+        else:
+            self._emit(f"{var} = {self._items(kind, var)}", depth)
+
+    def _items(self, kind: Any, var: str) -> str:
+        """An expression for the list of ``var``'s items, each written as ``kind``."""
+        return f"list(_map({self._item_writer(kind)}, {var}))"
+
+    def _item_writer(self, kind: Any) -> str:
+        """The name of a one-argument function writing a value declared ``kind``."""
+        if isinstance(kind, type) and attrs.has(kind):
+            return self._nested(kind)
+        inner = _Generator(self.cls)
+        inner.count = self.count + 1000
+        expression = inner._value(kind, "x", 1)
+        source = ["def item(x):", *inner.lines, f"    return {expression}"]
+        namespace = dict(inner.names)
+        exec("\n".join(source), namespace)  # the source is built here, from types
+        return self._name(namespace["item"])
