@@ -35,6 +35,7 @@ from dapolicy import (
     to_json,
 )
 from dapolicy.errors import ValidationError as DapolicyValidationError
+from dapolicy.models import CallType
 from dapolicy.serialization import make_converter
 from dapolicy.synth import synthesize
 
@@ -152,6 +153,9 @@ class Call(Strict):
     location: str | None = None
     location_id: str | None = None
     repeat_caller: bool = False
+    call_type: CallType = CallType.DOMESTIC_ABUSE
+    domestic_abuse_marker: bool = False
+    partner_or_family_mentioned: bool = False
 
 
 class PydanticCase(Strict):

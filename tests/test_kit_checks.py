@@ -167,6 +167,46 @@ class Diverting(Policy):
         return attrs.evolve(decision, response=ResponseGrade.RESOLVED_WITHOUT_DEPLOYMENT)
 
 
+class DivertsEveryWelfareCall(Policy):
+    """Diverts every call recorded as a concern for welfare, signs of abuse or not."""
+
+    def triage(self, call: Any, *args: Any, **kwargs: Any) -> Any:
+        from dapolicy.models import CallType
+
+        decision = super().triage(call, *args, **kwargs)
+        if call.call_type is not CallType.CONCERN_FOR_WELFARE:
+            return decision
+        return attrs.evolve(
+            decision, response=ResponseGrade.RESOLVED_WITHOUT_DEPLOYMENT, diverted=True
+        )
+
+
+class LowersAWelfareCall(Policy):
+    """Resolves a welfare call with no sign of abuse below the handler's own grade."""
+
+    def triage(self, call: Any, *args: Any, **kwargs: Any) -> Any:
+        from dapolicy.history import HistoryView, InMemoryHistory
+        from dapolicy.models import CallType
+        from dapolicy.rcrp import rcrp_call_type
+
+        decision = super().triage(call, *args, **kwargs)
+        history = kwargs.get("history") or InMemoryHistory()
+        kind, _ = rcrp_call_type(call, HistoryView(history, known_at=kwargs["now"]))
+        if kind is not CallType.CONCERN_FOR_WELFARE:
+            return decision
+        return attrs.evolve(decision, response=ResponseGrade.RESOLVED_WITHOUT_DEPLOYMENT)
+
+
+class LowersEveryWelfareCall(Policy):
+    def triage(self, call: Any, *args: Any, **kwargs: Any) -> Any:
+        from dapolicy.models import CallType
+
+        decision = super().triage(call, *args, **kwargs)
+        if call.call_type is CallType.CONCERN_FOR_WELFARE and not call.domestic_abuse_marker:
+            return attrs.evolve(decision, response=ResponseGrade.RESOLVED_WITHOUT_DEPLOYMENT)
+        return decision
+
+
 class UnreviewedFailure(Policy):
     def triage(self, *args: Any, **kwargs: Any) -> Any:
         from dapolicy.models import PluginFailure
@@ -198,6 +238,22 @@ class CrashingTriage:
     ("policy", "match"),
     [
         (Diverting(load_entry_points=False), "below .*: diverted"),
+        (
+            DivertsEveryWelfareCall(load_entry_points=False),
+            "a welfare call with a domestic-abuse marker, graded resolved_without_deployment "
+            "by the handler, got the response resolved_without_deployment, below scheduled: "
+            r"diverted, and Right Care, Right Person does not divert it "
+            r"\(rcrp.never-domestic-abuse\)",
+        ),
+        (
+            LowersEveryWelfareCall(load_entry_points=False),
+            "a welfare call that mentions a partner or family member, .*below scheduled: diverted",
+        ),
+        (
+            LowersAWelfareCall(load_entry_points=False),
+            "no sign of domestic abuse, graded scheduled by the handler, got the response "
+            "resolved_without_deployment: below the handler's grade",
+        ),
         (UnreviewedFailure(load_entry_points=False), "needs no review"),
         (policy_with(FlakyTriage()), "triaged differently"),
         (policy_with(CrashingTriage()), "'CrashingTriage' failed in dapolicy_triage"),

@@ -181,9 +181,12 @@ def dapolicy_triage(
 ) -> ResponseFinding | None:
     """Grade the response to a call in the control room.
 
-    Called for every domestic-abuse call. The response is the most urgent of the call
-    handler's proposed grade, every plug-in's finding and the force's minimum; a rule
-    can raise the handler's grade, never lower it.
+    Called for every call. The response is the most urgent of the call handler's
+    proposed grade, every plug-in's finding and the force's minimum; a rule can raise
+    the handler's grade, never lower it. A finding with ``divert`` asks for a Right
+    Care, Right Person diversion (below the force's minimum); the policy grants it only
+    for a call :func:`dapolicy.rcrp.rcrp_may_divert` allows, and records a plug-in that
+    asks it for any other call, a domestic-abuse call above all, as a failure.
 
     :param call: the call.
     :param thrive: the call handler's THRIVE assessment, or ``None`` if not recorded.

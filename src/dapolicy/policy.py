@@ -256,12 +256,21 @@ class Policy:
         history: History | None = None,
         now: datetime,
     ) -> TriageDecision:
-        """Grade the response to a domestic-abuse call and set its deadlines.
+        """Grade the response to a call and set its deadlines.
 
         The response is the most urgent of the force's minimum, the call handler's
         THRIVE grade and every triage plug-in's finding. Previous calls from the caller
         or to the location, and the caller's recent incidents as a victim, are checked
         and travel to the attending officer in ``briefing``.
+
+        Right Care, Right Person: a concern-for-welfare call may be diverted
+        (``diverted``, resolved without deployment, below the force's minimum) only
+        when a triage plug-in asks (``ResponseFinding.divert``),
+        :func:`dapolicy.rcrp.rcrp_may_divert` allows it for the type
+        :func:`dapolicy.rcrp.rcrp_call_type` finds, no plug-in failed and nothing
+        raises the response. A domestic-abuse call, or a call with any sign of domestic
+        abuse, is never diverted; a plug-in that asks to divert one is recorded as a
+        failure.
 
         :param call: the call.
         :param thrive: the call handler's THRIVE assessment (``None``: needs review).

@@ -9,7 +9,8 @@ from typing import ClassVar
 from dapolicy import hookimpl
 from dapolicy._time import add_local
 from dapolicy.models import Call, Event, EventKind, Finding, Incident, Reason, RiskGrade, Task
-from dapolicy.models.operations import ResponseFinding, ResponseGrade
+from dapolicy.models.operations import ResponseFinding, ResponseGrade, Thrive
+from dapolicy.rcrp import rcrp_may_divert
 from dapolicy.settings import PolicyVersion, Settings, SevenStepSettings
 from dapolicy.testing.invariants import policy_with
 from mutants import Mutant, beside, isolated_model, replacing
@@ -83,6 +84,23 @@ class TriageCrash:
         return ResponseFinding(grade, (reason("triage.location", "a known location"),))
 
 
+class DivertsOnTheOpeningCode:
+    """Diverts on the handler's opening code alone: a concern-for-welfare call with no
+    crime or immediate risk goes to partners, though the caller spoke of a partner or
+    the address has a domestic-abuse marker."""
+
+    @hookimpl
+    def dapolicy_triage(self, call: Call, thrive: Thrive | None) -> ResponseFinding | None:
+        if thrive is None:
+            return None
+        may, why = rcrp_may_divert(
+            call.call_type, thrive, crime_to_investigate=thrive.crime_to_investigate
+        )
+        if not may:
+            return None
+        return ResponseFinding(ResponseGrade.RESOLVED_WITHOUT_DEPLOYMENT, (why,), divert=True)
+
+
 class BlankSource:
     """A reason whose source was left as a blank placeholder."""
 
@@ -131,6 +149,12 @@ MUTANTS = [
         beside(CallerInBriefing),
     ),
     Mutant("triage-crash", "triage fails for an unknown location", 12, beside(TriageCrash)),
+    Mutant(
+        "diverts-on-opening-code",
+        "diverts a welfare call that mentions a partner (Right Care, Right Person)",
+        12,
+        replacing(DivertsOnTheOpeningCode, "thrive"),
+    ),
     Mutant("blank-source", "a reason with a blank source", 6, isolated_model(BlankSource)),
     Mutant(
         "welfare-visit-in-the-past",

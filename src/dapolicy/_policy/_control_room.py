@@ -16,6 +16,7 @@ from dapolicy.models.operations import (
     Thrive,
     TriageDecision,
 )
+from dapolicy.rcrp import CallType, rcrp_call_type, rcrp_may_divert
 
 if TYPE_CHECKING:
     from dapolicy.policy import Policy
@@ -61,17 +62,22 @@ def triage(
         )
         found.failures += guard.final_check()
     findings = [f for _, f in found.results if f is not None]
-    candidates = [
-        (
-            rules.minimum,
-            Reason(
-                "triage.force-minimum",
-                "force setting triage.minimum",
-                f"the least response to a domestic-abuse call is {rules.minimum.value}",
-            ),
-        ),
-        *((f.response, r) for f in findings for r in f.reasons),
-    ]
+    # Right Care, Right Person: only a call dapolicy.rcrp allows is diverted, whatever a
+    # plug-in asks; one that asks to divert any other call has failed.
+    kind, signs = rcrp_call_type(call, view)
+    crime = thrive is not None and thrive.crime_to_investigate
+    may_divert, _ = rcrp_may_divert(kind, thrive, crime_to_investigate=crime)
+    asked = [name for name, f in found.results if f is not None and f.divert]
+    if asked and not may_divert:
+        found.failures += [
+            PluginFailure(
+                name,
+                "dapolicy_triage",
+                "asked to divert a call that Right Care, Right Person does not divert",
+            )
+            for name in asked
+        ]
+    candidates = [(f.response, r) for f in findings for r in f.reasons]
     review: list[Reason] = []
     if thrive is None:
         review.append(
@@ -92,9 +98,26 @@ def triage(
                 ),
             )
         )
+    lowest = ResponseGrade.RESOLVED_WITHOUT_DEPLOYMENT
+    # A failure anywhere may have hidden a higher response: then no call is diverted.
+    diverted = (
+        bool(asked)
+        and may_divert
+        and not found.failures
+        and max((grade for grade, _ in candidates), default=lowest) is lowest
+    )
+    if not diverted:
+        what = "domestic-abuse call" if kind is CallType.DOMESTIC_ABUSE else "call not diverted"
+        minimum = Reason(
+            "triage.force-minimum",
+            "force setting triage.minimum",
+            f"the least response to a {what} is {rules.minimum.value}",
+        )
+        candidates.insert(0, (rules.minimum, minimum))
     response = max(grade for grade, _ in candidates)
     reasons = unique(r for grade, r in candidates if grade is response)
     briefing = list(unique(r for f in findings for r in f.briefing))
+    briefing += signs
     if repeat_caller:
         briefing.append(_briefing("triage.repeat-caller", "the caller has called before"))
     if repeat_location:
@@ -140,6 +163,7 @@ def triage(
         needs_review=bool(review or found.failures),
         review_reasons=tuple(review),
         failures=tuple(found.failures),
+        diverted=diverted,
     )
 
 

@@ -12,6 +12,7 @@ from dapolicy.models.decision import Decision, PluginFailure, PluginInfo
 from dapolicy.models.incident import (
     AbuseType,
     Call,
+    CallType,
     Crime,
     DomesticAbuseCheck,
     DomesticAbuseVerdict,
@@ -66,6 +67,7 @@ __all__ = [
     "Allocation",
     "Answer",
     "Call",
+    "CallType",
     "Case",
     "Child",
     "CivilOrder",

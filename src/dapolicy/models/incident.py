@@ -25,6 +25,7 @@ __all__ = [
     "ACT_DEFINITION_FROM",
     "AbuseType",
     "Call",
+    "CallType",
     "Crime",
     "DEFINITION_2013",
     "DEFINITION_2021",
@@ -90,6 +91,18 @@ class Outcome(enum.Enum):
     NO_FURTHER_ACTION = "no_further_action"
 
 
+class CallType(enum.Enum):
+    """What the call handler recorded the call as (its opening code).
+
+    Right Care, Right Person (:mod:`dapolicy.rcrp`) may divert a concern-for-welfare
+    call, never a domestic-abuse call; a call of any other type is attended.
+    """
+
+    DOMESTIC_ABUSE = "domestic_abuse"
+    CONCERN_FOR_WELFARE = "concern_for_welfare"
+    OTHER = "other"
+
+
 @attrs.frozen
 class Call(Checked):
     """A call for assistance to the control room.
@@ -100,6 +113,13 @@ class Call(Checked):
     :param location: where help is needed; kept out of ``repr``.
     :param location_id: a pseudonymous key for the location, for repeat-location checks.
     :param repeat_caller: the control room's systems flagged a repeat caller.
+    :param call_type: what the handler recorded the call as; by default a
+        domestic-abuse call, the calls dapolicy was made for (never diverted).
+    :param domestic_abuse_marker: the control room's systems hold a domestic-abuse
+        warning marker for the caller, someone named in the call or the location, or
+        the handler heard domestic abuse in the call.
+    :param partner_or_family_mentioned: the caller spoke of a partner, former partner
+        or family member of the person the call is about as part of the concern.
     """
 
     id: str
@@ -108,6 +128,9 @@ class Call(Checked):
     location: str | None = attrs.field(default=None, repr=False)
     location_id: str | None = None
     repeat_caller: bool = False
+    call_type: CallType = CallType.DOMESTIC_ABUSE
+    domestic_abuse_marker: bool = False
+    partner_or_family_mentioned: bool = False
 
     def _problems(self) -> Problems:
         yield from not_blank("id", self.id)

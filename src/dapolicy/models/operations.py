@@ -73,6 +73,8 @@ class Thrive(Checked):
     :param children_present: children are at the scene.
     :param suspect_present: the suspect is still there.
     :param vulnerable: the handler judges the caller vulnerable.
+    :param crime_to_investigate: the handler found a crime to investigate (THRIVE's
+        investigation facet); Right Care, Right Person never diverts such a call.
     """
 
     threat: str = attrs.field(repr=False)
@@ -88,6 +90,7 @@ class Thrive(Checked):
     children_present: bool = False
     suspect_present: bool = False
     vulnerable: bool = False
+    crime_to_investigate: bool = False
 
     def _problems(self) -> Problems:
         for name in THRIVE_FACETS:
@@ -144,6 +147,7 @@ class Thrive(Checked):
             children_present="children_present" in named,
             suspect_present="suspect_present" in named,
             vulnerable="vulnerable" in named,
+            crime_to_investigate="crime_to_investigate" in named,
         )
 
 
@@ -158,6 +162,7 @@ THRIVE_FACTS = (
     "children_present",
     "suspect_present",
     "vulnerable",
+    "crime_to_investigate",
 )
 #: What :meth:`Thrive.from_facts` records for a facet the call handler did not give.
 NOT_RECORDED = "not recorded by the call handler"
@@ -170,15 +175,22 @@ class ResponseFinding(Checked):
     :param response: the least response grade it asks for.
     :param reasons: why (at least one).
     :param briefing: what the attending officer must be told.
+    :param divert: the plug-in finds that the call may be diverted to the right agency
+        under Right Care, Right Person (only with the response resolved without
+        deployment). The policy diverts only a call :mod:`dapolicy.rcrp` allows, and
+        records a plug-in that asks to divert any other as a failure.
     """
 
     response: ResponseGrade
     reasons: tuple[Reason, ...] = attrs.field(converter=to_tuple)
     briefing: tuple[Reason, ...] = attrs.field(default=(), converter=to_tuple)
+    divert: bool = False
 
     def _problems(self) -> Problems:
         if not self.reasons:
             yield "reasons", "a response finding needs at least one reason"
+        if self.divert and self.response is not ResponseGrade.RESOLVED_WITHOUT_DEPLOYMENT:
+            yield "divert", "a diversion is resolved without deployment"
 
 
 @attrs.frozen
@@ -200,6 +212,9 @@ class TriageDecision(Checked):
         ``review_reasons`` is not empty.
     :param review_reasons: why.
     :param failures: plug-ins that failed.
+    :param diverted: the call goes to the right agency under Right Care, Right Person,
+        resolved without deployment: only a concern-for-welfare call with no sign of
+        domestic abuse, no crime and no immediate risk (:mod:`dapolicy.rcrp`).
     """
 
     call_id: str
@@ -215,6 +230,7 @@ class TriageDecision(Checked):
     needs_review: bool = False
     review_reasons: tuple[Reason, ...] = attrs.field(default=(), converter=to_tuple)
     failures: tuple[PluginFailure, ...] = attrs.field(default=(), converter=to_tuple)
+    diverted: bool = False
 
     def _problems(self) -> Problems:
         yield from not_blank("call_id", self.call_id)
@@ -225,6 +241,8 @@ class TriageDecision(Checked):
             yield "reasons", "a triage decision needs at least one reason"
         if self.needs_review != bool(self.review_reasons or self.failures):
             yield "needs_review", "must be true exactly when there are review reasons or failures"
+        if self.diverted and self.response is not ResponseGrade.RESOLVED_WITHOUT_DEPLOYMENT:
+            yield "diverted", "a diverted call is resolved without deployment"
 
 
 class FormStatus(enum.Enum):

@@ -7,6 +7,12 @@ handler recorded and the caller's recent history:
 - an injury with the suspect still present => immediate;
 - an injury, children present, a vulnerable caller, or a caller who was the victim of
   another domestic-abuse incident in the force's window => at least priority.
+
+Right Care, Right Person (:mod:`dapolicy.rcrp`): a concern-for-welfare call with no
+sign of domestic abuse (no marker, no partner or family member in the concern, no
+domestic-abuse history of the caller or the location), no crime to investigate and no
+immediate risk, which no rule above raises, may be diverted to the right agency; a
+domestic-abuse call never is.
 """
 
 from __future__ import annotations
@@ -15,8 +21,10 @@ from dapolicy._time import months_before
 from dapolicy.history import HistoryView
 from dapolicy.hookspecs import hookimpl
 from dapolicy.models import Call, Reason
+from dapolicy.models.incident import CallType
 from dapolicy.models.operations import ResponseFinding, ResponseGrade, Thrive
 from dapolicy.models.risk import reason
+from dapolicy.rcrp import rcrp_call_type, rcrp_may_divert
 from dapolicy.settings import Settings
 
 SOURCE = "THRIVE call grading (NPCC); force triage rules"
@@ -55,6 +63,17 @@ def dapolicy_triage(
                 f"the caller was the victim of domestic abuse within {months} months",
             )
     if not found:
-        return None
+        return _divert(call, thrive, history)
     response = max(grade for grade, _ in found)
     return ResponseFinding(response, tuple(r for g, r in found if g is response))
+
+
+def _divert(call: Call, thrive: Thrive | None, history: HistoryView) -> ResponseFinding | None:
+    """A diversion under Right Care, Right Person, when the call may have one."""
+    if call.call_type is CallType.DOMESTIC_ABUSE or thrive is None:
+        return None
+    kind, _ = rcrp_call_type(call, history)
+    may, why = rcrp_may_divert(kind, thrive, crime_to_investigate=thrive.crime_to_investigate)
+    if not may:
+        return None
+    return ResponseFinding(ResponseGrade.RESOLVED_WITHOUT_DEPLOYMENT, (why,), divert=True)

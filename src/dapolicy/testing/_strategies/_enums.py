@@ -8,6 +8,7 @@ from hypothesis.strategies import SearchStrategy
 from dapolicy.models import (
     AbuseType,
     Answer,
+    CallType,
     Destination,
     DomesticAbuseVerdict,
     EventKind,
@@ -36,6 +37,11 @@ def abuse_types() -> SearchStrategy[AbuseType]:
 def answers() -> SearchStrategy[Answer]:
     """Any :class:`~dapolicy.models.Answer`."""
     return _members(Answer)
+
+
+def call_types() -> SearchStrategy[CallType]:
+    """Any :class:`~dapolicy.models.CallType`."""
+    return _members(CallType)
 
 
 def destinations() -> SearchStrategy[Destination]:

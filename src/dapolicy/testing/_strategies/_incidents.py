@@ -37,7 +37,12 @@ from dapolicy.testing._strategies._common import (
     _references,
 )
 from dapolicy.testing._strategies._datetimes import aware_datetimes
-from dapolicy.testing._strategies._enums import abuse_types, offence_categories, outcomes
+from dapolicy.testing._strategies._enums import (
+    abuse_types,
+    call_types,
+    offence_categories,
+    outcomes,
+)
 from dapolicy.testing._strategies._people import (
     _DOMESTIC_RELATIONSHIPS,
     _households,
@@ -68,6 +73,9 @@ def calls(
         location=_present(_addresses(), personal_data),
         location_id=_optional(_references("LOC")),
         repeat_caller=st.booleans(),
+        call_type=call_types(),
+        domestic_abuse_marker=st.booleans(),
+        partner_or_family_mentioned=st.booleans(),
     )
 
 

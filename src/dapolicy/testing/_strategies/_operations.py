@@ -61,6 +61,7 @@ def thrives(
         children_present=st.booleans(),
         suspect_present=st.booleans(),
         vulnerable=st.booleans(),
+        crime_to_investigate=st.booleans(),
     )
 
 
