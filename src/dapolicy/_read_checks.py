@@ -1,0 +1,163 @@
+"""The models' invariants, as the fast read path checks them (private).
+
+Each model checks its invariants in ``_problems``, which yields every problem (for the
+error). The fast path (:mod:`dapolicy._read_fast`) needs only a yes or no, on values it
+has already checked the types of: a string is a ``str``, a date-time is an aware
+``datetime`` at a fixed offset, an enum field holds a member, a nested object is valid.
+So each function here answers "would ``_problems`` yield nothing?" for one model,
+without the checks those types already settle; on "no", the pure path builds the record
+again and reports every problem as it always did.
+
+Each function is written against one version of its model's ``_problems``: the
+fingerprint beside it (:func:`fingerprint` of that method's source). Where a model's
+``_problems`` has changed since, the fast path does not use the function; it runs the
+model's own ``_problems`` instead (correct, a little slower), and a test says which
+function to bring up to date.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+import io
+import textwrap
+import tokenize
+from collections.abc import Callable
+from typing import Any
+
+from dapolicy.models._base import MAX_YEAR, MIN_YEAR
+from dapolicy.models._ids import SAFE_ID
+from dapolicy.models.case import Case
+from dapolicy.models.incident import Call, Crime, Incident, Outcome
+from dapolicy.models.people import CHILD_AGES, Child, Person, Relationship, RelationshipKind
+from dapolicy.models.risk import ProfessionalJudgement, RiskForm
+
+__all__ = ["CHECKS", "check_for", "fingerprint"]
+
+_NO_FURTHER_ACTION = Outcome.NO_FURTHER_ACTION
+_FAMILY_MEMBER = RelationshipKind.FAMILY_MEMBER
+_safe_id = SAFE_ID.fullmatch
+
+
+def _filled(text: str) -> bool:
+    """``not_blank`` for a ``str``: something other than white space."""
+    return bool(text) and not text.isspace()
+
+
+def _optional_filled(text: str | None) -> bool:
+    return text is None or (bool(text) and not text.isspace())
+
+
+def _person(o: Person) -> bool:
+    # The date of birth is a date, never a datetime: the structuring made it.
+    return _filled(o.id)
+
+
+def _child(o: Child) -> bool:
+    return _filled(o.id) and o.age in CHILD_AGES
+
+
+def _relationship(o: Relationship) -> bool:
+    return (o.kind is _FAMILY_MEMBER) is (o.family is not None)
+
+
+def _crime(o: Crime) -> bool:
+    rationale = o.outcome_rationale
+    if rationale is None:
+        return _filled(o.id) and o.outcome is not _NO_FURTHER_ACTION
+    return _filled(o.id) and _filled(rationale)
+
+
+def _call(o: Call) -> bool:
+    return _filled(o.id) and MIN_YEAR <= o.received_at.year <= MAX_YEAR
+
+
+def _incident(o: Incident) -> bool:
+    # Date-times at fixed offsets compare by the instant, as micros() does.
+    reported, occurred, children = o.reported_at, o.occurred_at, o.children
+    return (
+        _filled(o.id)
+        and MIN_YEAR <= reported.year <= MAX_YEAR
+        and MIN_YEAR <= occurred.year <= MAX_YEAR
+        and occurred <= reported
+        and bool(o.abuse_types)
+        and o.victim.id != o.suspect.id
+        and (not children or len({child.id for child in children}) == len(children))
+        and _optional_filled(o.attending_officer)
+        and (o.area is None or _safe_id(o.area) is not None)
+    )
+
+
+def _judgement(o: ProfessionalJudgement) -> bool:
+    return _filled(o.rationale)
+
+
+def _form(o: RiskForm) -> bool:
+    answers, completed, submitted, off_duty = (
+        o.answers,
+        o.completed_at,
+        o.submitted_at,
+        o.officer_off_duty_at,
+    )
+    return (
+        _filled(o.incident_id)
+        and _filled(o.checklist)
+        and _filled(o.completed_by)
+        # Every item id a non-empty str that is not only white space (each is a str).
+        and "" not in answers
+        and not any(map(str.isspace, answers))
+        and MIN_YEAR <= completed.year <= MAX_YEAR
+        and (submitted is None or (MIN_YEAR <= submitted.year <= MAX_YEAR))
+        and (off_duty is None or (MIN_YEAR <= off_duty.year <= MAX_YEAR))
+        and (submitted is None or submitted >= completed)
+    )
+
+
+def _case(o: Case) -> bool:
+    incident, form, call, graded = o.incident, o.form, o.call, o.graded_at
+    return (
+        (form is None or form.incident_id == incident.id)
+        and (call is None or incident.call_id is None or incident.call_id == call.id)
+        and (
+            graded is None
+            or (MIN_YEAR <= graded.year <= MAX_YEAR and graded >= incident.reported_at)
+        )
+        and (graded is None) is (o.recorded_grade is None)
+    )
+
+
+#: Each model's check, and the fingerprint of the ``_problems`` it was written against.
+CHECKS: dict[type, tuple[str, Callable[[Any], bool]]] = {
+    Person: ("03d7f36e3678a7f2", _person),
+    Child: ("31d8ac582b3f1706", _child),
+    Relationship: ("ab5f86a4f3b6dd81", _relationship),
+    Crime: ("e5ca6405a5cad775", _crime),
+    Call: ("58285dfd8aa1b38f", _call),
+    Incident: ("f64ac0e74c46349f", _incident),
+    ProfessionalJudgement: ("9d68bcf44c080e5c", _judgement),
+    RiskForm: ("1c7b41c332e3dadb", _form),
+    Case: ("2403d4366c107012", _case),
+}
+
+
+def fingerprint(cls: type) -> str | None:
+    """A short hash of the tokens of ``cls._problems`` (comments and layout aside).
+
+    ``None`` when the source cannot be read (an installation without ``.py`` files).
+    """
+    try:
+        source = textwrap.dedent(inspect.getsource(cls._problems))  # type: ignore[attr-defined]
+    except (OSError, TypeError, AttributeError):
+        return None
+    skipped = {tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE}
+    tokens = tokenize.generate_tokens(io.StringIO(source).readline)
+    text = " ".join(token.string for token in tokens if token.type not in skipped)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def check_for(cls: type) -> Callable[[Any], bool] | None:
+    """The check for ``cls``, if there is one written against its ``_problems`` as it is."""
+    entry = CHECKS.get(cls)
+    if entry is None or fingerprint(cls) != entry[0]:
+        return None
+    return entry[1]

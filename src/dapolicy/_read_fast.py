@@ -1,0 +1,492 @@
+"""The fast read path (private): orjson and generated structuring, vouching or deferring.
+
+:func:`loads` reads a record with orjson and :func:`structure` builds it with a function
+generated for its class, which does the strict checks of the pure path's hooks inline and
+builds the frozen attrs instances through their own constructors, so every invariant of
+the models still runs. Neither ever reports an error: whatever either is not sure of (a
+parse error, a key that may be given twice, a value of an unusual type, a failed check)
+comes back as :data:`UNSURE`, and :mod:`dapolicy.serialization` hands the record to the
+pure path (:mod:`dapolicy._read`), which accepts or rejects it and words every error. So
+the fast path can only ever accept what the pure path accepts, as the same objects, and
+every rejection is the pure path's own.
+
+**Reading.** orjson keeps the last of a key given twice, silently, and turns an integer
+past 64 bits into a float; the pure path refuses the first and reads the second exactly.
+So orjson's reading is kept only when writing it back with orjson gives the very bytes
+read: a document with a key twice cannot be the writing of a mapping, and a float
+written back never spells an integer. Every line dapolicy writes (``to_json``) passes;
+text written differently (spaces, escapes) is read again by the pure path, and still
+structured fast.
+
+**Structuring.** The generated function mirrors the hooks that
+:func:`~dapolicy._read.configure_structuring` registers, type by type, and is generated
+only for a class whose every field has such a type; the converter's own hook for each
+type is checked to be that hook, so a change there turns the fast path off for the class
+rather than letting it drift. It is used only for a converter that is :func:`pristine
+<is_pristine>`: the default one, or one from ``make_converter`` with no structure hook
+added since.
+"""
+
+from __future__ import annotations
+
+import enum
+import types
+from collections.abc import Callable
+from datetime import date, datetime, timezone
+from typing import Any, get_args, get_origin
+
+import attrs
+import cattrs
+
+from dapolicy import _read, _read_checks, _speedups
+from dapolicy._json_limits import MAX_DEPTH
+from dapolicy.models._base import (
+    Checked,
+    fixed_offset,
+    fixed_offset_or_none,
+    to_frozenset,
+    to_tuple,
+)
+
+__all__ = ["UNSURE", "TrackedConverter", "is_pristine", "loads", "structure"]
+
+
+class _Unsure:
+    """The type of :data:`UNSURE`."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "UNSURE"
+
+
+#: What :func:`loads` and :func:`structure` return when the pure path must decide.
+UNSURE: Any = _Unsure()
+
+
+class TrackedConverter(cattrs.Converter):
+    """The converter :func:`~dapolicy.serialization.make_converter` returns.
+
+    A :class:`cattrs.Converter` that knows whether it still structures exactly as
+    dapolicy configured it: adding any structure hook (a plug-in's type, a force's
+    override) makes it no longer :func:`pristine <is_pristine>`, and from then on every
+    record it reads takes the pure path, which honours the new hook.
+    """
+
+    __slots__ = ("_dapolicy_pristine",)
+
+    def mark_pristine(self) -> None:
+        """Record that the converter has dapolicy's structure hooks and no others."""
+        self._dapolicy_pristine = True
+
+    def register_structure_hook(self, *args: Any, **kwargs: Any) -> Any:
+        """As cattrs', and the converter is no longer pristine."""
+        self._dapolicy_pristine = False
+        return super().register_structure_hook(*args, **kwargs)
+
+    def register_structure_hook_func(self, *args: Any, **kwargs: Any) -> Any:
+        """As cattrs', and the converter is no longer pristine."""
+        self._dapolicy_pristine = False
+        return super().register_structure_hook_func(*args, **kwargs)
+
+    def register_structure_hook_factory(self, *args: Any, **kwargs: Any) -> Any:
+        """As cattrs', and the converter is no longer pristine."""
+        self._dapolicy_pristine = False
+        return super().register_structure_hook_factory(*args, **kwargs)
+
+    def copy(self, *args: Any, **kwargs: Any) -> Any:
+        """As cattrs'; the copy is pristine if this one is and only validation differs."""
+        twin = super().copy(*args, **kwargs)
+        if is_pristine(self) and not args and set(kwargs) <= {"detailed_validation"}:
+            twin.mark_pristine()
+        return twin
+
+
+def is_pristine(converter: cattrs.Converter) -> bool:
+    """Whether ``converter`` structures exactly as dapolicy configured it (no hook added)."""
+    return getattr(converter, "_dapolicy_pristine", False) is True
+
+
+# --- reading --------------------------------------------------------------------------
+
+
+def loads(text: str | bytes) -> Any:
+    """The JSON value of ``text``, or :data:`UNSURE` where the pure path must read it.
+
+    It is the value the pure path would read, and the pure path would raise nothing but,
+    perhaps, that the text is nested too deep (which no record of a dapolicy type is:
+    a value :func:`structure` accepts is never nested so deep, and a record it refuses
+    is read again by the pure path, limits first). The text is UTF-8 (orjson checks),
+    with no byte-order mark (orjson refuses one), and orjson writes the value back as
+    the very bytes read: so no key is given twice, no integer was read as a float, no
+    escape stood for a lone surrogate, and there is no NaN.
+    """
+    orjson = _speedups.orjson
+    if orjson is None:
+        return UNSURE
+    if isinstance(text, bytes):
+        raw = text
+    else:
+        try:
+            raw = text.encode("utf-8")
+        except (UnicodeEncodeError, AttributeError):  # a lone surrogate; not text at all
+            return UNSURE
+    try:
+        data = orjson.loads(raw)
+        again: bytes = orjson.dumps(data)
+    except (orjson.JSONDecodeError, orjson.JSONEncodeError):
+        return UNSURE
+    return data if again == raw else UNSURE
+
+
+# --- structuring ----------------------------------------------------------------------
+
+
+def structure(cls: type, data: Any, converter: cattrs.Converter) -> Any:
+    """``cls`` built from ``data`` as the pure path builds it, or :data:`UNSURE`.
+
+    :param converter: a :func:`pristine <is_pristine>` converter.
+    """
+    try:
+        build = _built[cls]
+    except KeyError:
+        build = _built[cls] = _generate(cls, converter)
+    except TypeError:  # not hashable: not a class the fast path knows
+        return UNSURE
+    if build is None:
+        return UNSURE
+    try:
+        return build(data)
+    except Exception:  # any doubt, or a model's own check: the pure path decides
+        return UNSURE
+
+
+#: The generated function of each class read so far (None: the class takes the pure path).
+_built: dict[Any, Callable[[Any], Any] | None] = {}
+
+
+class _Doubt(Exception):
+    """Raised inside a generated function: this record goes to the pure path."""
+
+
+class _Unknown(Exception):
+    """A type the generated functions do not mirror: the class takes the pure path."""
+
+
+def _generate(cls: Any, converter: cattrs.Converter) -> Callable[[Any], Any] | None:
+    if not _read._is_attrs(cls):
+        return None
+    writer = _Writer(converter)
+    try:
+        entry = writer.function_for(cls)
+    except _Unknown:
+        return None
+    if _nesting(cls) > MAX_DEPTH:  # then the text may be too deep: the pure path checks
+        return None
+    namespace = dict(writer.namespace)
+    code = compile("\n".join(writer.lines), f"<dapolicy: structure {cls.__qualname__}>", "exec")
+    exec(code, namespace)  # text generated here, from field names and types only
+    built: Callable[[Any], Any] = namespace[entry]
+    return built
+
+
+def _nesting(tp: Any) -> int:
+    """How deep arrays and objects may nest in a JSON value of ``tp`` (not recursive)."""
+    if _read._is_optional(tp):
+        return max(map(_nesting, get_args(tp)))
+    if _read._is_attrs(tp):
+        fields = attrs.fields(attrs.resolve_types(tp))
+        return 1 + max((_nesting(field.type) for field in fields), default=0)
+    if _read._is_collection(tp):
+        return 1 + _nesting(get_args(tp)[0])
+    if _read._is_mapping(tp):
+        return 1 + _nesting(get_args(tp)[1])
+    return 0
+
+
+_MISSING = object()
+
+
+def _slot(cls: type, name: str) -> Any:
+    """The slot descriptor that holds field ``name`` of ``cls``, or None."""
+    for klass in cls.__mro__:
+        if name in vars(klass):
+            found = vars(klass)[name]
+            return found if isinstance(found, types.MemberDescriptorType) else None
+    return None
+
+
+def _identity(field: Any) -> bool:
+    """Whether the field's converter returns what the generated function gives it as it is.
+
+    ``to_tuple`` of a tuple, ``frozenset`` of a frozenset (the same object, in CPython),
+    and ``fixed_offset`` of a datetime whose tzinfo is a ``timezone``; the field's
+    default is of the same kind.
+    """
+    converter, origin = field.converter, get_origin(field.type) or field.type
+    if converter is to_tuple:
+        kind: Any = tuple
+    elif converter in (to_frozenset, frozenset):
+        kind = frozenset
+    elif converter is fixed_offset and field.type is datetime:
+        return field.default is attrs.NOTHING
+    elif converter is fixed_offset_or_none and field.type == datetime | None:
+        return field.default is None or field.default is attrs.NOTHING
+    else:
+        return False
+    default_fits = field.default is attrs.NOTHING or type(field.default) is kind
+    return origin is kind and default_fits
+
+
+def _trusted_build(cls: type) -> bool:
+    """Whether an instance of ``cls`` may be built slot by slot, as its ``__init__`` would.
+
+    So it is for a slotted attrs class whose ``__init__`` does nothing but convert and
+    set each field, then (for a :class:`~dapolicy.models._base.Checked` model) check
+    its invariants: no validators, no hooks of its own, no cached hash, no
+    ``attrs.Converter`` taking the instance.
+    """
+    fields = attrs.fields(cls)
+    own_hooks = ("__attrs_pre_init__", "__attrs_init_subclass__")
+    if any(hasattr(cls, hook) for hook in own_hooks):
+        return False
+    post_init = getattr(cls, "__attrs_post_init__", None)
+    if post_init is not None and post_init is not Checked.__attrs_post_init__:
+        return False
+    slots = {name for klass in cls.__mro__ for name in getattr(klass, "__slots__", ())}
+    if slots - {field.name for field in fields} - {"__weakref__"}:
+        return False  # a cached hash, or something else __init__ sets
+    return all(
+        field.validator is None
+        and not isinstance(field.converter, attrs.Converter)
+        and _slot(cls, field.name) is not None
+        for field in fields
+    )
+
+
+class _Writer:
+    """Writes the source of one structuring function per attrs class reached."""
+
+    def __init__(self, converter: cattrs.Converter, mode: str = "trusted") -> None:
+        self.converter = converter
+        self.mode = mode
+        self.lines: list[str] = []
+        self.functions: dict[Any, str] = {}
+        self.namespace: dict[str, Any] = {
+            "DOUBT": _Doubt,
+            "MISSING": _MISSING,
+            "MAX_STRING": _read.MAX_STRING_CHARS,
+            "MAX_ITEMS": _read.MAX_ITEMS,
+            "datetime_fromisoformat": datetime.fromisoformat,
+            "date_fromisoformat": date.fromisoformat,
+            "date_form": _read._DATE.fullmatch,
+            "new": object.__new__,
+            "timezone": timezone,
+            "ONLY_STR": frozenset({str}),
+        }
+        self.count = 0
+        #: The classes whose functions are being written (one reached again is recursive).
+        self.open: set[Any] = set()
+
+    def fresh(self, prefix: str, value: Any = _MISSING) -> str:
+        """A new name, bound to ``value`` in the functions' namespace if one is given."""
+        self.count += 1
+        name = f"{prefix}{self.count}"
+        if value is not _MISSING:
+            self.namespace[name] = value
+        return name
+
+    def expect(self, tp: Any, hook: Callable[..., Any] | str) -> None:
+        """The converter's hook for ``tp`` is ``hook`` (or made by the factory so named)."""
+        actual = self.converter.get_structure_hook(tp)
+        if isinstance(hook, str):
+            same = getattr(actual, "__qualname__", "") == f"{hook}.<locals>.structure"
+        else:
+            same = actual is hook
+        if not same:
+            raise _Unknown
+
+    def function_for(self, cls: Any) -> str:
+        """The name of the function that structures ``cls``, written if it is new.
+
+        A record that has every field (as dapolicy writes them) takes the first branch,
+        which reads each by index; one that leaves some to their defaults, the second.
+        """
+        if cls in self.open:  # a recursive type: its values may nest without bound
+            raise _Unknown
+        if cls in self.functions:
+            return self.functions[cls]
+        self.expect(cls, "_attrs_hook_factory")
+        name = self.fresh("structure_")
+        self.functions[cls] = name
+        self.open.add(cls)
+        try:
+            attrs.resolve_types(cls)
+        except NameError:
+            raise _Unknown from None
+        fields = attrs.fields(cls)
+        if not all(field.init for field in fields):
+            raise _Unknown
+        values = [self.fresh("f") for _ in fields]
+        keys = self.fresh("KEYS", frozenset(field.name for field in fields))
+        lines = [
+            f"def {name}(v):",
+            f"    if type(v) is not dict or not {keys}.issuperset(v):",
+            "        raise DOUBT",
+            f"    if len(v) == {len(fields)}:",
+        ]
+        for field, value in zip(fields, values, strict=True):
+            lines.append(f"        {value} = v[{field.name!r}]")
+            lines.extend(self.emit(field.type, value, 2))
+        lines.append("    else:")
+        for field, value in zip(fields, values, strict=True):
+            if field.default is attrs.NOTHING:
+                lines.append(f"        {value} = v[{field.name!r}]")
+                lines.extend(self.emit(field.type, value, 2))
+            else:
+                lines.append(f"        {value} = v.get({field.name!r}, MISSING)")
+                lines.append(f"        if {value} is MISSING:")
+                lines.append(f"            {value} = {self.default(field)}")
+                lines.append("        else:")
+                lines.extend(self.emit(field.type, value, 3))
+        lines.extend(self.construct(cls, fields, values))
+        self.lines.extend(lines)
+        self.open.discard(cls)
+        return name
+
+    def construct(self, cls: Any, fields: Any, values: list[str]) -> list[str]:
+        """Statements that return the instance, as its constructor would build it."""
+        model = self.fresh("MODEL", cls)
+        if self.mode == "init" or not _trusted_build(cls):
+            arguments = ", ".join(f"{f.alias}={v}" for f, v in zip(fields, values, strict=True))
+            return [f"    return {model}({arguments})"]
+        lines = [f"    o = new({model})"]
+        for field, value in zip(fields, values, strict=True):
+            if field.converter is not None and not _identity(field):
+                lines.append(f"    {value} = {self.fresh('CONVERT', field.converter)}({value})")
+            lines.append(f"    {self.fresh('SET', _slot(cls, field.name).__set__)}(o, {value})")
+        check = _read_checks.check_for(cls) if self.mode == "trusted" else None
+        if check is not None:
+            lines.append(f"    if not {self.fresh('CHECK', check)}(o):")
+            lines.append("        raise DOUBT")
+        elif issubclass(cls, Checked):
+            lines.append("    if next(o._problems(), None) is not None:")
+            lines.append("        raise DOUBT")
+        lines.append("    return o")
+        return lines
+
+    def default(self, field: Any) -> str:
+        """An expression for the field's default, as attrs would supply it."""
+        if isinstance(field.default, attrs.Factory):  # type: ignore[arg-type]
+            if field.default.takes_self:
+                raise _Unknown
+            return f"{self.fresh('FACTORY', field.default.factory)}()"
+        return self.fresh("DEFAULT", field.default)
+
+    def emit(self, tp: Any, var: str, depth: int) -> list[str]:
+        """Statements that check ``var`` as the pure hook for ``tp`` would, and convert it.
+
+        Each raises DOUBT where the hook would raise, or where it is not worth being sure.
+        """
+        pad = "    " * depth
+        simple = self.simple_check(tp, var)
+        if simple is not None:
+            return [f"{pad}if {simple}: raise DOUBT"]
+        if tp is datetime:
+            # fromisoformat gives a datetime whose tzinfo is None or a fixed timezone
+            # (never one whose utcoffset() is None): aware exactly when it is a timezone,
+            # which also makes fixed_offset() return it as it is.
+            self.expect(tp, _read._structure_datetime)
+            return [
+                f"{pad}if type({var}) is not str: raise DOUBT",
+                f"{pad}{var} = datetime_fromisoformat({var})",
+                f"{pad}if type({var}.tzinfo) is not timezone: raise DOUBT",
+            ]
+        if tp is date:
+            self.expect(tp, _read._structure_date)
+            return [
+                f"{pad}if type({var}) is not str or date_form({var}) is None: raise DOUBT",
+                f"{pad}{var} = date_fromisoformat({var})",
+            ]
+        if _read._is_optional(tp):
+            self.expect(tp, "_optional_hook_factory")
+            (inner,) = (arg for arg in get_args(tp) if arg is not type(None))
+            simple = self.simple_check(inner, var)
+            if simple is not None:
+                return [f"{pad}if {var} is not None and ({simple}): raise DOUBT"]
+            return [f"{pad}if {var} is not None:", *self.emit(inner, var, depth + 1)]
+        if _read._is_enum(tp):
+            self.expect(tp, "_enum_hook")
+            return [f"{pad}{var} = {self.members(tp)}[{var}]"]
+        if _read._is_attrs(tp):
+            return [f"{pad}{var} = {self.function_for(tp)}({var})"]
+        if _read._is_collection(tp):
+            self.expect(tp, "_collection_hook_factory")
+            return self.collection(tp, var, depth)
+        if _read._is_mapping(tp):
+            self.expect(tp, "_mapping_hook_factory")
+            return self.mapping(tp, var, depth)
+        raise _Unknown
+
+    def simple_check(self, tp: Any, var: str) -> str | None:
+        """A condition true when ``var`` is not a ``tp`` the hook returns as it is."""
+        if tp is str:
+            self.expect(tp, _read._structure_str)
+            return f"type({var}) is not str or len({var}) > MAX_STRING"
+        if tp is bool:
+            self.expect(tp, _read._structure_bool)
+            return f"{var} is not True and {var} is not False"
+        if tp is int:
+            self.expect(tp, _read._structure_int)
+            return f"type({var}) is not int"
+        return None
+
+    def members(self, tp: type[enum.Enum]) -> str:
+        """The name of a mapping from each member's value to the member (as the hook's)."""
+        return self.fresh("MEMBERS", {member.value: member for member in tp})
+
+    def collection(self, tp: Any, var: str, depth: int) -> list[str]:
+        """A tuple or frozenset from a JSON array, its items one by one."""
+        pad = "    " * depth
+        build = self.fresh("BUILD", get_origin(tp))
+        item_type = get_args(tp)[0]
+        lines = [f"{pad}if type({var}) is not list or len({var}) > MAX_ITEMS: raise DOUBT"]
+        if _read._is_enum(item_type):
+            self.expect(item_type, "_enum_hook")
+            items = f"map({self.members(item_type)}.__getitem__, {var})"
+        elif _read._is_attrs(item_type):
+            items = f"map({self.function_for(item_type)}, {var})"
+        else:
+            items, item = self.fresh("items"), self.fresh("item")
+            lines.append(f"{pad}{items} = []")
+            lines.append(f"{pad}for {item} in {var}:")
+            lines.extend(self.emit(item_type, item, depth + 1))
+            lines.append(f"{pad}    {items}.append({item})")
+        return [*lines, f"{pad}{var} = {build}({items})"]
+
+    def mapping(self, tp: Any, var: str, depth: int) -> list[str]:
+        """A dict from a JSON object, its keys and values one by one."""
+        pad = "    " * depth
+        key_type, value_type = get_args(tp)
+        lines = [f"{pad}if type({var}) is not dict or len({var}) > MAX_ITEMS: raise DOUBT"]
+        if key_type is str and _read._is_enum(value_type):
+            # Every key a str of at most MAX_STRING characters, then each value's member.
+            self.expect(key_type, _read._structure_str)
+            self.expect(value_type, "_enum_hook")
+            members = self.members(value_type)
+            keys_fit = (
+                f"ONLY_STR.issuperset(map(type, {var})) and max(map(len, {var})) <= MAX_STRING"
+            )
+            return [
+                *lines,
+                f"{pad}if {var} and not ({keys_fit}): raise DOUBT",
+                f"{pad}{var} = dict(zip({var}, map({members}.__getitem__, {var}.values())))",
+            ]
+        result, key, item = self.fresh("result"), self.fresh("key"), self.fresh("item")
+        lines.append(f"{pad}{result} = {{}}")
+        lines.append(f"{pad}for {key}, {item} in {var}.items():")
+        lines.extend(self.emit(key_type, key, depth + 1))
+        lines.extend(self.emit(value_type, item, depth + 1))
+        lines.append(f"{pad}    {result}[{key}] = {item}")
+        lines.append(f"{pad}{var} = {result}")
+        return lines

@@ -1,0 +1,364 @@
+"""Records for the differential tests of the read path: fast against pure, same answers.
+
+``CASES`` are valid cases (from ``synth``, plus two enriched by hand so every field of
+every model is there: a professional judgement, an area, a family relationship, a
+victim's name, date of birth and vulnerabilities), as dapolicy writes them; ``SPARSE``
+the enriched two with fields left to their defaults. :func:`mutated` draws one of them
+with one fault: a value replaced by a hostile one (``HOSTILE``), a cross-field invariant
+broken (``BREAKS``), a key removed, added or given twice, the text laid out or escaped
+differently, cut, or wrapped. :func:`outcome` is what reading gives: the object, its
+JSON and the types it holds, or the error's type, paths and messages.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import attrs
+from hypothesis import strategies as st
+
+from dapolicy import Case, ValidationError, from_json, to_json
+from dapolicy.synth import synthesize
+
+__all__ = ["BREAKS", "CASES", "HOSTILE", "SPARSE", "mutated", "outcome", "texts"]
+
+
+def _enriched(text: str, number: int) -> str:
+    record = json.loads(text)
+    incident = record["incident"]
+    incident["area"] = f"bcu-{number}"
+    incident["weapon_present"] = True
+    incident["relationship"] = {"kind": "family_member", "family": "sibling"}
+    incident["victim"].update(
+        name="Zed Example",
+        date_of_birth="1980-02-29",
+        address="1 Example Row",
+        phone="07700 900123",
+        vulnerabilities=["pregnant", "mental_health"],
+    )
+    incident["children"] = [
+        {"id": f"C-{number}-1", "age": 0, "present": True},
+        {"id": f"C-{number}-2", "age": 17, "usually_resident": True, "affected": True},
+    ]
+    incident["crime"] = {
+        "id": f"CR-{number}",
+        "offence": "common_assault",
+        "outcome": "no_further_action",
+        "outcome_rationale": "victim declined to support",
+    }
+    record["form"] = {
+        "incident_id": incident["id"],
+        "checklist": "dash-2009-police",
+        "answers": {"1": "yes", "2": "no", "27": "declined", "Q4": "not_known"},
+        "completed_by": "PC-1",
+        "completed_at": incident["reported_at"],
+        "professional_judgement": {
+            "grade": "high",
+            "rationale": "escalating",
+            "refer_to_marac": True,
+        },
+    }
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+
+
+_SYNTH = [to_json(case) for case in synthesize(30, 11)]
+#: The enriched cases as a force system might send them: fields left to their defaults.
+SPARSE: list[str] = [_enriched(_SYNTH[0], 1), _enriched(_SYNTH[1], 2)]
+#: Valid cases as dapolicy writes them (every field, compact), the enriched ones last.
+CASES: list[str] = [*_SYNTH, *(to_json(from_json(Case, text)) for text in SPARSE)]
+
+#: Values put in place of any value of a valid case, as JSON text.
+HOSTILE: list[str] = [
+    "[" * 70 + "]" * 70,
+    '{"a":' * 70 + "1" + "}" * 70,
+    "1" * 5000,
+    "18446744073709551616",
+    "9223372036854775807",
+    "-9223372036854775809",
+    "123456789012345678901234567890",
+    "-0",
+    "0",
+    "17",
+    "18",
+    "-1",
+    "1.0",
+    "0.5",
+    "1e2",
+    "1e400",
+    "NaN",
+    "Infinity",
+    "true",
+    "false",
+    "null",
+    "{}",
+    "[]",
+    "[null]",
+    '["yes"]',
+    '"yes"',
+    '"YES"',
+    '"physical"',
+    '"family_member"',
+    '"no_further_action"',
+    '""',
+    '"   "',
+    '"\\t"',
+    '"\\u2003"',
+    '"\\u200b"',
+    '"\\u0000"',
+    '"\\ud800"',
+    '"\\udc00x"',
+    '"\\ud83d\\ude00"',
+    '"caf\\u00e9"',
+    '"a\\"b"',
+    '"Jane Smith"',
+    '"07700 900123"',
+    '"bcu-9"',
+    '"Bad Area!"',
+    '"x' + "y" * 9999 + '"',
+    '"x' + "y" * 10000 + '"',
+    '"2024-03-31T01:30:00"',
+    '"2024-03-31T01:30:00Z"',
+    '"2024-03-31T01:30:00.123456+01:00"',
+    '"2024-03-31T01:30:00+01:00:30"',
+    '"2024-03-31 01:30:00+00:00"',
+    '"2024-03-31T01:30+01:00"',
+    '"2031-01-01T00:00:00+00:00"',
+    '"1899-12-31T23:59:59+00:00"',
+    '"1900-01-01T00:00:00+14:00"',
+    '"2200-12-31T23:59:59-14:00"',
+    '"0001-01-01T00:00:00+00:00"',
+    '"9999-12-31T23:00:00-05:00"',
+    '"2024-W01-1"',
+    '"2024-01-01"',
+    '"20240101"',
+    '"1991-06-03"',
+    '"2023-02-29"',
+    '"0001-01-01"',
+    "[" + ",".join(['"physical"'] * 1000) + "]",
+    "[" + ",".join(['"physical"'] * 1001) + "]",
+    "{" + ",".join(f'"{n}":"yes"' for n in range(1001)) + "}",
+    '{"":"yes"}',
+    '{" ":"yes"}',
+    '{"1":"maybe"}',
+    '{"1":null}',
+    '{"id":"x","age":3}',
+    '[{"id":"x","age":3},{"id":"x","age":4}]',
+]
+
+_PLACEHOLDER = "\x00hostile\x00"
+
+
+def _paths(record: Any) -> list[tuple[Any, ...]]:
+    """The path of every value in ``record``, the record itself first."""
+    found: list[tuple[Any, ...]] = []
+    waiting: list[tuple[tuple[Any, ...], Any]] = [((), record)]
+    while waiting:
+        path, value = waiting.pop()
+        found.append(path)
+        if isinstance(value, dict):
+            waiting.extend(((*path, key), item) for key, item in value.items())
+        elif isinstance(value, list):
+            waiting.extend(((*path, index), item) for index, item in enumerate(value))
+    return found
+
+
+def _at(record: Any, path: tuple[Any, ...]) -> Any:
+    for part in path:
+        record = record[part]
+    return record
+
+
+def _set(record: Any, path: tuple[Any, ...], value: Any) -> Any:
+    if not path:
+        return value
+    _at(record, path[:-1])[path[-1]] = value
+    return record
+
+
+def _compact(record: Any) -> str:
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+
+
+def _swap_times(r: dict[str, Any]) -> None:
+    i = r["incident"]
+    i["reported_at"], i["occurred_at"] = i["occurred_at"], i["reported_at"]
+
+
+def _same_people(r: dict[str, Any]) -> None:
+    r["incident"]["suspect"]["id"] = r["incident"]["victim"]["id"]
+
+
+def _child_twice(r: dict[str, Any]) -> None:
+    child = {"id": "C-twice", "age": 5}
+    r["incident"]["children"] = [child, dict(child, age=6)]
+
+
+def _other_form(r: dict[str, Any]) -> None:
+    if r["form"] is not None:
+        r["form"]["incident_id"] = "SOMEWHERE-ELSE"
+
+
+def _graded_only(r: dict[str, Any]) -> None:
+    r["graded_at"], r["recorded_grade"] = r["incident"]["reported_at"], None
+
+
+def _grade_only(r: dict[str, Any]) -> None:
+    r["graded_at"], r["recorded_grade"] = None, "high"
+
+
+def _graded_early(r: dict[str, Any]) -> None:
+    r["graded_at"], r["recorded_grade"] = "1990-01-01T00:00:00+00:00", "high"
+
+
+def _graded_later_offset(r: dict[str, Any]) -> None:
+    # The same instant as the report written at another offset: not before it.
+    r["graded_at"], r["recorded_grade"] = "2031-06-01T12:00:00+05:00", "medium"
+    r["incident"]["reported_at"] = "2031-06-01T07:00:00Z"
+    r["incident"]["occurred_at"] = "2031-06-01T06:59:59+00:00"
+    r["call"] = None
+    if r["form"] is not None:
+        r["form"]["completed_at"] = r["incident"]["reported_at"]
+        r["form"]["submitted_at"] = r["form"]["officer_off_duty_at"] = None
+
+
+def _call_elsewhere(r: dict[str, Any]) -> None:
+    if r["call"] is not None:
+        r["call"]["id"] = "CALL-ELSEWHERE"
+
+
+def _nfa(rationale: Any) -> Callable[[dict[str, Any]], None]:
+    def breaks(r: dict[str, Any]) -> None:
+        r["incident"]["crime"] = {
+            "id": "CR-x",
+            "offence": "harassment",
+            "outcome": "no_further_action",
+            "outcome_rationale": rationale,
+        }
+
+    return breaks
+
+
+def _charged_blank(r: dict[str, Any]) -> None:
+    r["incident"]["crime"] = {"id": "CR-y", "offence": "stalking", "outcome": "charge"}
+    r["incident"]["crime"]["outcome_rationale"] = "  "
+
+
+def _family(kind: str, family: Any) -> Callable[[dict[str, Any]], None]:
+    def breaks(r: dict[str, Any]) -> None:
+        r["incident"]["relationship"] = {"kind": kind, "family": family}
+
+    return breaks
+
+
+def _submitted_early(r: dict[str, Any]) -> None:
+    if r["form"] is not None:
+        r["form"]["submitted_at"] = "1950-01-01T00:00:00+00:00"
+
+
+def _judgement(rationale: str) -> Callable[[dict[str, Any]], None]:
+    def breaks(r: dict[str, Any]) -> None:
+        if r["form"] is not None:
+            r["form"]["professional_judgement"] = {"grade": "medium", "rationale": rationale}
+
+    return breaks
+
+
+#: Changes that break (or, for the last few, keep) a rule across fields.
+BREAKS: dict[str, Callable[[dict[str, Any]], None]] = {
+    "occurred after reported": _swap_times,
+    "victim is suspect": _same_people,
+    "a child twice": _child_twice,
+    "form for another incident": _other_form,
+    "graded_at without a grade": _graded_only,
+    "grade without graded_at": _grade_only,
+    "graded before reported": _graded_early,
+    "call elsewhere": _call_elsewhere,
+    "no further action, no rationale": _nfa(None),
+    "no further action, blank rationale": _nfa(" \t"),
+    "charge, blank rationale": _charged_blank,
+    "family member without family": _family("family_member", None),
+    "partner with family": _family("intimate_partner", "sibling"),
+    "submitted before completed": _submitted_early,
+    "blank judgement": _judgement("\u2003"),
+    # Valid, unusual: must be accepted by both.
+    "graded at the report's instant, another offset": _graded_later_offset,
+    "no further action with a rationale": _nfa("insufficient evidence"),
+    "family member with family": _family("family_member", "cousin"),
+    "judgement": _judgement("x"),
+}
+
+_KINDS = ["replace"] * 6 + ["break"] * 3 + ["remove", "add", "twice", "layout", "cut", "wrap"]
+
+
+@st.composite
+def mutated(draw: st.DrawFn) -> str | bytes:
+    """A valid case with one fault (or one unusual, valid change) put anywhere in it."""
+    record = json.loads(draw(st.sampled_from(CASES + SPARSE)))
+    kind = draw(st.sampled_from(_KINDS))
+    path = draw(st.sampled_from(_paths(record)))
+    if kind == "replace":
+        value = draw(st.sampled_from(HOSTILE))
+        return _compact(_set(record, path, _PLACEHOLDER)).replace(json.dumps(_PLACEHOLDER), value)
+    if kind == "break":
+        BREAKS[draw(st.sampled_from(sorted(BREAKS)))](record)
+        return _compact(record)
+    if kind == "remove" and path:
+        del _at(record, path[:-1])[path[-1]]
+    elif kind == "add" and isinstance(_at(record, path), dict):
+        key = draw(st.sampled_from(["unknown_key", "Jane Smith", "07700900123", "id"]))
+        _at(record, path).setdefault(key, draw(st.sampled_from([None, 1, "x", []])))
+    text = _compact(record)
+    if kind == "twice":
+        key = draw(st.sampled_from(['"id":"again",', '"id" : "again" ,', '"Jane Smith":1,']))
+        text = text.replace("{", "{" + key, 1 + draw(st.integers(0, 3)))
+    elif kind == "layout":
+        text = json.dumps(
+            record,
+            ensure_ascii=draw(st.booleans()),
+            indent=draw(st.sampled_from([None, 1])),
+            separators=draw(st.sampled_from([None, (",", ":"), (" , ", " : ")])),
+        )
+    elif kind == "cut":
+        text = text[: draw(st.integers(0, len(text)))]
+    elif kind == "wrap":
+        text = draw(st.sampled_from(["\ufeff{}", "[{}]", "{}\r\n", "  {} ", "{}x"])).replace(
+            "{}", text
+        )
+    return text.encode() if draw(st.booleans()) else text
+
+
+def texts() -> st.SearchStrategy[str | bytes]:
+    """Valid cases, mutated ones, and arbitrary text."""
+    return st.one_of(
+        st.sampled_from(CASES),
+        mutated(),
+        mutated(),
+        mutated(),
+        st.binary(max_size=80),
+        st.text(max_size=40),
+    )
+
+
+def _types(value: Any) -> Any:
+    """The type of ``value`` and of everything it holds, to compare two readings."""
+    if attrs.has(type(value)):
+        fields = attrs.fields(type(value))
+        return (type(value), tuple(_types(getattr(value, f.name)) for f in fields))
+    if isinstance(value, (tuple, frozenset, list)):
+        return (type(value), tuple(sorted(map(repr, map(_types, value)))))
+    if hasattr(value, "items"):
+        return (type(value), tuple((type(k), _types(v)) for k, v in value.items()))
+    tz = getattr(value, "tzinfo", None)
+    return (type(value), type(tz), repr(tz)) if tz is not None else type(value)
+
+
+def outcome(read: Callable[[], Any]) -> tuple[Any, ...]:
+    """What ``read()`` gives: the object and its JSON and types, or the error in full."""
+    try:
+        built = read()
+    except ValidationError as exc:
+        errors = tuple((error.path, error.message) for error in exc.errors)
+        return ("rejected", exc.type_name, errors, str(exc))
+    return ("accepted", built, to_json(built), _types(built))

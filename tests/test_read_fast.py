@@ -1,0 +1,424 @@
+"""The fast read path gives the pure path's answers: the same objects, the same errors.
+
+``from_json``/``from_dict`` read with orjson and a generated structuring function when
+``dapolicy._speedups.FAST`` (``dapolicy._read_fast``), and fall back to the pure path
+(``dapolicy._read``, which ``DAPOLICY_PURE_PYTHON=1`` chooses) for anything the fast path
+is not sure of. Each test reads the same input both ways in one process and compares
+everything: accept or reject, the object, its JSON and the types it holds, the error's
+paths, messages and text. The longer, seeded run is ``tests/fuzz/test_fuzz_read.py``.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import sys
+import types
+from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import attrs
+import cattrs
+import orjson
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from dapolicy import (
+    Answer,
+    Case,
+    Incident,
+    _read,
+    _read_checks,
+    _read_fast,
+    _speedups,
+    default_policy,
+    from_dict,
+    from_json,
+    make_converter,
+    to_json,
+)
+from dapolicy import serialization as ser
+from dapolicy.models._base import Checked
+
+sys.path.insert(0, str(Path(__file__).with_name("fuzz")))
+from _read_corpus import BREAKS, CASES, HOSTILE, SPARSE, outcome, texts
+
+
+@pytest.fixture(autouse=True)
+def fast_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fast path on, even under DAPOLICY_PURE_PYTHON=1 (the pure side is called directly)."""
+    monkeypatch.setattr(_speedups, "FAST", True)
+    monkeypatch.setattr(_speedups, "orjson", orjson)
+
+
+def pure_json(cls: type, text: str | bytes, converter: cattrs.Converter | None = None) -> Any:
+    """What ``from_json`` does with ``DAPOLICY_PURE_PYTHON=1``."""
+    chosen = ser._converter(converter)
+    return _read.structure(cls, _read.loads(cls.__name__, text), chosen)
+
+
+#: A converter whose errors are found again with detailed validation (as the bench's was).
+DETAILED_OFF = make_converter(detailed_validation=False)
+
+
+def same_reading(text: str | bytes, cls: type = Case) -> tuple[Any, ...]:
+    """Read ``text`` both ways, with both kinds of converter: all four agree."""
+    fast = outcome(lambda: from_json(cls, text))
+    assert fast == outcome(lambda: pure_json(cls, text))
+    detailed_off = DETAILED_OFF
+    assert outcome(lambda: from_json(cls, text, converter=detailed_off)) == outcome(
+        lambda: pure_json(cls, text, detailed_off)
+    )
+    return fast
+
+
+# --- the fast path is taken, and builds the same objects ------------------------------
+
+
+@pytest.mark.parametrize("line", CASES, ids=range(len(CASES)))
+def test_a_valid_line_is_read_and_built_on_the_fast_path(line: str) -> None:
+    data = _read_fast.loads(line)
+    assert data is not _read_fast.UNSURE
+    built = _read_fast.structure(Case, data, ser._converter(None))
+    assert built is not _read_fast.UNSURE
+    assert to_json(built) == line
+    assert same_reading(line)[0] == "accepted"
+
+
+def test_the_fast_path_builds_every_model_the_same_way_as_the_pure_path() -> None:
+    for line in CASES[-2:] + SPARSE:  # the enriched cases: every field of every model
+        if line in SPARSE:  # fields left to their defaults: the second branch
+            data = _read_fast.loads(line)
+            assert _read_fast.structure(Case, data, ser._converter(None)) is not _read_fast.UNSURE
+        pure = outcome(lambda line=line: pure_json(Case, line))
+        assert outcome(lambda line=line: from_json(Case, line)) == pure
+        assert outcome(lambda line=line: from_dict(Case, json.loads(line))) == pure
+
+
+@given(texts())
+def test_any_text_reads_the_same_on_both_paths(text: str | bytes) -> None:
+    same_reading(text)
+
+
+# --- the hostile corpus ---------------------------------------------------------------
+
+#: A field of each kind the models have (str, optional str, a safe id, datetime,
+#: optional datetime, date, int, bool, enum, optional enum, frozenset of enums, tuple of
+#: objects, mapping, an object, an optional object), in the enriched case.
+PATHS = [
+    ("incident", "id"),
+    ("incident", "attending_officer"),
+    ("incident", "area"),
+    ("incident", "reported_at"),
+    ("graded_at",),
+    ("incident", "victim", "date_of_birth"),
+    ("incident", "children", 0, "age"),
+    ("incident", "victim", "address_confidential"),
+    ("incident", "relationship", "kind"),
+    ("recorded_grade",),
+    ("incident", "abuse_types"),
+    ("incident", "children"),
+    ("form", "answers"),
+    ("incident", "relationship"),
+    ("incident", "crime"),
+    ("form", "answers", "1"),
+    (),
+]
+
+
+def _replaced(path: tuple[Any, ...], value: str) -> str:
+    record = json.loads(CASES[-1])
+    target = record
+    for part in path[:-1]:
+        target = target[part]
+    if path:
+        target[path[-1]] = "\x00here\x00"
+    else:
+        record = "\x00here\x00"
+    text = json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+    return text.replace(json.dumps("\x00here\x00"), value)
+
+
+@pytest.mark.parametrize("value", HOSTILE, ids=range(len(HOSTILE)))
+def test_a_hostile_value_anywhere_reads_the_same(value: str) -> None:
+    for path in PATHS:
+        same_reading(_replaced(path, value))
+
+
+@pytest.mark.parametrize("name", sorted(BREAKS))
+def test_a_rule_across_fields_is_kept_on_the_fast_path(name: str) -> None:
+    for line in (CASES[-1], CASES[3]):
+        record = json.loads(line)
+        BREAKS[name](record)
+        same_reading(json.dumps(record, ensure_ascii=False, separators=(",", ":")))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"a":1,"a":2}',
+        '{"incident":1,"incident":2}',
+        CASES[0].replace('"id":', '"id":"x","id":', 1),
+        CASES[0].replace("{", '{"Jane Smith":1,"Jane Smith":2,', 1),
+        CASES[0].replace(',"', ', "', 1),
+        CASES[0].replace("V-", "\\u0056-", 1),
+        "\ufeff" + CASES[0],
+        CASES[0].encode("utf-8"),
+        b"\xef\xbb\xbf" + CASES[0].encode("utf-8"),
+        CASES[0].encode("utf-8") + b"\xff",
+        CASES[0] + "\ud800",
+        "[" * 65 + "]" * 65,
+        "[" * 2000 + "]" * 2000,
+        "",
+        "   ",
+        "null",
+    ],
+)
+def test_keys_given_twice_layout_and_bad_text_read_the_same(text: str | bytes) -> None:
+    same_reading(text)
+
+
+def test_orjson_is_trusted_only_for_text_it_writes_back_byte_for_byte() -> None:
+    assert _read_fast.loads('{"a":1}') == {"a": 1}
+    assert _read_fast.loads(b'{"a":[1,"\xc3\xa9"]}') == {"a": [1, "\u00e9"]}
+    for doubtful in [
+        '{"a":1,"a":2}',  # orjson keeps the last silently
+        "123456789012345678901234567890",  # orjson reads it as a float
+        "18446744073709551616",  # past 64 bits
+        '{"a": 1}',  # laid out otherwise: the pure path reads it
+        '"\\u00e9"',
+        '"\\ud800"',
+        "NaN",
+        "\ufeff{}",
+        "\ud800",
+        "{",
+    ]:
+        assert _read_fast.loads(doubtful) is _read_fast.UNSURE, doubtful
+
+
+# --- Python values through from_dict ---------------------------------------------------
+
+
+class _Str(str):
+    pass
+
+
+class _Dict(dict[str, Any]):
+    pass
+
+
+class _Int(enum.IntEnum):
+    THREE = 3
+
+
+def _python_values() -> Iterator[tuple[str, Any]]:
+    record = json.loads(CASES[-1])
+    incident = record["incident"]
+    yield "a datetime object", {**record, "graded_at": datetime(2031, 1, 1, tzinfo=UTC)}
+    yield "a naive datetime object", {**record, "graded_at": datetime(2031, 1, 1)}
+    zoned = datetime(2031, 1, 1, tzinfo=timezone(timedelta(hours=2)))
+    yield "a zoned datetime", {**record, "incident": {**incident, "reported_at": zoned}}
+    yield (
+        "a date object",
+        {
+            **record,
+            "incident": {
+                **incident,
+                "victim": {**incident["victim"], "date_of_birth": date(1980, 1, 1)},
+            },
+        },
+    )
+    yield "a str subclass", {**record, "incident": {**incident, "id": _Str("I-1")}}
+    yield "a dict subclass", {**record, "incident": _Dict(incident)}
+    yield "a tuple for a list", {**record, "incident": {**incident, "abuse_types": ("physical",)}}
+    yield (
+        "an IntEnum for an int",
+        {**record, "incident": {**incident, "children": [{"id": "c", "age": _Int.THREE}]}},
+    )
+    yield (
+        "a bool for an int",
+        {**record, "incident": {**incident, "children": [{"id": "c", "age": True}]}},
+    )
+    yield "a mapping proxy", {**record, "form": types.MappingProxyType(record["form"])}
+    yield "a list of keys", list(record)
+    yield "None", None
+
+
+@pytest.mark.parametrize(("name", "data"), list(_python_values()), ids=lambda x: str(x)[:20])
+def test_python_values_build_the_same_through_from_dict(name: str, data: Any) -> None:
+    pure = outcome(lambda: _read.structure(Case, data, ser._converter(None)))
+    assert outcome(lambda: from_dict(Case, data)) == pure
+
+
+# --- when the fast path is not used ---------------------------------------------------
+
+
+def test_a_converter_with_a_hook_added_reads_through_that_hook() -> None:
+    converter = make_converter()
+    assert _read_fast.is_pristine(converter)
+    converter.register_structure_hook(str, lambda value, _: value.lower())
+    assert not _read_fast.is_pristine(converter)
+    case = from_json(Case, CASES[0], converter=converter)
+    assert case.incident.id == json.loads(CASES[0])["incident"]["id"].lower()
+
+
+@pytest.mark.parametrize(
+    "register",
+    [
+        lambda c: c.register_structure_hook_func(lambda t: t is str, lambda v, _: v),
+        lambda c: c.register_structure_hook_factory(lambda t: t is str, lambda t: str),
+        lambda c: c.register_structure_hook_factory(lambda t: t is str)(lambda t: str),
+    ],
+)
+def test_any_structure_hook_added_turns_the_fast_path_off(
+    register: Callable[[cattrs.Converter], Any],
+) -> None:
+    converter = make_converter()
+    register(converter)
+    assert not _read_fast.is_pristine(converter)
+
+
+def test_a_copy_is_pristine_only_when_only_the_validation_differs() -> None:
+    converter = make_converter(detailed_validation=False)
+    assert _read_fast.is_pristine(converter.copy(detailed_validation=True))
+    assert not _read_fast.is_pristine(converter.copy(forbid_extra_keys=False))
+    touched = make_converter()
+    touched.register_structure_hook(int, lambda v, _: v)
+    assert not _read_fast.is_pristine(touched.copy())
+    assert not _read_fast.is_pristine(default_policy().make_converter())
+    assert not _read_fast.is_pristine(cattrs.Converter())
+
+
+def test_with_the_switch_off_the_fast_path_is_never_called(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def refuse(*_: Any) -> Any:
+        raise AssertionError("the fast path was called")
+
+    monkeypatch.setattr(_speedups, "FAST", False)
+    monkeypatch.setattr(_read_fast, "loads", refuse)
+    monkeypatch.setattr(_read_fast, "structure", refuse)
+    assert to_json(from_json(Case, CASES[0])) == CASES[0]
+    assert to_json(from_dict(Case, json.loads(CASES[0]))) == CASES[0]
+
+
+@attrs.frozen
+class _Measured:
+    value: float
+
+
+@attrs.frozen
+class _Node:
+    name: str
+    child: _Node | None = None
+
+
+def test_a_class_with_a_type_the_fast_path_does_not_mirror_takes_the_pure_path() -> None:
+    converter = make_converter()
+    assert _read_fast.structure(_Measured, {"value": 1.5}, converter) is _read_fast.UNSURE
+    assert from_dict(_Measured, {"value": 1.5}) == _Measured(1.5)
+    nested = {"name": "a", "child": {"name": "b"}}
+    assert _read_fast.structure(_Node, nested, converter) is _read_fast.UNSURE  # recursive
+    assert from_dict(_Node, nested) == _Node("a", _Node("b"))
+
+
+# --- the models' checks as the fast path does them ------------------------------------
+
+
+def test_every_check_is_written_against_its_model_as_it_is() -> None:
+    stale = [cls.__name__ for cls in _read_checks.CHECKS if _read_checks.check_for(cls) is None]
+    assert not stale, (
+        f"_problems changed in {stale}: bring their checks in dapolicy/_read_checks.py up "
+        "to date, and their fingerprints (_read_checks.fingerprint)"
+    )
+
+
+def _objects(value: Any) -> Iterator[Any]:
+    if attrs.has(type(value)):
+        yield value
+        for field in attrs.fields(type(value)):
+            yield from _objects(getattr(value, field.name))
+    elif isinstance(value, tuple):
+        for item in value:
+            yield from _objects(item)
+
+
+_BUILT = [from_json(Case, line) for line in CASES]
+_INSTANCES = {
+    cls: [obj for case in _BUILT for obj in _objects(case) if type(obj) is cls]
+    for cls in _read_checks.CHECKS
+}
+_AT = timezone(timedelta(hours=-14)), UTC, timezone(timedelta(hours=14))
+_EDGES: dict[Any, list[Any]] = {
+    str: ["", " ", "\t\n", "\u2003", "\u200b", "x", " x ", "bcu-1", "Bad Area!", "a" * 65],
+    datetime: [
+        datetime(year, month, day, hour, tzinfo=tz)
+        for year, month, day, hour in [
+            (1899, 12, 31, 23),
+            (1900, 1, 1, 0),
+            (2200, 12, 31, 23),
+            (2201, 1, 1, 0),
+            (2031, 6, 1, 12),
+        ]
+        for tz in _AT
+    ],
+    int: [-1, 0, 17, 18],
+    bool: [True, False],
+}
+
+
+def _pool(tp: Any, cls: type, name: str) -> list[Any]:
+    origin = getattr(tp, "__origin__", None)
+    if tp in _EDGES:
+        return _EDGES[tp]
+    if isinstance(tp, type) and issubclass(tp, enum.Enum):
+        return list(tp)
+    if attrs.has(tp):
+        return _INSTANCES.get(tp, [])[:6]
+    args = getattr(tp, "__args__", ())
+    if type(None) in args:
+        (inner,) = (a for a in args if a is not type(None))
+        return [None, *_pool(inner, cls, name)]
+    values = [getattr(obj, name) for obj in _INSTANCES[cls]]
+    if origin is frozenset:
+        return [frozenset(), *values]
+    if origin is tuple:
+        twice = tuple(_INSTANCES[args[0]][:1] * 2)  # the same child twice
+        return [(), *values, twice]
+    yes = Answer.YES
+    return [{}, {"": yes}, {" ": yes}, {"\u2003": yes}, {"1": yes}, *values]
+
+
+@st.composite
+def _altered(draw: st.DrawFn) -> tuple[Any, Any]:
+    cls = draw(st.sampled_from(sorted(_read_checks.CHECKS, key=lambda c: c.__name__)))
+    original = draw(st.sampled_from(_INSTANCES[cls]))
+    fields = attrs.fields(attrs.resolve_types(cls))
+    obj = object.__new__(cls)
+    for field in fields:
+        object.__setattr__(obj, field.name, getattr(original, field.name))
+    for field in draw(st.lists(st.sampled_from(fields), max_size=3, unique=True)):
+        pool = _pool(field.type, cls, field.name)
+        if pool:
+            object.__setattr__(obj, field.name, draw(st.sampled_from(pool)))
+    return cls, obj
+
+
+@given(_altered())
+def test_each_check_agrees_with_its_models_problems(altered: tuple[Any, Any]) -> None:
+    cls, obj = altered
+    check = _read_checks.check_for(cls)
+    assert check is not None
+    assert issubclass(cls, Checked)
+    problems = list(obj._problems())
+    assert check(obj) == (not problems), problems
+
+
+def test_every_model_in_a_case_has_a_check_and_is_built_slot_by_slot() -> None:
+    for cls in _read_checks.CHECKS:
+        assert _read_fast._trusted_build(cls), cls
+    assert set(_read_checks.CHECKS) >= {type(obj) for obj in _objects(_BUILT[-1])}
+    assert Incident in _read_checks.CHECKS
