@@ -11,6 +11,7 @@ changes, the edges of the 12-month windows, 14 "yes" answers.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -30,7 +31,7 @@ from dapolicy.errors import DapolicyError
 from dapolicy.plugins import DEFAULT_PLUGINS
 from dapolicy.policy import Policy
 from dapolicy.serialization import to_json
-from dapolicy.settings import DashSettings, MaracSettings, SeriesRule, Settings
+from dapolicy.settings import DashSettings, MaracSettings, SeriesRule, Settings, load_settings
 from dapolicy.testing.invariants import (
     INVARIANTS,
     ConformanceCase,
@@ -42,6 +43,7 @@ from dapolicy.testing.invariants import (
 )
 
 LONDON = ZoneInfo("Europe/London")
+REPO = Path(__file__).resolve().parents[1]
 #: The profile's number of cases, but never fewer than this. (The rarest corners --
 #: exact ages, window edges, clock changes -- are the kit's boundary cases, checked
 #: before any case is drawn.)
@@ -53,6 +55,9 @@ RISK_MODELS = [
     name for name, _ in DEFAULT_PLUGINS if "dapolicy_assess_risk" in _ALL.hooks_of(name)
 ]
 OTHERS = [name for name, _ in DEFAULT_PLUGINS if name not in RISK_MODELS]
+#: Settings under which a risk model has something to grade: DARA needs the force's
+#: items (dapolicy ships none), and then the kit draws DARA forms over them.
+MODEL_SETTINGS = {"dara": load_settings(REPO / "docs" / "examples" / "dara-policy.toml")}
 
 
 def test_the_kit_checks_every_invariant_of_the_design() -> None:
@@ -67,7 +72,8 @@ def test_every_builtin_is_covered() -> None:
 
 @pytest.mark.parametrize("name", RISK_MODELS)
 def test_each_builtin_risk_model_conforms_on_its_own(name: str) -> None:
-    run_conformance(isolated(name, load_entry_points=False), max_examples=EXAMPLES)
+    policy = isolated(name, settings=MODEL_SETTINGS.get(name), load_entry_points=False)
+    run_conformance(policy, max_examples=EXAMPLES)
 
 
 def test_the_default_policy_conforms() -> None:

@@ -25,6 +25,7 @@ from dapolicy.models import (
     Case,
     Child,
     Crime,
+    DaraForm,
     Decision,
     Destination,
     DomesticAbuseVerdict,
@@ -35,6 +36,7 @@ from dapolicy.models import (
     Finding,
     FormCompliance,
     FormStatus,
+    Frequency,
     Incident,
     InvestigatorLevel,
     OffenceCategory,
@@ -55,6 +57,7 @@ from dapolicy.models import (
     RiskGrade,
     Task,
     Thrive,
+    TrainingRegister,
     TriageDecision,
     Vulnerability,
 )
@@ -99,6 +102,8 @@ STRATEGY_FOR: dict[type, Callable[[], st.SearchStrategy[Any]]] = {
     FormCompliance: ds.form_compliances,
     EventOutcome: ds.event_outcomes,
     Case: ds.cases,
+    DaraForm: ds.dara_forms,
+    TrainingRegister: ds.training_registers,
 }
 
 ENUM_STRATEGY_FOR: dict[type, Callable[[], st.SearchStrategy[Any]]] = {
@@ -116,6 +121,7 @@ ENUM_STRATEGY_FOR: dict[type, Callable[[], st.SearchStrategy[Any]]] = {
     FormStatus: ds.form_statuses,
     ResponseGrade: ds.response_grades,
     InvestigatorLevel: ds.investigator_levels,
+    Frequency: ds.frequencies,
 }
 
 PHONE = re.compile(r"^(07700 900|01632 960)\d{3}$")

@@ -82,10 +82,11 @@ def decision_time(case: Case) -> datetime:
     The later of the two as instants (``max()`` on two London times compares wall
     clocks, which is wrong in the hour the clocks go back).
     """
-    reported, form = case.incident.reported_at, case.form
-    if form is not None and micros(form.completed_at) > micros(reported):
-        return form.completed_at
-    return reported
+    latest = case.incident.reported_at
+    for form in (case.form, case.dara):  # the later of the two forms, if both came
+        if form is not None and micros(form.completed_at) > micros(latest):
+            latest = form.completed_at
+    return latest
 
 
 def parse_line(number: int, raw: bytes) -> Case | dict[str, Any]:
@@ -132,7 +133,7 @@ def assess_line(policy: Policy, history: MutableHistory, number: int, raw: bytes
         return LineResult(number, None, json.dumps(case))
     try:
         decision = policy.assess(
-            case.incident, case.form, history=history, now=decision_time(case)
+            case.incident, case.form, dara=case.dara, history=history, now=decision_time(case)
         )
         record(history, case.incident, decision)
         if case.call is not None:

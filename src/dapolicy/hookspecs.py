@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from dapolicy.history import HistoryView
     from dapolicy.models import Call, Decision, Event, Finding, Incident, Referral, RiskForm, Task
     from dapolicy.models.checklist import QuestionSet
+    from dapolicy.models.dara import DaraForm
     from dapolicy.models.operations import ResponseFinding, Thrive
     from dapolicy.models.work import Allocation
     from dapolicy.settings import Settings
@@ -63,6 +64,7 @@ def dapolicy_question_sets(settings: Settings) -> Iterable[QuestionSet]:
 def dapolicy_assess_risk(
     incident: Incident,
     form: RiskForm | None,
+    dara: DaraForm | None,
     history: HistoryView,
     settings: Settings,
 ) -> Finding | None:
@@ -75,6 +77,8 @@ def dapolicy_assess_risk(
 
     :param incident: the incident being assessed.
     :param form: its risk form, or ``None``.
+    :param dara: the officer's DARA form, or ``None`` (a case may carry it beside a
+        DASH form; only the ``dara`` plug-in reads it).
     :param history: the victim's past, a read-only :class:`~dapolicy.history.HistoryView`
         bound to the decision's ``now``: only what the force knew before it.
     :param settings: the force's settings.

@@ -30,6 +30,7 @@ from dapolicy.errors import ConfigurationError, FieldError, ValidationError
 from dapolicy.history import History
 from dapolicy.models import Call, Case, Decision, Event, Incident, PluginInfo, Reason, RiskForm
 from dapolicy.models.checklist import QuestionSet
+from dapolicy.models.dara import DaraForm
 from dapolicy.models.operations import EventOutcome, Thrive, TriageDecision
 from dapolicy.serialization import configure_converter
 from dapolicy.settings import Settings, load_settings
@@ -209,6 +210,7 @@ class Policy:
         incident: Incident,
         form: RiskForm | None = None,
         *,
+        dara: DaraForm | None = None,
         history: History | None = None,
         now: datetime,
     ) -> Decision:
@@ -216,7 +218,10 @@ class Policy:
 
         :param incident: the incident, crime or not.
         :param form: its risk form, or ``None`` if none was submitted (the decision
-            then needs review, and rules that need no form still run).
+            then needs review, unless a DARA form came, and rules that need no form
+            still run).
+        :param dara: the officer's DARA form, if the force runs DARA; it may come
+            beside a partner's DASH form, and the higher grade wins.
         :param history: the victim's past; not modified (record the decision after). Only
             entries recorded before ``now`` are seen; hooks get a read-only
             :class:`~dapolicy.history.HistoryView` of it bound to ``now``.
@@ -228,7 +233,7 @@ class Policy:
             for another incident.
         """
         policy = self._in_force(now, incident.area)
-        return _assessment.assess(policy, incident, form, history=history, now=now)
+        return _assessment.assess(policy, incident, form, dara=dara, history=history, now=now)
 
     def assess_case(self, case: Case, *, history: History | None = None) -> Decision:
         """Assess a :class:`~dapolicy.models.Case` as ``dapolicy assess`` does.
@@ -246,7 +251,9 @@ class Policy:
         """
         from dapolicy.batch import decision_time
 
-        return self.assess(case.incident, case.form, history=history, now=decision_time(case))
+        return self.assess(
+            case.incident, case.form, dara=case.dara, history=history, now=decision_time(case)
+        )
 
     def triage(
         self,

@@ -27,6 +27,7 @@ from typing import Any
 
 import attrs
 
+from dapolicy._settings_dara import DaraItem, DaraSettings, read_items_files
 from dapolicy._settings_ranges import (
     Ident,
     Instance,
@@ -83,6 +84,8 @@ from dapolicy.models.protection import RegimeChoice
 
 __all__ = [
     "AllocationSettings",
+    "DaraItem",
+    "DaraSettings",
     "DashSettings",
     "DialSettings",
     "EventSettings",
@@ -124,6 +127,7 @@ class Settings(Section):
         within this many months (the report's force defined it as a rolling 12 months).
     :param dash: DASH grade bands.
     :param dial: the DIAL configuration.
+    :param dara: DARA, for a force that runs it: the force's own items.
     :param marac: MARAC criteria parameters.
     :param hub: partnership-hub referral thresholds.
     :param series: local escalation thresholds.
@@ -151,6 +155,7 @@ class Settings(Section):
     repeat_victim_months: int = bounded(12, MONTHS)
     dash: DashSettings = attrs.field(factory=DashSettings)
     dial: DialSettings = attrs.field(factory=DialSettings)
+    dara: DaraSettings = attrs.field(factory=DaraSettings)
     marac: MaracSettings = attrs.field(factory=MaracSettings)
     hub: HubSettings = attrs.field(factory=HubSettings)
     series: tuple[SeriesRule, ...] = bounded(DEFAULT_SERIES, Items(0, 20), converter=to_tuple)
@@ -293,6 +298,9 @@ def load_settings(path: str | Path) -> Settings:
         data = read_toml(path)
     except _TomlError as exc:
         raise SettingsError(path, [exc.error]) from None
+    errors = read_items_files(path, data)
+    if errors:
+        raise SettingsError(path, errors)
     return _from_data(path, data)
 
 

@@ -27,6 +27,7 @@ from dapolicy.models import (
     RiskGrade,
 )
 from dapolicy.models._base import micros
+from dapolicy.models.dara import DaraForm
 from dapolicy.models.work import Allocation
 
 if TYPE_CHECKING:
@@ -42,15 +43,16 @@ def assess(
     incident: Incident,
     form: RiskForm | None = None,
     *,
+    dara: DaraForm | None = None,
     history: History | None = None,
     now: datetime,
 ) -> Decision:
     """What :meth:`dapolicy.policy.Policy.assess` does (documented there)."""
-    _check_call(incident, form, now)
+    _check_call(incident, form, dara, now)
     # Hooks, and the policy's own lookups, see the past as the force knew it before now.
     view = HistoryView(history if history is not None else InMemoryHistory(), known_at=now)
     with policy._guard() as guard:
-        return _decide(policy, guard, incident, form, view, now)
+        return _decide(policy, guard, incident, form, view, now, dara)
 
 
 def _decide(
@@ -60,14 +62,16 @@ def _decide(
     form: RiskForm | None,
     history: HistoryView,
     now: datetime,
+    dara: DaraForm | None = None,
 ) -> Decision:
     """The decision, every plug-in called through ``guard``; ``history`` is the view."""
     check = incident.domestic_abuse_check(on=now)
-    review = _form_review(policy, form) + _definition_review(check)
+    # An officer's DARA is the police form: without it, a missing DASH needs review.
+    review = _form_review(policy, form, dara) + _definition_review(check)
     if incident.counter_allegation:
         review.append(COUNTER_ALLEGATION)
     failures: list[PluginFailure] = []
-    found = _findings(policy, guard, incident, form, history)
+    found = _findings(policy, guard, incident, form, dara, history)
     failures += found.failures
     findings = tuple(f for _, f in found.results if f is not None)
     review += unique(r for f in findings for r in f.review_reasons)
@@ -139,7 +143,12 @@ def _decide(
 
 
 def _findings(
-    policy: Policy, guard: Guard, incident: Incident, form: RiskForm | None, history: HistoryView
+    policy: Policy,
+    guard: Guard,
+    incident: Incident,
+    form: RiskForm | None,
+    dara: DaraForm | None,
+    history: HistoryView,
 ) -> Call:
     return guard.call(
         "dapolicy_assess_risk",
@@ -149,6 +158,7 @@ def _findings(
         only=policy.settings.plugins.risk_models,
         incident=incident,
         form=form,
+        dara=dara,
         history=history,
         settings=policy.settings,
     )
@@ -194,15 +204,21 @@ def _tasks(policy: Policy, guard: Guard, incident: Incident, draft: Decision) ->
     )
 
 
-def _check_call(incident: Incident, form: RiskForm | None, now: datetime) -> None:
+def _check_call(
+    incident: Incident, form: RiskForm | None, dara: DaraForm | None, now: datetime
+) -> None:
     errors = now_errors(now, incident.reported_at, "the incident was reported")
     if form is not None and form.incident_id != incident.id:
         errors.append(FieldError("$.form.incident_id", "is not the incident's id"))
+    if dara is not None and dara.incident_id != incident.id:
+        errors.append(FieldError("$.dara.incident_id", "is not the incident's id"))
     if errors:
         raise ValidationError("assessment", errors)
 
 
-def _form_review(policy: Policy, form: RiskForm | None) -> list[Reason]:
+def _form_review(policy: Policy, form: RiskForm | None, dara: DaraForm | None) -> list[Reason]:
+    if form is None and dara is not None:
+        return []
     if form is None:
         return [
             Reason(

@@ -37,6 +37,7 @@ DEBUG_PLUGINS_ENV = "DAPOLICY_DEBUG_PLUGINS"
 _LABELS = {
     "incident": "the incident",
     "form": "the risk form",
+    "dara": "the DARA form",
     "decision": "the draft decision (or another plug-in's contribution in it)",
     "settings": "the settings",
     "call": "the call",

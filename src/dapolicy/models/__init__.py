@@ -8,6 +8,7 @@ of ``repr``.
 
 from dapolicy.models.case import Case
 from dapolicy.models.checklist import QuestionItem, QuestionSet
+from dapolicy.models.dara import DaraForm, Frequency
 from dapolicy.models.decision import Decision, PluginFailure, PluginInfo
 from dapolicy.models.incident import (
     AbuseType,
@@ -46,6 +47,15 @@ from dapolicy.models.risk import (
     RiskForm,
     RiskGrade,
 )
+from dapolicy.models.training import (
+    CaseRole,
+    CourseRecord,
+    OfficerTraining,
+    RoleRequirement,
+    TrainingCheck,
+    TrainingRegister,
+    TrainingStatus,
+)
 from dapolicy.models.work import (
     ABUSE_EVENTS,
     Agency,
@@ -69,6 +79,9 @@ __all__ = [
     "Call",
     "CallType",
     "Case",
+    "CaseRole",
+    "CourseRecord",
+    "DaraForm",
     "Child",
     "CivilOrder",
     "Crime",
@@ -84,10 +97,12 @@ __all__ = [
     "Finding",
     "FormCompliance",
     "FormStatus",
+    "Frequency",
     "Incident",
     "InvestigatorLevel",
     "InvestigatorSkill",
     "OffenceCategory",
+    "OfficerTraining",
     "Outcome",
     "Person",
     "PluginFailure",
@@ -103,8 +118,12 @@ __all__ = [
     "ResponseGrade",
     "RiskForm",
     "RiskGrade",
+    "RoleRequirement",
     "Task",
     "Thrive",
+    "TrainingCheck",
+    "TrainingRegister",
+    "TrainingStatus",
     "TriageDecision",
     "Vulnerability",
 ]
@@ -135,5 +154,7 @@ MODEL_TYPES: tuple[type, ...] = (
     TriageDecision,
     FormCompliance,
     EventOutcome,
+    DaraForm,
     Case,
+    TrainingRegister,
 )

@@ -167,6 +167,24 @@ def aware(name: str, value: Any, *, optional: bool = False) -> tuple[tuple[str, 
     return _NONE
 
 
+def not_before(
+    name: str, later: Any, earlier_name: str, earlier: Any
+) -> tuple[tuple[str, str], ...]:
+    """A problem if the aware datetime ``later`` is an earlier instant than ``earlier``.
+
+    Nothing is said when either is missing or not aware: :func:`aware` says that.
+    """
+    if (
+        isinstance(later, datetime)
+        and isinstance(earlier, datetime)
+        and later.utcoffset() is not None
+        and earlier.utcoffset() is not None
+        and micros(later) < micros(earlier)
+    ):
+        return ((name, f"must not be before {earlier_name}"),)
+    return _NONE
+
+
 def not_blank(name: str, value: Any, *, optional: bool = False) -> tuple[tuple[str, str], ...]:
     """Problems with a text field that must hold something other than white space."""
     if type(value) is str and value and not value.isspace():

@@ -12,6 +12,7 @@ from datetime import datetime
 import attrs
 
 from dapolicy.models._base import Checked, Problems, aware, fixed_offset_or_none, micros
+from dapolicy.models.dara import DaraForm
 from dapolicy.models.incident import Call, Incident
 from dapolicy.models.risk import RiskForm, RiskGrade
 
@@ -27,6 +28,8 @@ class Case(Checked):
     :param call: the call that led to it, if known.
     :param graded_at: when the force recorded a risk grade, if it did.
     :param recorded_grade: the grade the force recorded, if it did.
+    :param dara: the officer's DARA form, if the force runs DARA (beside ``form``,
+        which may then be a partner agency's DASH).
     """
 
     incident: Incident
@@ -34,10 +37,13 @@ class Case(Checked):
     call: Call | None = None
     graded_at: datetime | None = attrs.field(default=None, converter=fixed_offset_or_none)
     recorded_grade: RiskGrade | None = None
+    dara: DaraForm | None = None
 
     def _problems(self) -> Problems:
         if self.form is not None and self.form.incident_id != self.incident.id:
             yield "form", "is for another incident (incident_id does not match)"
+        if self.dara is not None and self.dara.incident_id != self.incident.id:
+            yield "dara", "is for another incident (incident_id does not match)"
         if self.call is not None and self.incident.call_id not in (None, self.call.id):
             yield "call", "is not the incident's call (call_id does not match)"
         yield from aware("graded_at", self.graded_at, optional=True)

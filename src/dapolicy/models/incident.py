@@ -147,6 +147,8 @@ class Crime(Checked):
     :param outcome: how it was resolved, or ``None`` while open.
     :param outcome_rationale: why; required for no further action, because the report
         found those files nearly empty. Kept out of ``repr``.
+    :param investigator: the investigating officer's id, if one is allocated (the
+        audit checks their training against the register, recommendation 4).
     """
 
     id: str
@@ -154,9 +156,11 @@ class Crime(Checked):
     arrest_made: bool = False
     outcome: Outcome | None = None
     outcome_rationale: str | None = attrs.field(default=None, repr=False)
+    investigator: str | None = None
 
     def _problems(self) -> Problems:
         yield from not_blank("id", self.id)
+        yield from not_blank("investigator", self.investigator, optional=True)
         rationale = self.outcome_rationale
         if self.outcome is Outcome.NO_FURTHER_ACTION and not (
             isinstance(rationale, str) and rationale.strip()

@@ -22,7 +22,7 @@ from dapolicy.models._base import (
     aware,
     fixed_offset,
     fixed_offset_or_none,
-    micros,
+    not_before,
     not_blank,
     to_tuple,
 )
@@ -149,14 +149,7 @@ class RiskForm(Checked):
             yield "answers", "each answer must be an Answer"
         yield from aware("completed_at", self.completed_at)
         yield from aware("submitted_at", self.submitted_at, optional=True)
-        if (
-            isinstance(self.submitted_at, datetime)
-            and isinstance(self.completed_at, datetime)
-            and self.submitted_at.utcoffset() is not None
-            and self.completed_at.utcoffset() is not None
-            and micros(self.submitted_at) < micros(self.completed_at)
-        ):
-            yield "submitted_at", "must not be before completed_at"
+        yield from not_before("submitted_at", self.submitted_at, "completed_at", self.completed_at)
 
     @classmethod
     def from_yes(

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dapolicy.plugins import (
     after_events,
     allocation,
+    dara,
     dash,
     dial,
     encompass,
@@ -28,6 +29,7 @@ __all__ = ["DEFAULT_PLUGINS"]
 DEFAULT_PLUGINS: tuple[tuple[str, object], ...] = (
     ("dash", dash),
     ("dial", dial),
+    ("dara", dara),
     ("lethality-screen", lethality),
     ("local-thresholds", local),
     ("marac", marac),

@@ -36,6 +36,7 @@ from dapolicy.models import (
     Case,
     Child,
     Crime,
+    DaraForm,
     Decision,
     Event,
     EventOutcome,
@@ -55,10 +56,12 @@ from dapolicy.models import (
     RiskForm,
     Task,
     Thrive,
+    TrainingRegister,
     TriageDecision,
 )
 from dapolicy.testing._strategies._checklists import question_items, question_sets
 from dapolicy.testing._strategies._common import FICTIONAL_MARKER, FICTIONAL_NAMES
+from dapolicy.testing._strategies._dara import dara_forms, frequencies, training_registers
 from dapolicy.testing._strategies._datetimes import aware_datetimes
 from dapolicy.testing._strategies._decisions import decisions, plugin_failures, plugin_infos
 from dapolicy.testing._strategies._enums import (
@@ -108,6 +111,7 @@ __all__ = [
     "cases",
     "children",
     "crimes",
+    "dara_forms",
     "decisions",
     "destinations",
     "domestic_abuse_verdicts",
@@ -118,6 +122,7 @@ __all__ = [
     "findings",
     "form_compliances",
     "form_statuses",
+    "frequencies",
     "incidents",
     "investigator_levels",
     "offence_categories",
@@ -139,6 +144,7 @@ __all__ = [
     "risk_grades",
     "tasks",
     "thrives",
+    "training_registers",
     "triage_decisions",
     "vulnerabilities",
 ]
@@ -171,7 +177,9 @@ _TYPE_STRATEGIES: dict[type, Callable[[], SearchStrategy[Any]]] = {
     TriageDecision: triage_decisions,
     FormCompliance: form_compliances,
     EventOutcome: event_outcomes,
+    DaraForm: dara_forms,
     Case: cases,
+    TrainingRegister: training_registers,
 }
 
 

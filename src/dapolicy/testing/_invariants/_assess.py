@@ -73,6 +73,7 @@ def _assess(
         decision = policy.assess(
             incident if incident is not None else case.incident,
             case.form if form is _SAME else form,
+            dara=case.dara,
             history=history if history is not None else case.history,
             now=now if now is not None else case.now,
         )
@@ -116,6 +117,8 @@ class _Run:
 
 def _inputs(case: ConformanceCase) -> tuple[str, str]:
     form = to_json(case.form) if case.form is not None else ""
+    if case.dara is not None:  # the DARA form beside it counts as the form too
+        form += "\n" + to_json(case.dara)
     return to_json(case.incident), form
 
 

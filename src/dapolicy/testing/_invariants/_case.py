@@ -11,6 +11,7 @@ import attrs
 
 from dapolicy.history import CallEntry, HistoryEntry, InMemoryHistory, MaracReferralEntry
 from dapolicy.models import (
+    DaraForm,
     Incident,
     ProfessionalJudgement,
     RiskForm,
@@ -52,6 +53,8 @@ class ConformanceCase:
         from its answer to every other answer (yes, no, not known, declined, not asked).
     :param label: what the case is meant to reach (e.g. "victim aged exactly 16"), for
         the explicit boundary cases; empty for a drawn case.
+    :param dara: the officer's DARA form, or ``None`` (drawn when the policy's
+        settings hold the force's DARA items).
     """
 
     incident: Incident
@@ -64,6 +67,7 @@ class ConformanceCase:
     higher_judgement: ProfessionalJudgement | None = None
     flips: tuple[str, ...] = attrs.field(default=(), converter=to_tuple)
     label: str = ""
+    dara: DaraForm | None = None
 
     @property
     def history(self) -> _KitHistory:

@@ -65,6 +65,7 @@ def _decoy(case: ConformanceCase) -> ConformanceCase:
             counter_allegation=not incident.counter_allegation,
         ),
         form=None,
+        dara=None,
         prior_incidents=(),
         marac_referrals=(),
     )

@@ -25,6 +25,8 @@ from dapolicy.history import HistoryEntry, MaracReferralEntry
 from dapolicy.models import (
     Answer,
     Child,
+    DaraForm,
+    Frequency,
     Incident,
     ProfessionalJudgement,
     RiskForm,
@@ -266,6 +268,31 @@ def _form(
     )
 
 
+@st.composite
+def _dara(draw: DrawFn, incident: Incident, items: tuple[str, ...]) -> DaraForm | None:
+    """A DARA form over the force's items, about half the time; any grade, or none.
+
+    Answers are any frequency or not asked (all not known, sometimes); the rationale
+    is written, missing or blank, so every check the ``dara`` plug-in makes is reached.
+    """
+    if not items or draw(st.booleans()):
+        return None
+    if draw(st.integers(0, 9)) == 0:
+        answers: dict[str, Frequency] = {}
+    else:
+        values = st.sampled_from((None, *Frequency))
+        answers = {i: f for i in items if (f := draw(values)) is not None}
+    completed = _utc(incident.reported_at) + timedelta(minutes=draw(_WAITS))
+    return DaraForm(
+        incident.id,
+        answers,
+        "PC-CONFORMANCE",
+        completed.astimezone(draw(_ZONE_STRATEGY)),
+        draw(st.none() | st.sampled_from(RiskGrade)),
+        draw(st.sampled_from((None, "", " ", "Officer's rationale (conformance kit)."))),
+    )
+
+
 def _not_yes(form: RiskForm, question_sets: Mapping[str, QuestionSet]) -> list[str]:
     """The items of the form's checklist not answered "yes", in checklist order."""
     question_set = question_sets.get(form.checklist)
@@ -316,12 +343,15 @@ def _case(
     windows: tuple[int, ...],
     boundaries: tuple[int, ...] = (),
     keys: frozenset[str] = frozenset(),
+    dara_items: tuple[str, ...] = (),
 ) -> ConformanceCase:
     incident = draw(incidents)
     form = draw(_form(incident, question_sets, boundaries))
+    dara = draw(_dara(incident, dara_items))
     now = incident.reported_at
-    if form is not None and micros(form.completed_at) > micros(now):
-        now = form.completed_at  # the command's rule: graded when the form is complete
+    for completed in (form, dara):
+        if completed is not None and micros(completed.completed_at) > micros(now):
+            now = completed.completed_at  # the command's rule: graded when forms are complete
     count = draw(_PRIOR_COUNTS)
     prior = [draw(_prior_incident(incident, windows, str(n))) for n in range(count)]
     prior += [draw(_someone_elses(incident, str(n))) for n in range(draw(st.integers(0, 1)))]
@@ -350,6 +380,7 @@ def _case(
         extra_incident=draw(_prior_incident(incident, windows, "extra")),
         higher_judgement=higher,
         flips=flips,
+        dara=dara,
     )
 
 
@@ -381,6 +412,7 @@ def cases(
         _windows(policy.settings),
         _boundaries(policy.settings),
         key_items(policy.settings),
+        tuple(item.id for item in policy.settings.dara.items),
     )
 
 

@@ -156,8 +156,8 @@ out = []
 for case in cases:
     policy = build(recipe)
     decision = policy.assess(
-        case.incident, case.form, history=_history(case.prior_incidents, case.marac_referrals),
-        now=case.now,
+        case.incident, case.form, dara=case.dara,
+        history=_history(case.prior_incidents, case.marac_referrals), now=case.now,
     )
     out.append(to_json(decision))
 sys.stdout.write(repr(out))
@@ -247,6 +247,7 @@ def local_decisions(policy: Policy, cases: Sequence[ConformanceCase]) -> list[st
         decision = built.assess(
             case.incident,
             case.form,
+            dara=case.dara,
             history=_history(case.prior_incidents, case.marac_referrals),
             now=case.now,
         )

@@ -109,7 +109,7 @@ def case_lines(case: ConformanceCase) -> list[str]:
     """
     earlier = sorted(case.prior_incidents, key=lambda e: (micros(e.occurred_at), e.incident_id))
     lines = [to_json(Case(_earlier_incident(entry))) for entry in earlier]
-    lines.append(to_json(Case(case.incident, case.form)))
+    lines.append(to_json(Case(case.incident, case.form, dara=case.dara)))
     return lines
 
 
@@ -122,7 +122,7 @@ def replay_notes(case: ConformanceCase) -> str:
         f"'dapolicy explain FILE --line {len(lines)}' explains it):",
         *lines,
     ]
-    command_now = decision_time(Case(case.incident, case.form))
+    command_now = decision_time(Case(case.incident, case.form, dara=case.dara))
     if micros(command_now) != micros(case.now):
         text.append(
             f"decided at {case.now.astimezone(UTC).isoformat()} (the command decides at "
