@@ -172,10 +172,14 @@ def test_console_script_is_installed_next_to_the_interpreter(tmp_path: Path) -> 
                 "--max-line-bytes",
                 "--redact-rejects",
                 "--summary-json",
+                "--compact",
                 "--quiet",
             ],
         ),
-        ("explain", ["FILE", "--line", "--incident", "--json", "--policy", "--history"]),
+        (
+            "explain",
+            ["FILE", "--line", "--incident", "--json", "--policy", "--history", "--decisions"],
+        ),
         ("plugins", ["--policy", "--json"]),
         ("synth", ["COUNT", "--seed", "--profile", "--output", "--totals"]),
         (

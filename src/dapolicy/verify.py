@@ -33,6 +33,7 @@ from typing import Any
 
 import attrs
 
+from dapolicy._compact import CompactFormError, Expander, LineError
 from dapolicy._json_limits import field_names
 from dapolicy.batch import LineResult, assess_file
 from dapolicy.errors import join_path
@@ -40,6 +41,7 @@ from dapolicy.history import MutableHistory
 from dapolicy.policy import Policy
 
 __all__ = [
+    "CompactFormError",
     "Mismatch",
     "Unverifiable",
     "Verified",
@@ -107,7 +109,9 @@ def verify_files(
     """Each recorded decision of ``decisions`` against its case in ``cases``.
 
     :param cases: the cases file the decisions were made from (JSON Lines).
-    :param decisions: the decisions, one JSON line each (as ``dapolicy assess`` wrote).
+    :param decisions: the decisions, one JSON line each, as ``dapolicy assess`` wrote
+        them: in the full form or the compact one (``--compact``), which is compared as
+        the full form it stands for.
     :param policy: the policy to re-derive with.
     :param history: a persistent history (SQLite) the decisions were made against. It
         is never written: a copy is decided against. A history that holds these very
@@ -115,11 +119,21 @@ def verify_files(
         before its time).
     :raises OSError: a file cannot be read.
     :raises HistoryError: the history cannot be used.
+    :raises CompactFormError: ``decisions`` holds compact lines but does not begin with
+        the compact header.
     """
     with _history_copy(history) as copied, open(decisions, "rb") as recorded:
         derived = _Derived(assess_file(cases, policy, history=copied))
+        form = Expander(os.fspath(decisions))
         for line, raw in enumerate(recorded, start=1):
-            yield derived.compare(line, raw)
+            text = raw.decode("utf-8", "replace").rstrip("\r\n").removeprefix("\ufeff")
+            try:
+                full = form.full(line, text)
+            except LineError as exc:
+                yield Mismatch(line, None, ("$",), f"a compact line that cannot be read: {exc}")
+                continue
+            if full is not None:
+                yield derived.compare(line, full)
 
 
 @contextlib.contextmanager
@@ -167,8 +181,7 @@ class _Derived:
             self._waiting.setdefault(found, deque()).append(result.decision)
         return None
 
-    def compare(self, line: int, raw: bytes) -> Outcome:
-        text = raw.decode("utf-8", "replace").rstrip("\r\n").removeprefix("\ufeff")
+    def compare(self, line: int, text: str) -> Outcome:
         try:
             recorded = _strict_json(text)
         except ValueError:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from pathlib import Path
 from typing import IO
@@ -13,6 +13,7 @@ from typing import IO
 import click
 
 from dapolicy import _interrupts
+from dapolicy._compact import HEADER, Compactor
 from dapolicy.batch import LineResult, WorkerError, assess_file, spool
 from dapolicy.cli._common import (
     EXIT_INTERRUPTED,
@@ -95,6 +96,12 @@ CHUNK = 1000
     type=FILE,
     help="Also write the summary's counts as JSON.",
 )
+@click.option(
+    "--compact",
+    is_flag=True,
+    help="Write the decisions in the compact form, for bulk runs: a header line, and each "
+    "source and plug-in list once (verify, explain and export read both forms).",
+)
 @click.option("-q", "--quiet", is_flag=True, help="No summary on standard error.")
 def assess(
     input_path: Path,
@@ -109,6 +116,7 @@ def assess(
     max_line_bytes: int,
     redact_rejects: bool,
     summary_path: Path | None,
+    compact: bool,
     quiet: bool,
 ) -> None:
     """Assess every case in INPUT.jsonl (one Case JSON object per line; - for stdin).
@@ -151,6 +159,7 @@ def assess(
         )
         try:
             with written(*outputs), _interrupts.user_interrupts():
+                write = _compact_writer(decisions) if compact else decisions.line
                 # Read twice (indexed, then in decision order): a stream is copied first.
                 seekable = stack.enter_context(spool(source))
                 counter = stack.enter_context(progress_bar(_size(seekable), _shown(progress)))
@@ -160,7 +169,7 @@ def assess(
                 ):
                     if result.decision is not None:
                         tally.decision(result.decision, result.grade, result.destinations)
-                        decisions.line(result.decision)
+                        write(result.decision)
                     else:
                         tally.reject()
                         rejects_output.line(
@@ -186,6 +195,18 @@ def assess(
         sys.exit(EXIT_INTERRUPTED)
     if tally.rejected and not allow_rejects:
         sys.exit(EXIT_REJECTS)
+
+
+def _compact_writer(decisions: Output) -> Callable[[str], None]:
+    """Write the compact header now; the function that writes each decision compactly."""
+    compactor = Compactor()
+    decisions.line(HEADER)
+
+    def write(decision: str) -> None:
+        for line in compactor.lines(decision):
+            decisions.line(line)
+
+    return write
 
 
 def _default_rejects(decisions: Output) -> Path:

@@ -20,12 +20,13 @@ from dapolicy.cli._common import (
     policy_option,
 )
 from dapolicy.cli._files import bounded_lines, check_distinct, is_stream, open_input, read_input
+from dapolicy.cli._recorded import recorded_decision
 from dapolicy.errors import ValidationError
 from dapolicy.history import MutableHistory
 from dapolicy.models import Case, Decision
 from dapolicy.models._base import LONDON
 from dapolicy.policy import Policy
-from dapolicy.serialization import from_json, to_dict
+from dapolicy.serialization import from_json, to_dict, to_json
 from dapolicy.trace import render_trace, trace_assessment
 
 
@@ -49,6 +50,13 @@ from dapolicy.trace import render_trace, trace_assessment
     "it is never written, and may be in use by an assess run)."
 )
 @max_line_bytes_option
+@click.option(
+    "--decisions",
+    "decisions_path",
+    type=FILE,
+    help="Explain the decision recorded for this case in DECISIONS.jsonl (as assess wrote "
+    "it, in the full or the compact form), and say whether this policy gives it again.",
+)
 def explain(
     case_path: Path,
     line: int | None,
@@ -57,6 +65,7 @@ def explain(
     policy_path: Path | None,
     history_path: Path | None,
     max_line_bytes: int,
+    decisions_path: Path | None,
 ) -> None:
     """Explain the decision for one case in plain words.
 
@@ -68,12 +77,19 @@ def explain(
     with their due times; then the policy
     version that decided, and each rule that fired with the settings it read and the
     version each value came from. --json prints the decision and that trace as one
-    JSON object, for machines.
+    JSON object, for machines. With --decisions, the decision explained is the one
+    recorded for the case's incident, and whether this policy gives it again is said.
     """
     if line is not None and incident_id is not None:
         raise _Failure("give --line or --incident, not both")
     check_distinct(
-        [("FILE", case_path), ("--policy", policy_path), ("--history", history_path)], []
+        [
+            ("FILE", case_path),
+            ("--policy", policy_path),
+            ("--history", history_path),
+            ("--decisions", decisions_path),
+        ],
+        [],
     )
     policy = _load_policy(policy_path)
     with _history(history_path, write=False) as history:
@@ -86,11 +102,20 @@ def explain(
         decision, trace = trace_assessment(
             policy, case.incident, case.form, history=history, now=decision_time(case)
         )
+    recorded = None
+    if decisions_path is not None:
+        recorded = recorded_decision(decisions_path, case.incident.id, to_json(decision))
+    shown = decision if recorded is None else recorded.decision
     if as_json:
-        both = {"decision": to_dict(decision), "trace": to_dict(trace)}
+        both = {"decision": to_dict(shown), "trace": to_dict(trace)}
+        if recorded is not None:
+            both["recorded"] = {"line": recorded.line, "same_as_now": not recorded.differs}
         click.echo(json.dumps(both, ensure_ascii=False, separators=(",", ":")))
         return
-    click.echo(render_explanation(case, decision))
+    if recorded is not None:
+        click.echo(recorded.describe(decisions_path))
+        click.echo("")
+    click.echo(render_explanation(case, shown))
     click.echo("")
     click.echo(render_trace(trace))
 

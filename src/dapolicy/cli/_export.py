@@ -9,7 +9,8 @@ from pathlib import Path
 
 import click
 
-from dapolicy.cli._common import EXIT_REJECTS, _err
+from dapolicy._compact import CompactFormError, Expander, LineError
+from dapolicy.cli._common import EXIT_REJECTS, _err, _Failure
 from dapolicy.cli._files import STREAM, Output, check_distinct, is_stream, open_input, written
 from dapolicy.errors import ValidationError
 from dapolicy.models import Decision
@@ -34,6 +35,8 @@ from dapolicy.serialization import from_json
 def export(decisions_path: Path, as_csv: bool, output: Path | None) -> None:
     """Write DECISIONS (the JSON lines of "dapolicy assess"; '-' for stdin) as CSV.
 
+    DECISIONS may be in the full form or the compact one (assess --compact).
+
     One row per decision, in input order: ids, grade, what graded it, review and its
     reasons, a yes/no column per destination, the task count and the first due time.
     A cell a spreadsheet would run as a formula is prefixed with an apostrophe. A line
@@ -51,17 +54,33 @@ def export(decisions_path: Path, as_csv: bool, output: Path | None) -> None:
         if not is_stream(decisions_path):
             stack.enter_context(source)
 
+        form = Expander("standard input" if is_stream(decisions_path) else str(decisions_path))
+
         def decisions() -> Iterator[Decision]:
             for number, line in enumerate(source, start=1):
                 if not line.strip():
                     continue
                 try:
-                    yield from_json(Decision, line)
+                    text = line.decode("utf-8")
+                except UnicodeDecodeError:  # from_json says so, as for any bad line
+                    text = None
+                try:
+                    if text is None:
+                        yield from_json(Decision, line)
+                        continue
+                    full = form.full(number, text.rstrip("\r\n").removeprefix("\ufeff"))
+                    if full is not None:
+                        yield from_json(Decision, full)
+                except LineError as exc:
+                    bad.append(f"line {number}: a compact line that cannot be read: {exc}")
                 except ValidationError as exc:
                     bad.append(f"line {number}: {exc}")
 
-        with written(out):
-            count = write_csv(rows(decisions()), out.handle())
+        try:
+            with written(out):
+                count = write_csv(rows(decisions()), out.handle())
+        except CompactFormError as exc:
+            raise _Failure(str(exc)) from None
     for message in bad:
         _err(f"dapolicy export {decisions_path}: {message}")
     _err(f"dapolicy export {decisions_path}: {count} rows, {len(bad)} lines rejected")

@@ -12,7 +12,7 @@ from dapolicy.batch import WorkerError
 from dapolicy.cli._common import FILE, _err, _Failure, _load_policy, history_option, policy_option
 from dapolicy.cli._files import as_path, check_distinct
 from dapolicy.errors import HistoryError
-from dapolicy.verify import Mismatch, Unverifiable, Verified, verify_files
+from dapolicy.verify import CompactFormError, Mismatch, Unverifiable, Verified, verify_files
 
 #: verify's exit status when a decision differs or cannot be re-derived.
 EXIT_DIFFERS = 1
@@ -34,6 +34,8 @@ def verify(
     JSON path of each field that differs (never a value). A decision made by
     plug-ins, a policy version or a configuration other than the one installed is
     reported as one that cannot be re-derived, with what is missing.
+
+    DECISIONS.jsonl may be in the full form or the compact one (assess --compact).
 
     Exit status: 0 all match, 1 any differs or cannot be re-derived, 2 bad input.
     """
@@ -59,7 +61,7 @@ def verify(
     except OSError as exc:
         name = exc.filename or "a file"
         raise _Failure(f"cannot read {name}: {exc.strerror or type(exc).__name__}") from None
-    except (HistoryError, WorkerError) as exc:
+    except (HistoryError, WorkerError, CompactFormError) as exc:
         raise _Failure(str(exc)) from None
     total = sum(tally.values())
     _err(
