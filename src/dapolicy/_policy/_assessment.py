@@ -10,6 +10,7 @@ import attrs
 
 from dapolicy._policy._guard import Call, Guard
 from dapolicy._policy._shared import now_errors, task_call, task_key, unique
+from dapolicy._reassess import downgrade_review
 from dapolicy._time import months_before
 from dapolicy.errors import FieldError, ValidationError, safe_name
 from dapolicy.history import History, HistoryView, InMemoryHistory
@@ -78,6 +79,10 @@ def _decide(
     grade, reasons = _grade(findings, form)
     if not findings:
         review.append(reasons[0])
+    if findings or grade is not RiskGrade.STANDARD:  # graded: never quietly lower
+        lowered = downgrade_review(history, incident.victim.id, incident.id, grade)
+        if lowered is not None:
+            review.append(lowered)
     verdict = check.verdict
     repeat_victim = _is_repeat_victim(policy, incident, history)
     # Made once: every draft shares them (and the guard snapshots them once).

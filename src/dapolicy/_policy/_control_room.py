@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from dapolicy._policy._shared import check_now, task_call, task_key, unique
+from dapolicy._reassess import event_decision
 from dapolicy._time import add_local, months_before
 from dapolicy.history import History, HistoryView, InMemoryHistory
 from dapolicy.models import Call, Event, PluginFailure, Reason
@@ -195,6 +196,8 @@ def on_event(
         "HMIC 2014 inspection, recommendation 6",
         f"{event.kind.value.replace('_', ' ')}: tell the victim and re-assess the risk",
     )
+    # Every event re-grades: a new decision for the victim (see dapolicy._reassess).
+    decision = event_decision(policy, event, view, now, tasks, failures)
     return EventOutcome(
         event_id=event.id,
         decided_at=now,
@@ -203,6 +206,7 @@ def on_event(
         reasons=(reason,),
         needs_review=bool(failures),
         failures=tuple(failures),
+        decision=decision,
     )
 
 

@@ -23,7 +23,7 @@ from dapolicy.models._base import (
     not_blank,
     to_tuple,
 )
-from dapolicy.models.decision import PluginFailure
+from dapolicy.models.decision import Decision, PluginFailure
 from dapolicy.models.risk import Reason
 from dapolicy.models.work import Task
 
@@ -297,6 +297,10 @@ class EventOutcome(Checked):
     :param reasons: why (at least one).
     :param needs_review: exactly when ``failures`` is not empty.
     :param failures: plug-ins that failed.
+    :param decision: the re-assessment of the victim the event gives: a
+        :class:`~dapolicy.models.Decision` whose ``incident_id`` is the event's id
+        (record it with :func:`dapolicy.history.record`); ``None`` in an outcome made
+        before events re-graded.
     """
 
     event_id: str
@@ -306,6 +310,7 @@ class EventOutcome(Checked):
     reasons: tuple[Reason, ...] = attrs.field(converter=to_tuple)
     needs_review: bool = False
     failures: tuple[PluginFailure, ...] = attrs.field(default=(), converter=to_tuple)
+    decision: Decision | None = None
 
     def _problems(self) -> Problems:
         yield from not_blank("event_id", self.event_id)

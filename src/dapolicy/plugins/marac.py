@@ -13,15 +13,20 @@
    (3) or more domestic-abuse incidents within ``escalation_months`` (12), counting
    non-crime incidents, not only call-outs.
 4. Repeat MARAC: any abuse between the same victim and suspect within ``repeat_months``
-   (12) of the last MARAC referral; later than that it is a new referral.
+   (12) of the last MARAC referral; later than that it is a new referral. SafeLives'
+   current definition counts any instance of abuse, a breach of bail or of any civil
+   order included, reported to any agency: an event of such a kind
+   (:data:`~dapolicy.models.ABUSE_EVENTS`) is re-assessed with the same window
+   (:func:`last_referral_within`; see :mod:`dapolicy._reassess`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 
 from dapolicy._time import months_before
-from dapolicy.history import HistoryView
+from dapolicy.history import HistoryView, MaracReferralEntry
 from dapolicy.hookspecs import hookimpl
 from dapolicy.models import Decision, Destination, Incident, Reason, Referral, RiskForm, RiskGrade
 from dapolicy.models._base import micros
@@ -29,6 +34,13 @@ from dapolicy.models.risk import reason
 from dapolicy.settings import Settings
 
 SOURCE = "SafeLives MARAC referral criteria"
+
+#: The reason every high-risk victim is referred to MARAC (whatever made it high).
+HIGH_RISK = reason(
+    "marac.high-risk",
+    "HMIC 2014 inspection: high-risk victims must be referred to MARAC",
+    "graded high risk",
+)
 
 
 @hookimpl
@@ -78,11 +90,7 @@ def _high_risk(decision: Decision, form: RiskForm | None) -> Iterator[Reason]:
             "professional judgement alone raised the grade to high (rationale recorded)",
         )
     elif decision.grade is RiskGrade.HIGH:
-        yield reason(
-            "marac.high-risk",
-            "HMIC 2014 inspection: high-risk victims must be referred to MARAC",
-            "graded high risk",
-        )
+        yield HIGH_RISK
 
 
 def _judgement(form: RiskForm | None) -> Iterator[Reason]:
@@ -112,16 +120,37 @@ def _escalation(incident: Incident, history: HistoryView, settings: Settings) ->
         )
 
 
+def last_referral_within(
+    history: HistoryView,
+    victim_id: str,
+    suspect_id: str,
+    at: datetime,
+    exclude: str,
+    settings: Settings,
+) -> MaracReferralEntry | None:
+    """The last MARAC referral about the pair if abuse at ``at`` falls within its window.
+
+    The window is ``[marac] repeat_months`` (12) calendar months on the London wall
+    clock, both ends included: abuse at the same wall-clock time 12 months after the
+    referral is a repeat, a microsecond later it is not. A referral on 29 February
+    reaches 28 February the next year (a month without the day ends on its last day).
+    A referral made after ``at`` is not "the last referral" (abuse before the first
+    referral is no repeat), nor one made for ``exclude`` (the case being decided), nor
+    one the force did not know of before the view's moment.
+    """
+    last = history.last_marac_referral(victim_id, suspect_id, before=at, exclude=exclude)
+    if last is None:
+        return None
+    months = settings.marac.repeat_months
+    return last if micros(last.referred_at) >= micros(months_before(at, months)) else None
+
+
 def _repeat(incident: Incident, history: HistoryView, settings: Settings) -> Iterator[Reason]:
     # A referral this incident itself led to (on an earlier assessment) is not "the
     # last referral": look past it.
-    last = history.last_marac_referral(
-        incident.victim.id, incident.suspect.id, before=incident.occurred_at, exclude=incident.id
-    )
-    if last is None:
-        return
-    months = settings.marac.repeat_months
-    if micros(last.referred_at) >= micros(months_before(incident.occurred_at, months)):
+    victim, suspect = incident.victim.id, incident.suspect.id
+    if last_referral_within(history, victim, suspect, incident.occurred_at, incident.id, settings):
+        months = settings.marac.repeat_months
         yield reason(
             "marac.repeat",
             f"{SOURCE} §4 repeat MARAC (within {months} months of the last referral)",
