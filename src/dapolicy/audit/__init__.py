@@ -22,7 +22,9 @@ give):
 Compliance: crimes and non-crime incidents with no risk form, one never submitted, or
 a late one (:func:`dapolicy.operations.form_compliance`); incidents with a child present
 whose welfare was not checked; the time from report to the force's recorded grade
-(median, 90th percentile, over 24 h and 72 h); repeat victims.
+(median, 90th percentile, over 24 h and 72 h); repeat victims; and, given the force's
+training register, the attendances and investigations by staff without the training
+their role requires (recommendation 4).
 
 Memory: counters, one timestamp per incident for the repeat-victim count, the victim
 history the policy needs (ids and timestamps), and one float per graded case for the
@@ -60,6 +62,7 @@ from dapolicy.audit._report import (
     Share,
 )
 from dapolicy.audit._tally import audit, percentile
+from dapolicy.audit._training import CourseGap, TrainingCounts
 
 __all__ = [
     "ARREST_BAND",
@@ -71,6 +74,7 @@ __all__ = [
     "SMALL_COUNT",
     "AuditReport",
     "ChildrenCounts",
+    "CourseGap",
     "DefinitionCounts",
     "Figure",
     "ForceTotals",
@@ -83,6 +87,7 @@ __all__ = [
     "Outcomes",
     "ReviewCount",
     "Share",
+    "TrainingCounts",
     "audit",
     "figures",
     "percentile",

@@ -17,7 +17,7 @@ from dapolicy.audit._report import (
     AuditReport,
     Share,
 )
-from dapolicy.models import OffenceCategory, RiskGrade
+from dapolicy.models import CaseRole, OffenceCategory, RiskGrade
 
 # --- presenting it --------------------------------------------------------------------
 
@@ -266,7 +266,47 @@ def figures(
         f"Repeat victims (2+ incidents in {report.repeat_victim_months} months)",
         report.repeat_victim_share,
     )
+    for counts in report.training or ():
+        work, officer = _ROLE_WORDS[counts.role]
+        section = f"Training: {work} (recommendation 4)"
+        untrained = counts.untrained
+        add(
+            f"training.{counts.role.value}.untrained",
+            section,
+            f"{_sentence(work)} by staff without the required training",
+            untrained.percent,
+            "%",
+            f"{untrained.count:,} of {counts.recorded:,} with an officer recorded "
+            f"({counts.expired:,} lapsed)",
+            untrained.total,
+        )
+        share(
+            f"training.{counts.role.value}.not_known",
+            section,
+            f"{_sentence(officer)} not in the training register (not known)",
+            Share(counts.not_known, counts.recorded),
+        )
+        share(
+            f"training.{counts.role.value}.not_recorded",
+            section,
+            f"No {officer} recorded",
+            Share(counts.not_recorded, counts.total),
+        )
+        for gap in counts.gaps:
+            share(
+                f"training.{counts.role.value}.gap.{gap.course}",
+                section,
+                f"Lacking course {gap.course}",
+                Share(gap.count, counts.recorded),
+            )
     return tuple(rows)
+
+
+#: How the figures name each role's work and its officer.
+_ROLE_WORDS = {
+    CaseRole.ATTENDING: ("attendances", "attending officer"),
+    CaseRole.INVESTIGATING: ("investigations", "investigator"),
+}
 
 
 _OFFENCE_LABELS = {
@@ -312,11 +352,21 @@ def render_text(report: AuditReport, *, published: Mapping[str, float] | None = 
         notes.append(f"Small count: a share of fewer than {SMALL_COUNT}, read it with care.")
     if report.review_reasons:
         notes.append("A decision that needs review for several reasons counts under each.")
+    if report.training is not None:
+        notes.append(TRAINING_NOTE)
     if published:
         notes.append(f"Report: {PUBLISHED_SOURCE}.")
     if notes:
         lines += ["", *notes]
     return "\n".join(lines) + "\n"
+
+
+#: How the training figures are read, for the text and the page.
+TRAINING_NOTE = (
+    "Training is read on the incident's report day (London): a course counts from the day "
+    "after it was completed and to the end of its valid-until day; an officer not in the "
+    "register is not known, counted apart and never as trained."
+)
 
 
 def _sentence(text: str) -> str:

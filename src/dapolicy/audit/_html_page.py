@@ -31,6 +31,7 @@ from dapolicy.audit._html_charts import (
     stacked,
 )
 from dapolicy.audit._html_parts import figure_html, row_of, share_table, table, tiles
+from dapolicy.audit._html_training import training_section
 from dapolicy.audit._report import (
     ARREST_BAND,
     PUBLISHED,
@@ -91,6 +92,7 @@ class _Page:
             self.outcomes(),
             self.grades(),
             self.compliance(),
+            training_section(report),
             self.every_figure(),
             "</main>",
         ]

@@ -12,6 +12,7 @@ from types import MappingProxyType
 import attrs
 
 from dapolicy._totals import ForceTotals
+from dapolicy.audit._training import TrainingCounts
 from dapolicy.models import OffenceCategory, RiskGrade
 
 #: Arrests per 100 domestic-abuse crimes in most forces (HMIC 2014, Figure 1).
@@ -340,6 +341,9 @@ class AuditReport:
     :param repeat_victim_months: the force's window for a repeat victim, in months.
     :param review_reasons: the decisions that need review, by reason, most common
         first (ties by rule id).
+    :param training: with a training register, attendances and investigations by
+        whether the officer held the training the role requires (recommendation 4),
+        one entry per role; ``None`` without a register.
     """
 
     force: str
@@ -370,6 +374,7 @@ class AuditReport:
     repeat_victim_incidents: int
     repeat_victim_months: int = 12
     review_reasons: tuple[ReviewCount, ...] = ()
+    training: tuple[TrainingCounts, ...] | None = None
 
     @property
     def da_share_of_calls(self) -> Share | None:

@@ -26,6 +26,7 @@ from dapolicy.audit._report import (
     Outcomes,
     ReviewCount,
 )
+from dapolicy.audit._training import TrainingTally
 from dapolicy.errors import FieldError, ValidationError
 from dapolicy.history import CallEntry, InMemoryHistory, record
 from dapolicy.models import (
@@ -35,6 +36,7 @@ from dapolicy.models import (
     OffenceCategory,
     Outcome,
     RiskGrade,
+    TrainingRegister,
 )
 from dapolicy.models._base import micros
 from dapolicy.models.operations import FormStatus
@@ -63,8 +65,9 @@ def percentile(values: list[float], fraction: float) -> float | None:
 class _Tally:
     """The running counts of one audit."""
 
-    def __init__(self, policy: Policy) -> None:
+    def __init__(self, policy: Policy, training: TrainingRegister | None = None) -> None:
         self.policy = policy
+        self.training = TrainingTally(training) if training is not None else None
         self.history = InMemoryHistory()
         self.cases = 0
         self.first: datetime | None = None
@@ -106,6 +109,8 @@ class _Tally:
         self.forms[crime is not None][form_compliance(incident, case.form).status] += 1
         self._children(case)
         self._grade(case)
+        if self.training is not None:
+            self.training.add(case)
 
     def _call(self, case: Case) -> None:
         call = case.call
@@ -248,6 +253,7 @@ class _Tally:
                 ReviewCount(rule, count)
                 for rule, count in sorted(self.review.items(), key=lambda rc: (-rc[1], rc[0]))
             ),
+            training=self.training.report() if self.training is not None else None,
         )
 
 
@@ -257,6 +263,7 @@ def audit(
     totals: ForceTotals | None = None,
     policy: Policy | None = None,
     now: datetime | None = None,
+    training: TrainingRegister | None = None,
 ) -> AuditReport:
     """Audit a stream of cases: the report's force figures and compliance.
 
@@ -270,13 +277,17 @@ def audit(
     :param policy: the policy to grade with.
     :param now: the moment the audit speaks for (stamped as ``as_of``); the latest
         report time in the input if omitted. No clock is read.
+    :param training: the force's training register: with it, the report counts the
+        attendances (``Incident.attending_officer``) and investigations
+        (``Crime.investigator``) by staff without the training their role requires
+        (recommendation 4; the rules are :class:`~dapolicy.models.TrainingRegister`'s).
     :raises ValidationError: ``now`` is naive.
     """
     if now is not None and (not isinstance(now, datetime) or now.utcoffset() is None):
         raise ValidationError(
             "audit", [FieldError("$.now", "must be a datetime with a UTC offset")]
         )
-    tally = _Tally(policy if policy is not None else default_policy())
+    tally = _Tally(policy if policy is not None else default_policy(), training)
     for case in cases:
         tally.add(case)
     return tally.report(totals, now)

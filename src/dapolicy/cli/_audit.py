@@ -6,6 +6,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
+from typing import TypeVar
 
 import click
 
@@ -33,8 +34,24 @@ from dapolicy.cli._files import (
 )
 from dapolicy.cli._rejects import reject_line, too_long
 from dapolicy.errors import ValidationError
-from dapolicy.models import Case
+from dapolicy.models import Case, TrainingRegister
 from dapolicy.serialization import from_json, to_json
+
+T = TypeVar("T")
+
+
+def _read_json(option: str, path: Path | None, cls: type[T]) -> T | None:
+    """The JSON file an option names, as ``cls``; ``None`` if not given.
+
+    :raises _Failure: the file is not a valid ``cls``, naming the file and each path.
+    """
+    if path is None:
+        return None
+    try:
+        return from_json(cls, read_input(option, path))
+    except ValidationError as exc:
+        raise _Failure(f"{path}: {exc}") from None
+
 
 #: Where rejected lines go when --rejects is not given (made only if there are some).
 DEFAULT_REJECTS = Path("audit.rejects.jsonl")
@@ -47,6 +64,13 @@ DEFAULT_REJECTS = Path("audit.rejects.jsonl")
     "totals_path",
     type=FILE,
     help="Force-wide totals (JSON) for the shares of calls, crime and offence groups.",
+)
+@click.option(
+    "--training",
+    "training_path",
+    type=FILE,
+    help="The force's training register (JSON, a TrainingRegister): report attendances "
+    "and investigations by staff without the training their role requires.",
 )
 @click.option(
     "--html",
@@ -72,6 +96,7 @@ DEFAULT_REJECTS = Path("audit.rejects.jsonl")
 def audit(
     input_path: Path,
     totals_path: Path | None,
+    training_path: Path | None,
     html_path: Path | None,
     json_path: Path | None,
     rejects: Path | None,
@@ -99,16 +124,17 @@ def audit(
         if path is not None
     ]
     check_distinct(
-        [("INPUT", input_path), ("--totals", totals_path), ("--policy", policy_path)],
+        [
+            ("INPUT", input_path),
+            ("--totals", totals_path),
+            ("--training", training_path),
+            ("--policy", policy_path),
+        ],
         [("--rejects", bad.path)] + [(page.option, page.path) for page, _ in pages],
     )
     policy = _load_policy(policy_path)
-    totals = None
-    if totals_path is not None:
-        try:
-            totals = from_json(ForceTotals, read_input("--totals", totals_path))
-        except ValidationError as exc:
-            raise _Failure(f"{totals_path}: {exc}") from None
+    totals = _read_json("--totals", totals_path, ForceTotals)
+    training = _read_json("--training", training_path, TrainingRegister)
     lines = rejected = 0
     with ExitStack() as stack:
         source = open_input("INPUT", input_path)
@@ -129,7 +155,7 @@ def audit(
 
         try:
             with written(bad, *(page for page, _ in pages)), _interrupts.user_interrupts():
-                report = run_audit(cases(), totals=totals, policy=policy)
+                report = run_audit(cases(), totals=totals, policy=policy, training=training)
                 for page, render in pages:
                     page.line(render(report))
         except KeyboardInterrupt:

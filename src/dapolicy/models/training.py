@@ -27,6 +27,7 @@ from datetime import date
 import attrs
 
 from dapolicy.models._base import Checked, Problems, not_blank, to_frozenset, to_tuple
+from dapolicy.models._ids import SAFE_ID_TEXT, is_safe_id, safe_id
 
 __all__ = [
     "CaseRole",
@@ -65,7 +66,8 @@ class TrainingStatus(enum.Enum):
 class CourseRecord(Checked):
     """One course an officer completed.
 
-    :param course: the force's course id, e.g. ``"da-first-response"``.
+    :param course: the force's course id, e.g. ``"da-first-response"`` (a safe id: the
+        audit names the courses staff lack).
     :param completed_on: the day it was completed.
     :param valid_until: the last day it is valid, or ``None`` if it does not lapse.
     """
@@ -75,7 +77,7 @@ class CourseRecord(Checked):
     valid_until: date | None = None
 
     def _problems(self) -> Problems:
-        yield from not_blank("course", self.course)
+        yield from safe_id("course", self.course)
         done: object = self.completed_on  # typed as date; a Python caller may get it wrong
         until: object = self.valid_until
         if not isinstance(done, date):
@@ -117,8 +119,8 @@ class RoleRequirement(Checked):
     courses: frozenset[str] = attrs.field(converter=to_frozenset)
 
     def _problems(self) -> Problems:
-        if any(not isinstance(c, str) or not c.strip() for c in self.courses):
-            yield "courses", "course ids must be non-empty strings"
+        if not all(is_safe_id(c) for c in self.courses):
+            yield "courses", f"course ids must be safe ids: {SAFE_ID_TEXT}"
 
 
 @attrs.frozen
