@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 from dapolicy.models._base import LONDON
 
-__all__ = ["add_local", "months_before", "on_london_clock"]
+__all__ = ["LondonClock", "add_local", "london_due", "months_before", "on_london_clock"]
 
 
 def _localise(naive_local: datetime) -> datetime:
@@ -70,3 +70,81 @@ def on_london_clock(moment: datetime) -> datetime:
         return moment
     assert offset is not None
     return local.replace(tzinfo=timezone(offset), fold=0)
+
+
+_OFFSETS: dict[timedelta, timezone] = {}
+
+
+def _fixed(offset: timedelta) -> timezone:
+    """The fixed-offset zone of ``offset``, one instance for each offset."""
+    zone = _OFFSETS.get(offset)
+    if zone is None:
+        zone = _OFFSETS[offset] = timezone(offset)
+    return zone
+
+
+def _days_later(local: datetime, days: int) -> datetime:
+    """``fixed_offset(_localise(wall + days))`` for ``local``, an aware London time."""
+    # Aware arithmetic in one zone is wall-clock arithmetic, and gives fold=0.
+    moved = local + timedelta(days=days)
+    offset = moved.utcoffset()
+    utc = moved.astimezone(UTC)
+    # Compared in one zone, two datetimes compare by wall clock: a wall time the
+    # spring change skips comes back an hour later, and is moved forward by _localise.
+    if utc.astimezone(LONDON) != moved or offset is None:
+        return _on_clock(_localise(moved.replace(tzinfo=None)))
+    return utc.astimezone(_fixed(offset))
+
+
+def _on_clock(moment: datetime) -> datetime:
+    """An aware London time at its fixed offset (what every model field holds)."""
+    offset = moment.utcoffset()
+    assert offset is not None
+    return moment.astimezone(_fixed(offset))
+
+
+def london_due(start: datetime, *, days: int = 0, hours: float = 0) -> datetime:
+    """:func:`add_local`, at the fixed offset London has then (as a model keeps it).
+
+    The same instant, wall-clock time and offset as ``fixed_offset(add_local(...))``,
+    and so already on the London clock (:func:`on_london_clock` returns it as it is).
+    """
+    return LondonClock(start).after(days=days, hours=hours)
+
+
+class LondonClock:
+    """Due times from one start, its London wall clock found once.
+
+    ``after(days=d, hours=h)`` is :func:`london_due` ``(start, days=d, hours=h)``;
+    each distinct ``(d, h)`` is worked out once, so a plan whose steps share a
+    deadline pays for it once.
+    """
+
+    __slots__ = ("_due", "_local", "start")
+
+    def __init__(self, start: datetime) -> None:
+        """A clock for due times after ``start`` (an aware datetime)."""
+        self.start = start
+        self._local: datetime | None = None
+        self._due: dict[tuple[int, float], datetime] = {}
+
+    def after(self, *, days: int = 0, hours: float = 0) -> datetime:
+        """``start`` plus whole London days (same wall-clock time), then elapsed hours."""
+        key = (days, hours)
+        due = self._due.get(key)
+        if due is None:
+            due = self._due[key] = self._after(days, hours)
+        return due
+
+    def _after(self, days: int, hours: float) -> datetime:
+        if days:
+            local = self._local
+            if local is None:
+                local = self._local = self.start.astimezone(LONDON)
+            moved = _days_later(local, days)
+            if not hours:
+                return moved
+        else:
+            moved = self.start
+        utc = moved.astimezone(UTC) + timedelta(hours=hours)
+        return _on_clock(utc.astimezone(LONDON))

@@ -84,6 +84,8 @@ class Policy:
         self._shared = Watch()
         self._shared.add("the settings", self.settings)
         self._shared.add("the policy's list of plug-ins", self.plugins)
+        # Whether each hook has a plug-in that is not a built-in: fixed by the registry.
+        self._watched_hooks: dict[str, bool] = {}
         # One policy per dated version, built now, so a version's mistakes (a plug-in
         # name no plug-in has) are found at once and every decision after is cheap.
         self._versions = (
@@ -125,7 +127,13 @@ class Policy:
 
     def _guard(self) -> Guard:
         """A guard for one decision: this policy's plug-ins, limits and snapshots."""
-        return Guard(self._impls, self.settings.limits, self._shared, self._registry.trusted)
+        return Guard(
+            self._impls,
+            self.settings.limits,
+            self._shared,
+            self._registry.trusted,
+            self._watched_hooks,
+        )
 
     def with_plugins(self, *plugins: object, settings: Settings | None = None) -> Policy:
         """A new policy: every plug-in registered here, plus ``plugins``.

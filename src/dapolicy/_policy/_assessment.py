@@ -27,7 +27,7 @@ from dapolicy.models import (
     RiskForm,
     RiskGrade,
 )
-from dapolicy.models._base import micros
+from dapolicy.models._base import fixed_offset, micros
 from dapolicy.models.dara import DaraForm
 from dapolicy.models.work import Allocation
 
@@ -92,31 +92,34 @@ def _decide(
         prompts = unique([*prompts, overdue])
     review_reasons = tuple(review)
 
+    # Every draft shares these; only referrals, tasks and allocation differ.
+    fields: dict[str, Any] = {
+        "incident_id": incident.id,
+        "victim_id": incident.victim.id,
+        "grade": grade,
+        "decided_at": fixed_offset(now),
+        "reasons": reasons,
+        "domestic_abuse": verdict,
+        "findings": findings,
+        "prompts": prompts,
+        "repeat_victim": repeat_victim,
+        "needs_review": False,
+        "review_reasons": review_reasons,
+        "failures": (),
+        "policy_fingerprint": policy.fingerprint,
+        "plugins": policy.plugins,
+        "policy_version": policy.settings.version,
+        "referrals": (),
+        "tasks": (),
+        "allocation": None,
+    }
+
     def draft(**changes: Any) -> Decision:
         # Drafts are made of parts each checked when built; the final decision,
         # returned below, is checked whole.
-        fields = {
-            "incident_id": incident.id,
-            "victim_id": incident.victim.id,
-            "grade": grade,
-            "decided_at": now,
-            "reasons": reasons,
-            "domestic_abuse": verdict,
-            "findings": findings,
-            "prompts": prompts,
-            "repeat_victim": repeat_victim,
-            "needs_review": bool(review or failures),
-            "review_reasons": review_reasons,
-            "failures": tuple(failures),
-            "policy_fingerprint": policy.fingerprint,
-            "plugins": policy.plugins,
-            "policy_version": policy.settings.version,
-            "referrals": (),
-            "tasks": (),
-            "allocation": None,
-        }
-        fields.update(changes)
-        return cast(Decision, Decision._trusted(**fields))
+        fields["needs_review"] = bool(review or failures)
+        fields["failures"] = tuple(failures)
+        return Decision._trusted(**{**fields, **changes})  # type: ignore[no-any-return]
 
     escalated = _referrals(policy, guard, "dapolicy_escalations", incident, form, draft(), history)
     failures += escalated.failures
@@ -143,8 +146,10 @@ def _decide(
         failures += allocated.failures
         allocation = _merge_allocations(a for _, a in allocated.results if a is not None)
     failures += guard.final_check()
-    final = draft(referrals=referrals, tasks=tasks, allocation=allocation)
-    return Decision(**attrs.asdict(final, recurse=False))
+    fields["needs_review"] = bool(review or failures)
+    fields["failures"] = tuple(failures)
+    fields.update(referrals=referrals, tasks=tasks, allocation=allocation)
+    return Decision(**fields)
 
 
 def _findings(

@@ -23,9 +23,11 @@ worker processes, and a stuck worker is ended from outside.
 
 from __future__ import annotations
 
+import importlib
 import signal
 import threading
 import time
+from collections.abc import Callable
 from types import FrameType, TracebackType
 from typing import Any
 
@@ -35,6 +37,10 @@ __all__ = ["REPEAT_SECONDS", "Budget", "OutOfTime"]
 REPEAT_SECONDS = 0.05
 
 _CAN_ALARM = hasattr(signal, "setitimer") and hasattr(signal, "SIGALRM")
+#: The C function itself: ``signal.signal`` wraps it to turn the handler it gives back
+#: into an enum member, which costs more than the call. A handler given back as an
+#: ``int`` (``SIG_DFL``, ``SIG_IGN``) is put back as the same number.
+_set_handler: Callable[[int, Any], Any] = importlib.import_module("_signal").signal
 
 
 class OutOfTime(BaseException):
@@ -79,7 +85,7 @@ class Budget:
         start = time.monotonic()
         self.deadline = start + self.seconds
         if _CAN_ALARM and threading.current_thread() is threading.main_thread():
-            handler = signal.signal(signal.SIGALRM, self._on_alarm)
+            handler = _set_handler(signal.SIGALRM, self._on_alarm)
             outer = signal.setitimer(signal.ITIMER_REAL, self.seconds, REPEAT_SECONDS)
             self._previous = (handler, outer, start)
             self.timed = True
@@ -98,7 +104,7 @@ class Budget:
         self._previous = None
         self.timed = False
         signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, handler)
+        _set_handler(signal.SIGALRM, handler)
         if remaining > 0:
             # The outer timer keeps its deadline; one due already fires at once.
             left = remaining - (time.monotonic() - start)

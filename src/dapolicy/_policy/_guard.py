@@ -10,6 +10,7 @@ Ctrl-C (:mod:`dapolicy._interrupts`) goes through.
 
 from __future__ import annotations
 
+import operator
 import os
 import re
 import sys
@@ -121,6 +122,30 @@ _TRIMS: dict[type, tuple[tuple[str, str, int], ...]] = {}
 _PLANS: dict[tuple[str, ...], tuple[str, ...]] = {}
 #: The labels of what the policy's shared snapshots watch (every decision's).
 _SHARED_LABELS = ("the settings", "the policy's list of plug-ins")
+
+
+#: For each hook implementation's argument names, what picks its arguments from the
+#: keyword arguments of the call (as a tuple, in order).
+_ARGS: dict[tuple[str, ...], Callable[[dict[str, Any]], tuple[Any, ...]]] = {}
+
+
+def _args(argnames: tuple[str, ...]) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
+    getter: Callable[[dict[str, Any]], tuple[Any, ...]]
+    if len(argnames) == 1:
+        one = argnames[0]
+
+        def getter(kwargs: dict[str, Any]) -> tuple[Any, ...]:
+            return (kwargs[one],)
+
+    elif argnames:
+        getter = operator.itemgetter(*argnames)
+    else:
+
+        def getter(kwargs: dict[str, Any]) -> tuple[Any, ...]:
+            return ()
+
+    _ARGS[argnames] = getter
+    return getter
 
 
 def _plan(argnames: tuple[str, ...]) -> tuple[str, ...]:
@@ -259,18 +284,25 @@ class Guard:
             if budget.spent():
                 runs.append((name, _Outcome(), [PluginFailure(name, hook, self._not_run())]))
                 continue
-            labels = _PLANS.get(impl.argnames) or _plan(impl.argnames)
-            failures = self._changes_before(hook, labels) if self._any_unchecked else []
-            outcome = self._run(impl, [kwargs[a] for a in impl.argnames], many, room)
+            mine = id(impl.plugin) in trusted
+            failures: list[PluginFailure] = []
+            if self._any_unchecked or not mine:
+                labels = _PLANS.get(impl.argnames) or _plan(impl.argnames)
+                if self._any_unchecked:
+                    failures = self._changes_before(hook, labels)
+            args = _ARGS.get(impl.argnames) or _args(impl.argnames)
+            outcome = self._run(impl, args(kwargs), many, room)
             if outcome.error is not None:
                 failures += self._error(name, hook, outcome.error)
-            if id(impl.plugin) not in trusted:
+            if not mine:
                 failures += self._changes(name, hook, labels)
             runs.append((name, outcome, failures))
         kept = _share(room, [len(o.items) for _, o, _ in runs]) if cap else None
         call = Call()
+        results = call.results
         for index, (name, outcome, failures) in enumerate(runs):
-            call.failures += failures
+            if failures:
+                call.failures += failures
             items = outcome.items
             if kept is not None and cap is not None:
                 if kept[index] < len(items) or outcome.over_cap:
@@ -282,9 +314,13 @@ class Guard:
                     trims = _TRIMS.get(type(item))
                     if trims is None:
                         trims = _TRIMS[type(item)] = _trims(type(item))
-                    if trims:
-                        item = self._trim(name, hook, item, trims, call.failures)
-                    call.results.append((name, item))
+                    # Only an item with more than its always-kept reasons (or with any
+                    # prompts) counts against the caps: _trim leaves any other alone.
+                    for field, _, first in trims:
+                        if len(getattr(item, field)) > first:
+                            item = self._trim(name, hook, item, trims, call.failures)
+                            break
+                    results.append((name, item))
                 else:
                     call.failures.append(
                         PluginFailure(
@@ -293,7 +329,9 @@ class Guard:
                     )
         return call
 
-    def _run(self, impl: pluggy.HookImpl, args: list[Any], many: bool, room: int) -> _Outcome:
+    def _run(
+        self, impl: pluggy.HookImpl, args: tuple[Any, ...], many: bool, room: int
+    ) -> _Outcome:
         """One plug-in call, with the budget armed; every exception caught but the user's."""
         budget = self.budget
         clock = not budget.timed  # without the timer, the clock is read between items

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any, TypeVar
 
 import attrs
@@ -51,18 +51,25 @@ def task_call(guard: Guard, hook: str, start: datetime, what: str, **kwargs: Any
     call = guard.call(
         hook, lambda r: isinstance(r, Task), "Task", many=True, cap="tasks", **kwargs
     )
-    call.results = [(name, _on_london_clock(task)) for name, task in call.results]
-    call.failures += [
-        PluginFailure(name, hook, f"{_task_name(task)} is due before the {what}")
-        for name, task in call.results
-        if micros(task.due_by) <= micros(start)
-    ]
+    not_after = micros(start)
+    london: dict[datetime, datetime] = {}  # due times repeat: each is put on the clock once
+    results = []
+    for name, task in call.results:
+        due = task.due_by
+        on_clock = london.get(due) if type(due.tzinfo) is timezone else None
+        if on_clock is None:
+            on_clock = on_london_clock(due)
+            if type(due.tzinfo) is timezone:
+                london[due] = on_clock
+        if on_clock is not due:
+            task = attrs.evolve(task, due_by=on_clock)
+        results.append((name, task))
+        if micros(on_clock) <= not_after:
+            call.failures.append(
+                PluginFailure(name, hook, f"{_task_name(task)} is due before the {what}")
+            )
+    call.results = results
     return call
-
-
-def _on_london_clock(task: Task) -> Task:
-    due = on_london_clock(task.due_by)
-    return task if due is task.due_by else attrs.evolve(task, due_by=due)
 
 
 def _task_name(task: Task) -> str:

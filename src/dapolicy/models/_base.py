@@ -111,15 +111,17 @@ class Checked:
 
         For dapolicy's own intermediate objects only (the policy's draft decisions, made
         from parts that were each checked when built). Every field must be given, in
-        its final type: converters do not run (datetimes are still put at a fixed
-        offset, as :func:`fixed_offset` does for every model).
+        its final type: converters do not run, so a datetime must be at a fixed offset
+        already (as :func:`fixed_offset` puts every model's).
         """
-        obj = object.__new__(cls)
+        obj = _new(cls)
         for name, value in fields.items():
-            if type(value) is datetime:  # as the fields' converters would
-                value = fixed_offset(value)
-            object.__setattr__(obj, name, value)
+            _set(obj, name, value)
         return obj
+
+
+_new = object.__new__
+_set = object.__setattr__
 
 
 def to_tuple(value: Iterable[Any]) -> tuple[Any, ...]:

@@ -1,0 +1,193 @@
+"""The engine's quicker paths give exactly what the paths they replace give.
+
+Each fast path in the assessment (London due times worked out once, tasks built
+without the converters, drafts of the decision, the SIGALRM handler set through the C
+function) is compared here with the code it stands for, on the values where the two
+could part: clock changes, fixed offsets and zones, values a check refuses.
+"""
+
+from __future__ import annotations
+
+import signal
+from datetime import UTC, date, datetime, timedelta, timezone
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from dapolicy import (
+    AbuseType,
+    Decision,
+    Incident,
+    Person,
+    Policy,
+    Reason,
+    Relationship,
+    RelationshipKind,
+    RiskForm,
+    Task,
+    hookimpl,
+)
+from dapolicy._policy._budget import Budget
+from dapolicy._time import LondonClock, add_local, london_due
+from dapolicy.errors import ValidationError
+from dapolicy.models._base import LONDON, fixed_offset
+from dapolicy.testing.strategies import aware_datetimes
+
+WHY = (Reason("test.rule", "a test", "for the test"),)
+ZONES = (UTC, LONDON, timezone(timedelta(hours=1)), timezone(timedelta(hours=-5, minutes=-30)))
+
+
+def _exactly(value: datetime) -> tuple[Any, ...]:
+    """Everything about a datetime that could show: instant, wall clock, offset, zone type."""
+    return (value, value.replace(tzinfo=None), value.utcoffset(), type(value.tzinfo), value.fold)
+
+
+def _changes(year: int) -> list[datetime]:
+    """The instants (UTC, to the hour) in ``year`` when London's offset changes."""
+    found = []
+    moment = datetime(year, 1, 1, tzinfo=UTC)
+    previous = moment.astimezone(LONDON).utcoffset()
+    while moment.year == year:
+        offset = moment.astimezone(LONDON).utcoffset()
+        if offset != previous:
+            found.append(moment)
+            previous = offset
+        moment += timedelta(hours=1)
+    return found
+
+
+@pytest.mark.parametrize("year", [1916, 1947, 1972, 2024, 2199])
+def test_due_times_across_each_clock_change_are_add_locals(year: int) -> None:
+    """Starts that land days later in the spring gap, the autumn overlap and around them."""
+    for change in _changes(year):
+        for days in (1, 10, 15, 28):
+            for minutes in range(-150, 151, 30):
+                for zone in ZONES:
+                    start = (change - timedelta(days=days, minutes=minutes)).astimezone(zone)
+                    for hours in (0, 1, 0.5):
+                        expected = fixed_offset(add_local(start, days=days, hours=hours))
+                        got = london_due(start, days=days, hours=hours)
+                        assert _exactly(got) == _exactly(expected), (start, days, hours)
+
+
+@given(
+    aware_datetimes(
+        min_value=datetime(1900, 3, 1),
+        max_value=datetime(2199, 10, 1),
+        timezones=st.sampled_from(ZONES),
+    ),
+    st.integers(0, 60),
+    st.sampled_from([0, 0.25, 1, 24, 72, 2 / 3]),
+)
+def test_london_due_is_add_local_at_a_fixed_offset(
+    start: datetime, days: int, hours: float
+) -> None:
+    expected = fixed_offset(add_local(start, days=days, hours=hours))
+    assert _exactly(london_due(start, days=days, hours=hours)) == _exactly(expected)
+
+
+def test_a_clock_works_each_deadline_out_once() -> None:
+    clock = LondonClock(datetime(2024, 3, 30, 1, 30, tzinfo=UTC))
+    first = clock.after(days=1)
+    assert clock.after(days=1) is first
+    assert _exactly(first) == _exactly(fixed_offset(add_local(clock.start, days=1)))
+    assert first.utcoffset() == timedelta(hours=1)  # 01:30 on the 31st is skipped: 02:30 BST
+
+
+TEXT = st.one_of(
+    st.sampled_from(["", " ", "\t", "ok", "x y", "é"]), st.text(max_size=4), st.none()
+)
+WHEN = st.one_of(
+    aware_datetimes(timezones=st.sampled_from(ZONES)),
+    st.sampled_from(
+        [
+            datetime(2024, 1, 1),  # naive
+            datetime(2201, 1, 1, tzinfo=UTC),  # past the supported years
+            datetime(1899, 12, 31, tzinfo=UTC),
+        ]
+    ),
+    st.none(),
+)
+REASONS = st.sampled_from([WHY, (), list(WHY), [], WHY * 2, ("not a reason",)])
+
+
+def _build(make: Any, *args: Any) -> Any:
+    try:
+        return ("made", make(*args))
+    except ValidationError as exc:
+        return ("refused", str(exc), exc.errors)
+
+
+@given(TEXT, TEXT, WHEN, REASONS, TEXT)
+def test_a_quickly_made_task_is_a_task(
+    what: Any, for_whom: Any, due: Any, reasons: Any, assignee: Any
+) -> None:
+    """The same task, with the same field types, or the same error naming the same fields."""
+    quick = _build(Task._made, what, for_whom, due, reasons, assignee)
+    slow = _build(Task, what, for_whom, due, reasons, assignee)
+    assert quick == slow
+    if quick[0] == "made":
+        made, task = quick[1], slow[1]
+        assert [type(getattr(made, a)) for a in ("reasons", "due_by")] == [
+            type(getattr(task, a)) for a in ("reasons", "due_by")
+        ]
+        assert _exactly(made.due_by) == _exactly(task.due_by)
+
+
+class _Watcher:
+    """Records what the drafts it is given hold."""
+
+    def __init__(self) -> None:
+        self.seen: list[Decision] = []
+
+    @hookimpl
+    def dapolicy_escalations(self, decision: Decision) -> list[Any]:
+        self.seen.append(decision)
+        return []
+
+    @hookimpl
+    def dapolicy_tasks(self, decision: Decision) -> list[Any]:
+        self.seen.append(decision)
+        return []
+
+
+def test_drafts_hold_the_decision_time_at_a_fixed_offset_as_the_decision_does() -> None:
+    watcher = _Watcher()
+    policy = Policy(load_entry_points=False).with_plugins(watcher)
+    summer = datetime(2024, 7, 1, 12, 0, tzinfo=UTC)
+    incident = Incident(
+        "INC-1",
+        summer,
+        summer - timedelta(minutes=10),
+        Person("V-1", date_of_birth=date(1990, 5, 17)),
+        Person("S-1", date_of_birth=date(1988, 1, 2)),
+        Relationship(RelationshipKind.INTIMATE_PARTNER),
+        frozenset({AbuseType.PHYSICAL}),
+    )
+    form = RiskForm.from_yes(incident, ["1", "2"], completed_by="PC-1")
+    now = (summer + timedelta(minutes=5)).astimezone(LONDON)  # a zone, not a fixed offset
+    decision = policy.assess(incident, form, now=now)
+    assert len(watcher.seen) == 2
+    for draft in watcher.seen:
+        assert type(draft.decided_at.tzinfo) is timezone
+        assert _exactly(draft.decided_at) == _exactly(decision.decided_at)
+        assert draft.grade is decision.grade
+        assert draft.findings == decision.findings
+
+
+@pytest.mark.parametrize("previous", [signal.SIG_DFL, signal.SIG_IGN, "python"])
+def test_the_previous_alarm_handler_is_put_back_as_it_was(previous: Any) -> None:
+    def mine(signum: int, frame: Any) -> None:
+        raise AssertionError("not to be called")
+
+    handler = mine if previous == "python" else previous
+    before = signal.signal(signal.SIGALRM, handler)
+    try:
+        with Budget(5):
+            assert signal.getsignal(signal.SIGALRM) is not handler
+        assert signal.getsignal(signal.SIGALRM) == handler
+        assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+    finally:
+        signal.signal(signal.SIGALRM, before)
