@@ -420,3 +420,67 @@ def test_property_more_often_or_a_higher_grade_never_lowers(
         )
     if form.grade is not None and grade is not None and grade >= form.grade:
         assert decide(None, attrs.evolve(form, grade=grade)).grade >= before
+
+
+def test_the_audit_takes_the_dara_as_the_police_form() -> None:
+    """A DARA without a DASH is a form received, not a missing one."""
+    from dapolicy.audit import audit
+    from dapolicy.operations import form_compliance
+
+    sent = attrs.evolve(dara(), submitted_at=T0 + timedelta(hours=1))
+    assert form_compliance(INCIDENT, sent).status.value == "on_time"
+    assert form_compliance(INCIDENT, dara()).status.value == "not_submitted"
+    report = audit([Case(INCIDENT, None, dara=sent)], policy=POLICY)
+    assert (report.forms_non_crime.on_time, report.forms_non_crime.missing) == (1, 0)
+    report = audit([Case(INCIDENT, dash(3), dara=dara())], policy=POLICY)
+    assert report.forms_non_crime.not_submitted == 1  # the officer's DARA, not the RIC
+
+
+# --- synth --------------------------------------------------------------------------------
+
+
+def test_synth_writes_the_officers_dara_and_changes_nothing_else() -> None:
+    from dapolicy.audit import audit
+    from dapolicy.synth import DARA_RATIONALE, synthesize
+
+    items = [item.id for item in ITEMS]
+    dash_year = list(synthesize(80, 11))
+    dara_year = list(synthesize(80, 11, dara_items=items))
+    assert [c.incident for c in dara_year] == [c.incident for c in dash_year]
+    assert [c.recorded_grade for c in dara_year] == [c.recorded_grade for c in dash_year]
+    with_forms = [(a, b) for a, b in zip(dash_year, dara_year, strict=True) if a.form]
+    assert with_forms
+    assert all(b.form is None and b.dara is not None for _, b in with_forms)
+    for dash_case, dara_case in with_forms:
+        assert dara_case.dara is not None
+        assert dara_case.dara.grade is dara_case.recorded_grade
+        assert dara_case.dara.rationale == DARA_RATIONALE
+        assert set(dara_case.dara.answers) == set(items)
+        assert dara_case.dara.completed_at == dash_case.form.completed_at  # type: ignore[union-attr]
+    assert from_json(Case, to_json(dara_year[0])) == dara_year[0]
+    # The same compliance figures: the DARA is the police form, due before off duty.
+    assert (
+        audit(dara_year, policy=POLICY).forms_crime == audit(dash_year, policy=POLICY).forms_crime
+    )
+    crimes = [c.incident.crime for c in dash_year if c.incident.crime is not None]
+    assert any(c.investigator is None for c in crimes)
+    assert sum(c.investigator is not None for c in crimes) > 0.8 * len(crimes)
+
+
+def test_synth_command_takes_a_policy_with_dara_items(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from dapolicy.cli import cli
+
+    repo = Path(__file__).resolve().parents[1]
+    out = tmp_path / "cases.jsonl"
+    policy = repo / "docs" / "examples" / "dara-policy.toml"
+    result = CliRunner().invoke(cli, ["synth", "30", "--dara", str(policy), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    cases = [from_json(Case, line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert any(c.dara is not None for c in cases)
+    assert all(c.form is None for c in cases)
+    plain = _write(tmp_path / "plain.toml", 'force = "Examplia"\n')
+    result = CliRunner().invoke(cli, ["synth", "3", "--dara", str(plain), "-o", str(out)])
+    assert result.exit_code == 2
+    assert "no [dara] items" in result.output

@@ -20,6 +20,7 @@ import attrs
 from dapolicy._time import add_local
 from dapolicy.models import Decision, Destination, Incident, Reason, Referral, RiskForm
 from dapolicy.models._base import LONDON, micros
+from dapolicy.models.dara import DaraForm
 from dapolicy.models.operations import DvpnCheck, FormCompliance, FormStatus
 from dapolicy.settings import Settings
 
@@ -84,12 +85,13 @@ def _request_time(referral: Referral) -> tuple[int, float]:
     return (1, 0.0) if at is None else (0, at.timestamp())
 
 
-def form_compliance(incident: Incident, form: RiskForm | None) -> FormCompliance:
+def form_compliance(incident: Incident, form: RiskForm | DaraForm | None) -> FormCompliance:
     """Whether the incident's risk form arrived, and before the officer went off duty.
 
     A form submitted after the officer's recorded off-duty time is late; a form with no
-    off-duty time recorded is judged on time only if submitted the same London day it
-    was completed.
+    off-duty time recorded is judged on time only if
+    submitted the same London day it was completed. At a force that runs DARA, the
+    officer's DARA is the police form (the audit checks it, not a partner's DASH).
     """
     source = "HMIC 2014: the form is submitted to the MASH before the officer goes off duty"
     if form is None:

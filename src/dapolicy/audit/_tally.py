@@ -106,7 +106,10 @@ class _Tally:
             self.offences[crime.offence] += 1
             self.arrests += crime.arrest_made
             self.outcomes[crime.outcome] += 1
-        self.forms[crime is not None][form_compliance(incident, case.form).status] += 1
+        # At a force that runs DARA the officer's DARA is the police form, whatever a
+        # partner agency's DASH beside it says.
+        police_form = case.dara if case.dara is not None else case.form
+        self.forms[crime is not None][form_compliance(incident, police_form).status] += 1
         self._children(case)
         self._grade(case)
         if self.training is not None:
@@ -141,7 +144,8 @@ class _Tally:
         counts[4] += len(unchecked)
 
     def _grade(self, case: Case) -> None:
-        incident, form = case.incident, case.form
+        incident = case.incident
+        form = case.dara if case.dara is not None else case.form
         decision = self.policy.assess_case(case, history=self.history)
         record(self.history, incident, decision)
         if decision.ungraded:  # "standard" only until a person reviews it

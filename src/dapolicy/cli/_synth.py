@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from dapolicy.cli._common import FILE, _err, _Failure
+from dapolicy.cli._common import FILE, _err, _Failure, _load_settings
 from dapolicy.cli._files import STREAM, Output, check_distinct, written
 from dapolicy.serialization import to_json
 
@@ -38,6 +38,13 @@ from dapolicy.serialization import to_json
     type=FILE,
     help="Also write the force-wide totals the shares are taken against (JSON).",
 )
+@click.option(
+    "--dara",
+    "dara_path",
+    type=FILE,
+    help="A policy file whose [dara] items the officers answer: each form received is "
+    "then the officer's DARA instead of a DASH (Case.dara).",
+)
 def synth(
     count: int | None,
     old_count: int | None,
@@ -45,6 +52,7 @@ def synth(
     profile: str,
     output: Path | None,
     totals_path: Path | None,
+    dara_path: Path | None,
 ) -> None:
     """Write COUNT realistic synthetic cases, for demos, tests and benchmarks.
 
@@ -63,13 +71,18 @@ def synth(
     chosen = PROFILES.get(profile)
     if chosen is None:
         raise _Failure(f"unknown profile {profile!r}; known: {', '.join(sorted(PROFILES))}")
+    dara_items: tuple[str, ...] = ()
+    if dara_path is not None:
+        dara_items = tuple(item.id for item in _load_settings(dara_path).dara.items)
+        if not dara_items:
+            raise _Failure(f"{dara_path}: no [dara] items: set enabled = true and give them")
     cases = Output("--output", output or STREAM)
     totals = Output("--totals", totals_path) if totals_path is not None else None
     check_distinct(
         [], [("--output", cases.path)] + ([("--totals", totals.path)] if totals else [])
     )
     with written(*([cases, totals] if totals else [cases])):
-        for case in synthesize(count, seed, chosen):
+        for case in synthesize(count, seed, chosen, dara_items=dara_items):
             cases.line(to_json(case))
         if totals is not None:
             totals.line(to_json(totals_for(chosen, count)))

@@ -90,6 +90,8 @@ class DaraForm(Checked):
     :param rationale: the officer's written rationale for the grade (kept out of
         ``repr``: it is free text, and may name people).
     :param submitted_at: when it reached the MASH or the safeguarding hub, if it did.
+    :param officer_off_duty_at: when the completing officer went off duty; the form is
+        due before then (the inspected force's rule, as for :class:`RiskForm`).
     """
 
     incident_id: str
@@ -99,6 +101,9 @@ class DaraForm(Checked):
     grade: RiskGrade | None = None
     rationale: str | None = attrs.field(default=None, repr=False)
     submitted_at: datetime | None = attrs.field(default=None, converter=fixed_offset_or_none)
+    officer_off_duty_at: datetime | None = attrs.field(
+        default=None, converter=fixed_offset_or_none
+    )
 
     def _problems(self) -> Problems:
         yield from not_blank("incident_id", self.incident_id)
@@ -115,6 +120,7 @@ class DaraForm(Checked):
             yield "rationale", "must be a string"
         yield from aware("completed_at", self.completed_at)
         yield from aware("submitted_at", self.submitted_at, optional=True)
+        yield from aware("officer_off_duty_at", self.officer_off_duty_at, optional=True)
         yield from not_before("submitted_at", self.submitted_at, "completed_at", self.completed_at)
 
     def answer(self, item: str) -> Frequency:

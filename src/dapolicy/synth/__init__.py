@@ -42,9 +42,11 @@ assumption, listed in :attr:`Profile.assumptions` and marked ``ASSUMPTION`` belo
 
 from dapolicy.synth._build import CHECKLIST, NFA_RATIONALE, synthesize
 from dapolicy.synth._counts import SynthCounts, apportion, plan_counts, totals_for
+from dapolicy.synth._dara import DARA_RATIONALE
 from dapolicy.synth._profiles import PROFILES, STAFFORDSHIRE_2013, UNIFORM, Profile
 
 __all__ = [
+    "DARA_RATIONALE",
     "CHECKLIST",
     "NFA_RATIONALE",
     "PROFILES",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import date, datetime, time, timedelta
 
 import attrs
@@ -26,6 +26,7 @@ from dapolicy.models import (
 from dapolicy.models._base import LONDON
 from dapolicy.settings import DashSettings
 from dapolicy.synth._counts import SynthCounts, plan_counts
+from dapolicy.synth._dara import investigator, officers_dara
 from dapolicy.synth._plan import (
     Slot,
     Victim,
@@ -188,7 +189,13 @@ def _grade_of(band: int) -> RiskGrade:
     return (RiskGrade.STANDARD, RiskGrade.MEDIUM, RiskGrade.HIGH)[band]
 
 
-def synthesize(n: int, seed: int, profile: Profile = STAFFORDSHIRE_2013) -> Iterator[Case]:
+def synthesize(
+    n: int,
+    seed: int,
+    profile: Profile = STAFFORDSHIRE_2013,
+    *,
+    dara_items: Sequence[str] = (),
+) -> Iterator[Case]:
     """``n`` synthetic, valid cases under ``profile``, in the order they happened.
 
     Counts are exactly :func:`plan_counts` ``(profile, n)``; the seed decides which
@@ -203,22 +210,35 @@ def synthesize(n: int, seed: int, profile: Profile = STAFFORDSHIRE_2013) -> Iter
       default DASH bands; the MASH's grade (``recorded_grade``, the form's DASH band) is
       recorded at 10:00 on the first weekday after the form arrived (``graded_at``),
       and not at all when no form arrived;
-    - no further action always carries :data:`NFA_RATIONALE`.
+    - no further action always carries :data:`NFA_RATIONALE`;
+    - every incident has an attending officer (``PC-0001`` to ``PC-0800``), and 19
+      crimes in 20 an investigator (``DC-0001`` to ``DC-0300``), for the training
+      audit (recommendation 4);
+    - with ``dara_items``, the force runs DARA: each form received is the officer's
+      DARA over those items instead (the same officer, times and grade, frequency
+      answers, :data:`DARA_RATIONALE`), so ``Case.form`` is ``None`` and
+      ``Case.dara`` holds it. Investigators and DARA answers come from random streams
+      of their own: every other value, and every figure the audit gives, is the same.
 
     :param n: how many cases.
     :param seed: any integer.
     :param profile: the profile (see :data:`PROFILES`).
+    :param dara_items: the force's DARA item ids (``[dara] items``), or none for DASH.
     :raises ValueError: ``n`` is negative.
     """
     counts = plan_counts(profile, n)
-    return _build(profile, counts, seed)
+    return _build(profile, counts, seed, tuple(dara_items))
 
 
-def _build(profile: Profile, counts: SynthCounts, seed: int) -> Iterator[Case]:
+def _build(
+    profile: Profile, counts: SynthCounts, seed: int, dara_items: tuple[str, ...] = ()
+) -> Iterator[Case]:
     victims = plan_victims(profile, counts, seed)
     slots = plan_slots(profile, counts, victims, seed)
     bands = DashSettings()
     rng = stage_rng(seed, "cases")
+    officers = stage_rng(seed, "officers")
+    daras = stage_rng(seed, "dara")
     crime_number = 0
     for number, slot in enumerate(slots, start=1):
         victim = victims[slot.victim]
@@ -250,6 +270,7 @@ def _build(profile: Profile, counts: SynthCounts, seed: int) -> Iterator[Case]:
                     NFA_RATIONALE if slot.outcome is Outcome.NO_FURTHER_ACTION else None
                 ),
             )
+            crime = investigator(officers, crime)
             abuse = {_ABUSE[slot.offence]}
         else:
             abuse = {rng.choice(_NON_CRIME_ABUSE)}
@@ -284,10 +305,12 @@ def _build(profile: Profile, counts: SynthCounts, seed: int) -> Iterator[Case]:
             crime=crime,
             call_id=call.id,
         )
-        form = graded_at = grade = None
+        form = graded_at = grade = dara = None
         if slot.form:
             form = _form(rng, slot, incident, bool(children), bands)
             assert form.submitted_at is not None
             graded_at = _graded_at(form.submitted_at)
             grade = _grade_of(slot.band)
-        yield Case(incident, form, call, graded_at, grade)
+            if dara_items:
+                dara, form = officers_dara(daras, form, grade, dara_items), None
+        yield Case(incident, form, call, graded_at, grade, dara)
