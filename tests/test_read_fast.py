@@ -14,7 +14,7 @@ import enum
 import json
 import sys
 import types
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -367,6 +367,7 @@ _EDGES: dict[Any, list[Any]] = {
     ],
     int: [-1, 0, 17, 18],
     bool: [True, False],
+    date: [date(1900, 1, 1), date(1980, 2, 29), date(2031, 12, 31)],
 }
 
 
@@ -388,6 +389,7 @@ def _pool(tp: Any, cls: type, name: str) -> list[Any]:
     if origin is tuple:
         twice = tuple(_INSTANCES[args[0]][:1] * 2)  # the same child twice
         return [(), *values, twice]
+    assert origin is Mapping, tp  # the answers
     yes = Answer.YES
     return [{}, {"": yes}, {" ": yes}, {"\u2003": yes}, {"1": yes}, *values]
 
@@ -422,3 +424,22 @@ def test_every_model_in_a_case_has_a_check_and_is_built_slot_by_slot() -> None:
         assert _read_fast._trusted_build(cls), cls
     assert set(_read_checks.CHECKS) >= {type(obj) for obj in _objects(_BUILT[-1])}
     assert Incident in _read_checks.CHECKS
+
+
+def test_a_short_text_is_structured_without_counting_and_the_same_way() -> None:
+    # Each character of a string takes one of the text's at least, each item two.
+    assert min(ser.MAX_STRING_CHARS, 2 * ser.MAX_ITEMS) >= _read_fast.BOUNDED
+    converter = ser._converter(None)
+    for line in CASES + SPARSE:
+        data = json.loads(line)
+        counted = _read_fast.structure(Case, data, converter, bounded=False)
+        assert counted is not _read_fast.UNSURE
+        assert _read_fast.structure(Case, data, converter, bounded=True) == counted
+    record = json.loads(CASES[-1])
+    record["incident"]["victim"]["name"] = "x" * ser.MAX_STRING_CHARS
+    long_but_valid = json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+    assert len(long_but_valid) > _read_fast.BOUNDED
+    assert same_reading(long_but_valid)[0] == "accepted"
+    record["incident"]["victim"]["name"] += "x"
+    assert _read_fast.structure(Case, record, converter) is _read_fast.UNSURE
+    assert same_reading(json.dumps(record))[0] == "rejected"

@@ -142,27 +142,37 @@ def loads(text: str | bytes) -> Any:
 # --- structuring ----------------------------------------------------------------------
 
 
-def structure(cls: type, data: Any, converter: cattrs.Converter) -> Any:
+#: Text of at most this many characters (or bytes) cannot hold a string longer than
+#: MAX_STRING_CHARS, nor an array or object of more than MAX_ITEMS items: each character
+#: of a string takes at least one of the text's, and each item at least two (with its
+#: comma). Its values are structured without counting.
+BOUNDED = min(_read.MAX_STRING_CHARS, 2 * _read.MAX_ITEMS)
+
+
+def structure(cls: type, data: Any, converter: cattrs.Converter, *, bounded: bool = False) -> Any:
     """``cls`` built from ``data`` as the pure path builds it, or :data:`UNSURE`.
 
     :param converter: a :func:`pristine <is_pristine>` converter.
+    :param bounded: ``data`` was read from a text of at most :data:`BOUNDED` characters,
+        so no string, array or object in it can be over a limit.
     """
     try:
-        build = _built[cls]
+        functions = _built[cls]
     except KeyError:
-        build = _built[cls] = _generate(cls, converter)
+        functions = _built[cls] = _generate(cls, converter)
     except TypeError:  # not hashable: not a class the fast path knows
         return UNSURE
-    if build is None:
+    if functions is None:
         return UNSURE
     try:
-        return build(data)
+        return functions[bounded](data)
     except Exception:  # any doubt, or a model's own check: the pure path decides
         return UNSURE
 
 
-#: The generated function of each class read so far (None: the class takes the pure path).
-_built: dict[Any, Callable[[Any], Any] | None] = {}
+#: The generated functions of each class read so far, counting and not counting the
+#: items and characters (None: the class takes the pure path).
+_built: dict[Any, tuple[Callable[[Any], Any], Callable[[Any], Any]] | None] = {}
 
 
 class _Doubt(Exception):
@@ -173,34 +183,37 @@ class _Unknown(Exception):
     """A type the generated functions do not mirror: the class takes the pure path."""
 
 
-def _generate(cls: Any, converter: cattrs.Converter) -> Callable[[Any], Any] | None:
+def _generate(
+    cls: Any, converter: cattrs.Converter
+) -> tuple[Callable[[Any], Any], Callable[[Any], Any]] | None:
     if not _read._is_attrs(cls):
-        return None
-    writer = _Writer(converter)
-    try:
-        entry = writer.function_for(cls)
-    except _Unknown:
         return None
     if _nesting(cls) > MAX_DEPTH:  # then the text may be too deep: the pure path checks
         return None
-    namespace = dict(writer.namespace)
-    code = compile("\n".join(writer.lines), f"<dapolicy: structure {cls.__qualname__}>", "exec")
-    exec(code, namespace)  # text generated here, from field names and types only
-    built: Callable[[Any], Any] = namespace[entry]
-    return built
+    counting, bounded = _Writer(converter, counts=True), _Writer(converter, counts=False)
+    try:
+        return counting.compile(cls), bounded.compile(cls)
+    except _Unknown:
+        return None
 
 
-def _nesting(tp: Any) -> int:
-    """How deep arrays and objects may nest in a JSON value of ``tp`` (not recursive)."""
+def _nesting(tp: Any, within: frozenset[Any] = frozenset()) -> int:
+    """How deep arrays and objects may nest in a JSON value of ``tp``.
+
+    A recursive type may nest without bound: more than :data:`MAX_DEPTH`.
+    """
+    if tp in within:
+        return MAX_DEPTH + 1
     if _read._is_optional(tp):
-        return max(map(_nesting, get_args(tp)))
+        return max(_nesting(arg, within) for arg in get_args(tp))
     if _read._is_attrs(tp):
         fields = attrs.fields(attrs.resolve_types(tp))
-        return 1 + max((_nesting(field.type) for field in fields), default=0)
+        inner = within | {tp}
+        return 1 + max((_nesting(field.type, inner) for field in fields), default=0)
     if _read._is_collection(tp):
-        return 1 + _nesting(get_args(tp)[0])
+        return 1 + _nesting(get_args(tp)[0], within)
     if _read._is_mapping(tp):
-        return 1 + _nesting(get_args(tp)[1])
+        return 1 + _nesting(get_args(tp)[1], within)
     return 0
 
 
@@ -267,8 +280,14 @@ def _trusted_build(cls: type) -> bool:
 class _Writer:
     """Writes the source of one structuring function per attrs class reached."""
 
-    def __init__(self, converter: cattrs.Converter, mode: str = "trusted") -> None:
+    def __init__(
+        self, converter: cattrs.Converter, *, counts: bool = True, mode: str = "trusted"
+    ) -> None:
         self.converter = converter
+        #: Whether to count each string's characters and each array's items.
+        self.counts = counts
+        #: How each instance is built: "trusted" (slot by slot, the checks of
+        #: _read_checks), "problems" (slot by slot, the model's _problems), "init".
         self.mode = mode
         self.lines: list[str] = []
         self.functions: dict[Any, str] = {}
@@ -287,6 +306,19 @@ class _Writer:
         self.count = 0
         #: The classes whose functions are being written (one reached again is recursive).
         self.open: set[Any] = set()
+
+    def compile(self, cls: Any) -> Callable[[Any], Any]:
+        """The function that structures ``cls``, with those of the classes it holds.
+
+        :raises _Unknown: the class holds a type the functions do not mirror.
+        """
+        entry = self.function_for(cls)
+        namespace = dict(self.namespace)
+        counted = "counting" if self.counts else "bounded"
+        name = f"<dapolicy: structure {cls.__qualname__}, {counted}>"
+        exec(compile("\n".join(self.lines), name, "exec"), namespace)  # text written here
+        built: Callable[[Any], Any] = namespace[entry]
+        return built
 
     def fresh(self, prefix: str, value: Any = _MISSING) -> str:
         """A new name, bound to ``value`` in the functions' namespace if one is given."""
@@ -331,14 +363,15 @@ class _Writer:
         keys = self.fresh("KEYS", frozenset(field.name for field in fields))
         lines = [
             f"def {name}(v):",
-            f"    if type(v) is not dict or not {keys}.issuperset(v):",
+            "    if type(v) is not dict:",
             "        raise DOUBT",
-            f"    if len(v) == {len(fields)}:",
+            f"    if v.keys() == {keys}:",
         ]
         for field, value in zip(fields, values, strict=True):
             lines.append(f"        {value} = v[{field.name!r}]")
             lines.extend(self.emit(field.type, value, 2))
         lines.append("    else:")
+        lines.append(f"        if not {keys}.issuperset(v): raise DOUBT")
         for field, value in zip(fields, values, strict=True):
             if field.default is attrs.NOTHING:
                 lines.append(f"        {value} = v[{field.name!r}]")
@@ -432,7 +465,8 @@ class _Writer:
         """A condition true when ``var`` is not a ``tp`` the hook returns as it is."""
         if tp is str:
             self.expect(tp, _read._structure_str)
-            return f"type({var}) is not str or len({var}) > MAX_STRING"
+            counted = f" or len({var}) > MAX_STRING" if self.counts else ""
+            return f"type({var}) is not str{counted}"
         if tp is bool:
             self.expect(tp, _read._structure_bool)
             return f"{var} is not True and {var} is not False"
@@ -450,7 +484,8 @@ class _Writer:
         pad = "    " * depth
         build = self.fresh("BUILD", get_origin(tp))
         item_type = get_args(tp)[0]
-        lines = [f"{pad}if type({var}) is not list or len({var}) > MAX_ITEMS: raise DOUBT"]
+        counted = f" or len({var}) > MAX_ITEMS" if self.counts else ""
+        lines = [f"{pad}if type({var}) is not list{counted}: raise DOUBT"]
         if _read._is_enum(item_type):
             self.expect(item_type, "_enum_hook")
             items = f"map({self.members(item_type)}.__getitem__, {var})"
@@ -468,15 +503,16 @@ class _Writer:
         """A dict from a JSON object, its keys and values one by one."""
         pad = "    " * depth
         key_type, value_type = get_args(tp)
-        lines = [f"{pad}if type({var}) is not dict or len({var}) > MAX_ITEMS: raise DOUBT"]
+        counted = f" or len({var}) > MAX_ITEMS" if self.counts else ""
+        lines = [f"{pad}if type({var}) is not dict{counted}: raise DOUBT"]
         if key_type is str and _read._is_enum(value_type):
             # Every key a str of at most MAX_STRING characters, then each value's member.
             self.expect(key_type, _read._structure_str)
             self.expect(value_type, "_enum_hook")
             members = self.members(value_type)
-            keys_fit = (
-                f"ONLY_STR.issuperset(map(type, {var})) and max(map(len, {var})) <= MAX_STRING"
-            )
+            keys_fit = f"ONLY_STR.issuperset(map(type, {var}))"
+            if self.counts:
+                keys_fit += f" and max(map(len, {var})) <= MAX_STRING"
             return [
                 *lines,
                 f"{pad}if {var} and not ({keys_fit}): raise DOUBT",
