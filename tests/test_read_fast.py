@@ -144,7 +144,8 @@ def _replaced(path: tuple[Any, ...], value: str) -> str:
 
 @pytest.mark.parametrize("value", HOSTILE, ids=range(len(HOSTILE)))
 def test_a_hostile_value_anywhere_reads_the_same(value: str) -> None:
-    for path in PATHS:
+    # A long value (a limit's edge) at a field of each container kind only, to stay quick.
+    for path in PATHS if len(value) < 1000 else PATHS[10:]:
         same_reading(_replaced(path, value))
 
 
