@@ -63,9 +63,11 @@ def _relationship(o: Relationship) -> bool:
 
 def _crime(o: Crime) -> bool:
     rationale = o.outcome_rationale
+    if not (_filled(o.id) and _optional_filled(o.investigator)):
+        return False
     if rationale is None:
-        return _filled(o.id) and o.outcome is not _NO_FURTHER_ACTION
-    return _filled(o.id) and _filled(rationale)
+        return o.outcome is not _NO_FURTHER_ACTION
+    return _filled(rationale)
 
 
 def _call(o: Call) -> bool:
@@ -114,9 +116,10 @@ def _form(o: RiskForm) -> bool:
 
 
 def _case(o: Case) -> bool:
-    incident, form, call, graded = o.incident, o.form, o.call, o.graded_at
+    incident, form, call, graded, dara = o.incident, o.form, o.call, o.graded_at, o.dara
     return (
         (form is None or form.incident_id == incident.id)
+        and (dara is None or dara.incident_id == incident.id)
         and (call is None or incident.call_id is None or incident.call_id == call.id)
         and (
             graded is None
@@ -131,12 +134,12 @@ CHECKS: dict[type, tuple[str, Callable[[Any], bool]]] = {
     Person: ("03d7f36e3678a7f2", _person),
     Child: ("31d8ac582b3f1706", _child),
     Relationship: ("ab5f86a4f3b6dd81", _relationship),
-    Crime: ("e5ca6405a5cad775", _crime),
+    Crime: ("9a0ff57d62e069ad", _crime),
     Call: ("58285dfd8aa1b38f", _call),
     Incident: ("f64ac0e74c46349f", _incident),
     ProfessionalJudgement: ("9d68bcf44c080e5c", _judgement),
-    RiskForm: ("1c7b41c332e3dadb", _form),
-    Case: ("2403d4366c107012", _case),
+    RiskForm: ("6fa099d6050ca181", _form),
+    Case: ("5b531479d58bf1e1", _case),
 }
 
 
