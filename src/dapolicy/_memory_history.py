@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import functools
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Generic, TypeVar
@@ -83,9 +84,21 @@ def _offset(moment: datetime) -> int:
     return offset // timedelta(seconds=1)
 
 
+@functools.lru_cache(maxsize=64)
+def _zone(offset: int) -> timezone:
+    return timezone(timedelta(seconds=offset))
+
+
 def _moment(us: int, offset: int) -> datetime:
     """The instant ``us`` at the fixed UTC offset it was given in."""
-    return (_EPOCH + timedelta(microseconds=us)).astimezone(timezone(timedelta(seconds=offset)))
+    return (_EPOCH + timedelta(microseconds=us)).astimezone(_zone(offset))
+
+
+@functools.cache
+def _grade_entry() -> type[GradeEntry]:
+    from dapolicy.history import GradeEntry  # a cycle at import time, not at run time
+
+    return GradeEntry
 
 
 def _one_of(caller_id: str | None, location_id: str | None) -> tuple[str, str]:
@@ -241,20 +254,22 @@ class InMemoryHistory:
         self, victim_id: str, *, known_at: datetime, exclude: str | None = None
     ) -> GradeEntry | None:
         """The victim's latest grade known before ``known_at`` (see ``History``)."""
-        from dapolicy.history import GradeEntry
-
+        grades = self._grades.get(victim_id)
+        if not grades:
+            return None
         known = micros(known_at)
-        for graded, decision, recorded, rank, graded_off, recorded_off in reversed(
-            self._grades.get(victim_id, ())
-        ):
+        for graded, decision, recorded, rank, graded_off, recorded_off in reversed(grades):
             if recorded < known and decision != exclude:
-                return GradeEntry(
-                    victim_id,
-                    _moment(graded, graded_off),
-                    _GRADES[rank],
-                    decision,
-                    recorded_at=_moment(recorded, recorded_off),
-                )
+                # Checked when it was recorded: built again without checking (cheap, as
+                # every assessment asks for the victim's last grade).
+                entry = object.__new__(_grade_entry())
+                put = object.__setattr__
+                put(entry, "victim_id", victim_id)
+                put(entry, "graded_at", _moment(graded, graded_off))
+                put(entry, "grade", _GRADES[rank])
+                put(entry, "decision_id", decision)
+                put(entry, "recorded_at", _moment(recorded, recorded_off))
+                return entry
         return None
 
     def events(
