@@ -22,6 +22,10 @@ Synthetic. Ids are pseudonymous (``V-000123``, ``SYN-INC-000123``); no name, add
 or telephone number is generated. Dates of birth are generated because the
 domestic-abuse definition needs ages.
 
+Events. :func:`synthesize_events` follows the cases with order breaches, bail breaches,
+partner agencies' reports of abuse and releases (shares that are assumptions), for the
+repeat-MARAC and re-grading rules; :func:`synthesize` itself yields cases only.
+
 Memory: the plan (a few small integers per record and per victim) is built up front so
 that repeat victims and time order are right; the cases themselves are built one at a
 time as they are yielded.
@@ -43,11 +47,13 @@ assumption, listed in :attr:`Profile.assumptions` and marked ``ASSUMPTION`` belo
 from dapolicy.synth._build import CHECKLIST, NFA_RATIONALE, synthesize
 from dapolicy.synth._counts import SynthCounts, apportion, plan_counts, totals_for
 from dapolicy.synth._dara import DARA_RATIONALE
+from dapolicy.synth._events import EVENT_SHARES, synthesize_events
 from dapolicy.synth._profiles import PROFILES, STAFFORDSHIRE_2013, UNIFORM, Profile
 
 __all__ = [
     "DARA_RATIONALE",
     "CHECKLIST",
+    "EVENT_SHARES",
     "NFA_RATIONALE",
     "PROFILES",
     "STAFFORDSHIRE_2013",
@@ -57,5 +63,6 @@ __all__ = [
     "apportion",
     "plan_counts",
     "synthesize",
+    "synthesize_events",
     "totals_for",
 ]
