@@ -484,3 +484,19 @@ def test_synth_command_takes_a_policy_with_dara_items(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["synth", "3", "--dara", str(plain), "-o", str(out)])
     assert result.exit_code == 2
     assert "no [dara] items" in result.output
+
+
+def test_batch_order_and_explain_see_the_dara_too() -> None:
+    """The batch's sort key and ``explain``'s trace decide as ``assess`` does."""
+    from dapolicy._batch_index import case_key, quick_key
+    from dapolicy.models._base import micros
+    from dapolicy.trace import trace_assessment
+
+    late = attrs.evolve(dara(RiskGrade.HIGH), completed_at=T0 + timedelta(hours=5))
+    case = Case(INCIDENT, None, dara=late)
+    at = micros(decision_time(case))
+    assert at == micros(late.completed_at)
+    assert quick_key(to_json(case).encode()) == case_key(case) == (at, INCIDENT.id, "V-D1")
+    decision, _ = trace_assessment(POLICY, INCIDENT, None, dara=late, now=late.completed_at)
+    assert decision == POLICY.assess_case(case)
+    assert decision.grade is RiskGrade.HIGH

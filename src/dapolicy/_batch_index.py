@@ -105,10 +105,11 @@ def quick_key(raw: bytes) -> tuple[int, str, str] | None:
         incident = data["incident"]
         reported = datetime.fromisoformat(incident["reported_at"])
         at = micros(reported)
-        form = data.get("form")
-        if form is not None:
-            completed = micros(datetime.fromisoformat(form["completed_at"]))
-            at = max(at, completed)
+        for key in ("form", "dara"):  # the later of the two forms, as decision_time
+            form = data.get(key)
+            if form is not None:
+                completed = micros(datetime.fromisoformat(form["completed_at"]))
+                at = max(at, completed)
         incident_id, victim_id = incident["id"], incident["victim"]["id"]
     except Exception:  # any doubt: the full parse decides
         return None
@@ -119,10 +120,11 @@ def quick_key(raw: bytes) -> tuple[int, str, str] | None:
 
 def case_key(case: Case) -> tuple[int, str, str]:
     """:func:`quick_key` of a parsed case."""
-    incident, form = case.incident, case.form
+    incident = case.incident
     at = micros(incident.reported_at)
-    if form is not None:
-        at = max(at, micros(form.completed_at))
+    for form in (case.form, case.dara):
+        if form is not None:
+            at = max(at, micros(form.completed_at))
     return at, incident.id, incident.victim.id
 
 

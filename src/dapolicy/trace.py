@@ -26,7 +26,7 @@ import attrs
 
 from dapolicy._versions import london
 from dapolicy.history import History
-from dapolicy.models import Decision, Incident, RiskForm
+from dapolicy.models import DaraForm, Decision, Incident, RiskForm
 from dapolicy.policy import Policy
 from dapolicy.settings import PolicyVersion, Settings
 
@@ -91,17 +91,18 @@ def trace_assessment(
     incident: Incident,
     form: RiskForm | None = None,
     *,
+    dara: DaraForm | None = None,
     history: History | None = None,
     now: datetime,
 ) -> tuple[Decision, Trace]:
-    """``policy.assess(incident, form, history=history, now=now)``, with its trace.
+    """``policy.assess(incident, form, dara=dara, history=history, now=now)``, with its trace.
 
     :raises ValidationError: as :meth:`~dapolicy.policy.Policy.assess` does.
     """
     chosen = policy.as_of(now, incident.area) if _aware(now) else policy
     recorder = _Recorder(_layers(policy.settings, chosen.settings))
     traced = _traced_policy(chosen, recorder)
-    decision = traced.assess(incident, form, history=history, now=now)
+    decision = traced.assess(incident, form, dara=dara, history=history, now=now)
     return decision, Trace(
         chosen.settings.version,
         chosen.fingerprint,

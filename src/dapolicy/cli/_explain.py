@@ -100,7 +100,12 @@ def explain(
             case = _pick(policy, replay, case_path, line, incident_id, max_line_bytes)
         # The decision policy.assess gives, with each rule's settings reads (dapolicy.trace).
         decision, trace = trace_assessment(
-            policy, case.incident, case.form, history=history, now=decision_time(case)
+            policy,
+            case.incident,
+            case.form,
+            dara=case.dara,
+            history=history,
+            now=decision_time(case),
         )
     recorded = None
     if decisions_path is not None:
