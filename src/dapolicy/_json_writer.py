@@ -230,8 +230,12 @@ class _Generator:
             self._emit(f"{var} = {self._nested(kind)}({var})", depth)
         elif origin in (Union, types.UnionType) and len(args) == 2 and type(None) in args:
             (inner,) = (arg for arg in args if arg is not type(None))
-            self._emit(f"if {var} is not None:", depth)
-            self._emit(f"{var} = {self._value(inner, var, depth + 1)}", depth + 1)
+            if inner in _PASSED:  # the common case, in one test
+                check = f"{var}.__class__ is not {inner.__name__}"
+                self._emit(f"if {var} is not None and {check}: raise _U", depth)
+            else:
+                self._emit(f"if {var} is not None:", depth)
+                self._emit(f"{var} = {self._value(inner, var, depth + 1)}", depth + 1)
         elif origin is tuple and len(args) == 2 and args[1] is Ellipsis:
             self._emit(f"if {var}.__class__ is not _tuple: raise _U", depth)
             self._emit(f"if {var}:", depth)  # an empty tuple is written as it is: []
@@ -257,8 +261,11 @@ class _Generator:
         """Emit the statements writing the items of the non-empty tuple ``var``."""
         if kind is Reason:  # the common case: C-level look-ups, Python only on a miss
             found = self._var()
-            self._emit(f"{found} = list(_map(_R.get, _map(_key, {var})))", depth)
-            self._emit(f"if None in {found}: {found} = [_reason(i) for i in {var}]", depth)
+            self._emit(f"if len({var}) == 1:", depth)  # most tasks and referrals have one
+            self._emit(f"    {found} = [_R.get(_key({var}[0])) or _reason({var}[0])]", depth)
+            self._emit("else:", depth)
+            self._emit(f"    {found} = list(_map(_R.get, _map(_key, {var})))", depth)
+            self._emit(f"    if None in {found}: {found} = [_reason(i) for i in {var}]", depth)
             self._emit(f"{var} = {found}", depth)
         elif kind is PluginInfo:
             self._emit(f"{var} = _plugins({var})", depth)
