@@ -10,7 +10,8 @@ incidents and MARAC referrals, some recorded late). The hand-written side is
 incident written out directly. Before timing, the two must agree on grade, referrals,
 every task's name and due time, allocation, needs-review and the policy version for
 every case -- so the ratio compares equal work. Rounds alternate so machine noise hits
-both alike; the figure is the ratio of median times per case (and of the minima).
+both alike (``_harness.interleave``); the figures are the ratio of the median rounds
+and of the minima.
 
 Run: ``nox -s bench`` (or ``python benchmarks/bench_engine.py --cases 2000 --rounds 7``).
 """
@@ -19,11 +20,11 @@ from __future__ import annotations
 
 import argparse
 import random
-import statistics
-import time
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
+from _harness import Ratio, interleave, report
 from _plain_rules import assess_plain, plain_history, to_plain
 
 from dapolicy import (
@@ -139,6 +140,7 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=2000)
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--seed", type=int, default=20140327)
+    parser.add_argument("--results", type=Path, help="append the ratio here (JSON lines)")
     args = parser.parse_args()
     cases, history = make_cases(args.cases, args.seed)
     policy = default_policy()
@@ -173,19 +175,12 @@ def main() -> None:
         for case in plain:
             assess_plain(case, hist, case["reported_at"])
 
-    timings: dict[str, list[float]] = {"dapolicy": [], "plain": []}
-    for _ in range(args.rounds):
-        for name, fn in (("dapolicy", run_policy), ("plain", run_plain)):
-            t0 = time.perf_counter()
-            fn()
-            timings[name].append((time.perf_counter() - t0) / len(cases))
-    ours, base = statistics.median(timings["dapolicy"]), statistics.median(timings["plain"])
-    fastest = min(timings["dapolicy"]) / min(timings["plain"])
-    print(f"engine: {len(cases)} cases x {args.rounds} rounds, outputs agree on every case")
-    print(f"  dapolicy Policy.assess  {ours * 1e6:9.1f} us/case")
-    print(f"  hand-written function   {base * 1e6:9.1f} us/case")
-    print(f"  ratio dapolicy/plain    {ours / base:9.1f}x   (median; target <= 3x)")
-    print(f"  ratio of the minima     {fastest:9.1f}x")
+    timings = interleave({"dapolicy": run_policy, "plain": run_plain}, args.rounds, len(cases))
+    print(f"engine: {len(cases)} cases, outputs agree on every case")
+    report(
+        Ratio("Policy.assess / hand-written rules", timings["dapolicy"], timings["plain"], 3.0),
+        args.results,
+    )
 
 
 if __name__ == "__main__":
