@@ -1,175 +1,236 @@
-"""End-to-end and growth benchmarks for ``dapolicy assess``.
+"""End-to-end, memory and growth benchmarks for ``dapolicy assess``.
 
-1. End to end: ``dapolicy assess --jobs J`` on N synthetic records against the floor
-   of reading, parsing and re-writing the same lines with the same JSON library
-   (stdlib ``json``), both timed in this run. The parallel output is first checked to
-   be byte-for-byte the single-process output.
-2. Growth: the same command on N and 10 x N records: the ratio of times and of peak
-   memory (resident set of the largest process), with the in-memory history's size per
-   victim measured separately, since it is the one part that grows with the input.
+1. End to end: ``dapolicy assess --jobs J`` on N synthetic records (the installed
+   command, in a subprocess, start-up included) against **the floor**: one process that
+   reads each line with orjson and writes a decision-sized record with orjson. The
+   record written for each line is a real decision of the default policy (one of a few
+   dozen, made before timing) with the line's incident id in it, so the floor writes
+   about as many bytes as dapolicy does (both are printed). Rounds alternate
+   (``_harness.interleave``). The parallel output is first checked to be byte for byte
+   the output of ``--jobs 1``.
+2. Memory and growth: the same command on N and 10 x N records. Peak memory is the
+   largest sum, over the command's processes, of their proportional set size (PSS:
+   pages shared after ``fork`` are counted once, split between the processes sharing
+   them), sampled every 20 ms from ``/proc``; the largest single process's peak
+   resident set is printed beside it. What the history keeps per incident is measured
+   apart with ``tracemalloc``, since it is the one part that must grow with the input.
+3. The projected time for 1.5 million records: a straight line through the two growth
+   runs' times (start-up plus a cost per record), taken to 1,500,000.
 
-Run: ``nox -s bench`` (small sizes), or the issue's sizes:
-``python benchmarks/bench_batch.py --records 1000000 --growth 100000``.
+Run: ``nox -s bench`` (``-- --quick`` for small sizes), or this script alone:
+``python benchmarks/bench_batch.py --records 20000 --growth 10000``.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
 import time
 import tracemalloc
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
-from dapolicy import InMemoryHistory
-from dapolicy.history import CallEntry, HistoryEntry
+import orjson
+from _harness import Ratio, Result, interleave, report
+from bench_write import make_decisions
+
+from dapolicy import InMemoryHistory, to_dict, to_json
+from dapolicy.history import HistoryEntry
 from dapolicy.synth import synthesize
 
-RUSAGE_CHILD_KB = 1024  # ru_maxrss is in kilobytes on Linux
+NATIONAL_YEAR = 1_500_000
+TEMPLATES = 48  # real decisions the floor cycles through
 
 
-def write_cases(path: Path, n: int, seed: int) -> tuple[int, int]:
-    """Write ``n`` cases; return the number of victims and of incidents per victim."""
-    victims: set[str] = set()
+def write_cases(path: Path, n: int, seed: int) -> None:
+    """Write ``n`` synthetic cases as ``dapolicy synth`` does."""
     with path.open("w", encoding="utf-8") as out:
         for case in synthesize(n, seed):
-            victims.add(case.incident.victim.id)
-            out.write(json.dumps(_plain(case), separators=(",", ":"), ensure_ascii=False) + "\n")
-    return len(victims), n
+            out.write(to_json(case) + "\n")
 
 
-def _plain(case: object) -> object:
-    from dapolicy import to_dict
-
-    return to_dict(case)
-
-
-def floor(path: Path, out: Path) -> float:
-    t0 = time.perf_counter()
-    with path.open(encoding="utf-8") as source, out.open("w", encoding="utf-8") as sink:
-        for line in source:
-            sink.write(json.dumps(json.loads(line), ensure_ascii=False) + "\n")
-    return time.perf_counter() - t0
+def floor_templates(seed: int) -> list[dict[str, Any]]:
+    """Real decisions' dicts: what a decision-sized record looks like, to the byte."""
+    return [to_dict(d) for d in make_decisions(TEMPLATES, seed)]
 
 
-def assess(path: Path, out: Path, jobs: int) -> tuple[float, float]:
-    """Wall time and the peak RSS (MiB) of the largest process, for one run."""
-    probe = (
-        "import resource, subprocess, sys\n"
-        "subprocess.run(sys.argv[1:], check=True)\n"
-        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
-    )
-    command = [
+def floor(source: Path, sink: Path, templates: list[dict[str, Any]]) -> None:
+    """Read each line with orjson and write a decision-sized record for it."""
+    count = len(templates)
+    with source.open("rb") as lines, sink.open("wb") as out:
+        for number, line in enumerate(lines):
+            case = orjson.loads(line)
+            decision = {**templates[number % count], "incident_id": case["incident"]["id"]}
+            out.write(orjson.dumps(decision) + b"\n")
+
+
+def command(source: Path, sink: Path, jobs: int) -> list[str]:
+    return [
         sys.executable,
         "-m",
         "dapolicy",
         "assess",
-        str(path),
+        str(source),
         "-o",
-        str(out),
+        str(sink),
         "--jobs",
         str(jobs),
         "--no-progress",
         "--allow-rejects",
+        "--quiet",
     ]
-    t0 = time.perf_counter()
-    result = subprocess.run(
-        [sys.executable, "-c", probe, *command], capture_output=True, text=True, check=True
-    )
-    seconds = time.perf_counter() - t0
-    return seconds, int(result.stdout.split()[-1]) / RUSAGE_CHILD_KB
 
 
-def call_bytes(calls: int = 20000) -> float:
-    """What the history keeps per call (for repeat caller and repeat location checks)."""
-    start = synthesize(1, 1).__next__().incident.occurred_at
-    tracemalloc.start()
-    before = tracemalloc.take_snapshot()
-    history = InMemoryHistory()
-    for n in range(calls):
-        history.record_call(
-            CallEntry(f"CALL-{n:07d}", start + timedelta(minutes=n), f"V{n:07d}", f"L{n:07d}")
-        )
-    after = tracemalloc.take_snapshot()
-    tracemalloc.stop()
-    return sum(s.size_diff for s in after.compare_to(before, "filename")) / calls
+def _descendants(pid: int) -> Iterator[int]:
+    yield pid
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return
+    for task in tasks:
+        try:
+            children = Path(f"/proc/{pid}/task/{task}/children").read_text().split()
+        except OSError:
+            continue
+        for child in children:
+            yield from _descendants(int(child))
 
 
-def history_bytes_per_victim(victims: int = 20000, incidents_each: int = 3) -> float:
-    start = synthesize(1, 1).__next__().incident.occurred_at
+def _kb(pid: int, path: str, field: str) -> int:
+    try:
+        text = Path(f"/proc/{pid}/{path}").read_text()
+    except OSError:
+        return 0
+    for row in text.splitlines():
+        if row.startswith(field):
+            return int(row.split()[1])
+    return 0
+
+
+def run_measured(argv: list[str]) -> tuple[float, float, float]:
+    """Run ``argv``: wall seconds, peak summed PSS (MB) and peak largest RSS (MB)."""
+    started = time.perf_counter()
+    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    pss = rss = 0
+    while process.poll() is None:
+        pids = list(_descendants(process.pid))
+        pss = max(pss, sum(_kb(p, "smaps_rollup", "Pss:") for p in pids))
+        rss = max(rss, max(_kb(p, "status", "VmRSS:") for p in pids))
+        time.sleep(0.02)
+    seconds = time.perf_counter() - started
+    if process.returncode != 0:
+        error = process.stderr.read().decode() if process.stderr else ""
+        raise SystemExit(f"dapolicy assess failed ({process.returncode}): {error[-2000:]}")
+    return seconds, pss / 1024, rss / 1024
+
+
+def history_bytes_per_incident(victims: int = 20000) -> float:
+    """What the in-memory history keeps per incident (victims with two incidents each)."""
+    start = next(synthesize(1, 1)).incident.occurred_at
     tracemalloc.start()
     before = tracemalloc.take_snapshot()
     history = InMemoryHistory()
     for v in range(victims):
-        for k in range(incidents_each):
+        for k in range(2):
             history.record_incident(
                 HistoryEntry(f"I{v}-{k}", f"V{v:07d}", f"S{v:07d}", start + timedelta(days=k))
             )
     after = tracemalloc.take_snapshot()
     tracemalloc.stop()
-    grown = sum(s.size_diff for s in after.compare_to(before, "filename"))
-    return grown / victims
+    return sum(s.size_diff for s in after.compare_to(before, "filename")) / (2 * victims)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--records", type=int, default=50000, help="end-to-end size")
+    parser.add_argument("--records", type=int, default=20000, help="end-to-end size")
+    parser.add_argument("--rounds", type=int, default=3, help="end-to-end rounds")
     parser.add_argument("--growth", type=int, default=10000, help="growth: N and 10 x N")
-    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--seed", type=int, default=30)
+    parser.add_argument("--results", type=Path, help="append the figures here (JSON lines)")
     args = parser.parse_args()
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         cases = work / "cases.jsonl"
         write_cases(cases, args.records, args.seed)
-        one_s, _ = assess(cases, work / "one.jsonl", 1)
-        many_s, _ = assess(cases, work / "many.jsonl", args.jobs)
-        if (work / "one.jsonl").read_bytes() != (work / "many.jsonl").read_bytes():
+        templates = floor_templates(args.seed)
+        one_s, _, _ = run_measured(command(cases, work / "one.jsonl", 1))
+        many = work / "many.jsonl"
+        timings = interleave(
+            {
+                "dapolicy": lambda: subprocess.run(
+                    command(cases, many, args.jobs), check=True, stderr=subprocess.DEVNULL
+                ),
+                "floor": lambda: floor(cases, work / "floor.jsonl", templates),
+            },
+            args.rounds,
+        )
+        if (work / "one.jsonl").read_bytes() != many.read_bytes():
             raise SystemExit("the parallel output differs from the single-process output")
-        floor_s = min(floor(cases, work / "floor.jsonl") for _ in range(3))
-        same = "output identical to --jobs 1"
-        print(f"end to end: {args.records} records, --jobs {args.jobs} ({same})")
-        print(f"  floor: read, parse, write with json  {floor_s:8.1f} s")
-        print(f"  dapolicy assess --jobs 1             {one_s:8.1f} s")
-        print(f"  dapolicy assess --jobs {args.jobs:<2}            {many_s:8.1f} s")
-        print(f"  ratio dapolicy/floor                 {many_s / floor_s:8.1f}x   (target <= 4x)")
+        ours_mb = many.stat().st_size / 2**20
+        floor_mb = (work / "floor.jsonl").stat().st_size / 2**20
+        best = min(timings["dapolicy"])
+        print(
+            f"end to end: {args.records:,} records, --jobs {args.jobs} (output identical to "
+            f"--jobs 1, which took {one_s:.1f} s); {args.records / best:,.0f} records/s at "
+            f"best; written: dapolicy {ours_mb:,.1f} MB, floor {floor_mb:,.1f} MB"
+        )
+        report(
+            Ratio(
+                f"dapolicy assess --jobs {args.jobs} / floor (orjson in, decision-sized out)",
+                timings["dapolicy"],
+                timings["floor"],
+                6.0,
+                unit="s",
+            ),
+            args.results,
+        )
 
         small, large = work / "small.jsonl", work / "large.jsonl"
-        small_victims, _ = write_cases(small, args.growth, args.seed + 1)
-        large_victims, _ = write_cases(large, 10 * args.growth, args.seed + 1)
-        small_s, small_mb = assess(small, work / "s.jsonl", args.jobs)
-        large_s, large_mb = assess(large, work / "l.jsonl", args.jobs)
-        per_victim = history_bytes_per_victim(incidents_each=1)
-        per_incident = history_bytes_per_victim(incidents_each=2) - per_victim
-        per_call = call_bytes()
-        print(f"growth: {args.growth} and {10 * args.growth} records, --jobs {args.jobs}")
-        time_ratio, memory_ratio = large_s / small_s, large_mb / small_mb
+        write_cases(small, args.growth, args.seed + 1)
+        write_cases(large, 10 * args.growth, args.seed + 1)
+        small_s, small_mb, small_rss = run_measured(command(small, work / "s.jsonl", args.jobs))
+        large_s, large_mb, large_rss = run_measured(command(large, work / "l.jsonl", args.jobs))
         print(
-            f"  time         {small_s:8.1f} s  {large_s:8.1f} s   ratio {time_ratio:5.1f}  (<= 11)"
+            f"growth: {args.growth:,} and {10 * args.growth:,} records, --jobs {args.jobs}: "
+            f"{small_s:.1f} s and {large_s:.1f} s; peak memory (all processes, PSS) "
+            f"{small_mb:.0f} MB and {large_mb:.0f} MB; largest process (RSS) "
+            f"{small_rss:.0f} MB and {large_rss:.0f} MB"
         )
-        memory = f"{small_mb:6.0f} MB {large_mb:8.0f} MB"
-        print(f"  peak memory  {memory}  ratio {memory_ratio:5.2f}  (<= 1.5)")
-
-        # The history holds every victim and incident seen: it is the one part that must
-        # grow with the input. Take its estimated size out (split across the workers,
-        # of which the largest process holds about one share) to check the rest is flat.
-        def history_mb(victims: int, records: int) -> float:
-            size = victims * per_victim + (records - victims) * per_incident + records * per_call
-            return size / args.jobs / 2**20
-
-        rest_small = small_mb - history_mb(small_victims, args.growth)
-        rest_large = large_mb - history_mb(large_victims, 10 * args.growth)
-        print(
-            f"  history index: about {per_victim:.0f} bytes per victim, "
-            f"{per_incident:.0f} per further incident, {per_call:.0f} per call"
+        report(
+            Ratio("peak memory, 10x the records / 1x", [large_mb], [small_mb], 1.5, unit="MB"),
+            args.results,
         )
+        report(
+            Ratio("time, 10x the records / 1x", [large_s], [small_s], 11.0, unit="s"),
+            args.results,
+        )
+        per_record = (large_s - small_s) / (9 * args.growth)
+        start_up = small_s - per_record * args.growth
+        projected = start_up + per_record * NATIONAL_YEAR
         print(
-            f"  peak memory less the history  {rest_small:6.0f} MB {rest_large:8.0f} MB  "
-            f"ratio {rest_large / rest_small:5.2f}  (<= 1.5)"
+            f"  a straight line through the two: {start_up:.1f} s + {per_record * 1e6:.0f} us "
+            f"a record"
+        )
+        report(
+            Result(
+                f"projected time for 1.5 million records, --jobs {args.jobs}",
+                projected,
+                180.0,
+                "min",
+            ),
+            args.results,
+        )
+        report(
+            Result("the in-memory history, per incident", history_bytes_per_incident(), 300, "B"),
+            args.results,
         )
 
 
