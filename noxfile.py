@@ -83,12 +83,12 @@ def kit_strength(session: nox.Session) -> None:
 
 @nox.session(default=False)
 def bench(session: nox.Session) -> None:
-    """Benchmarks, each printing its ratio against a baseline run side by side.
+    """Every ratio of issue 12, min and median of interleaved rounds, and the 1.5 M projection.
 
-    Not part of plain ``nox`` (timings are not tests); run ``nox -s bench``. Arguments
-    after ``--`` go to the batch benchmark, e.g. ``-- --records 1000000 --growth 100000``.
+    Not part of plain ``nox`` (timings are not tests): a few minutes at the sizes of
+    ``docs/performance.md``. Arguments after ``--`` go to ``benchmarks/run.py``:
+    ``-- --quick`` (small sizes, about a minute), ``-- --pure`` (with
+    ``DAPOLICY_PURE_PYTHON=1``), ``-- --only bench_engine.py``.
     """
     session.install(".[cli]", *nox.project.dependency_groups(PYPROJECT, "bench"))
-    session.run("python", "benchmarks/bench_engine.py")
-    session.run("python", "benchmarks/bench_ingest.py")
-    session.run("python", "benchmarks/bench_batch.py", *session.posargs)
+    session.run("python", "benchmarks/run.py", *session.posargs)
