@@ -37,8 +37,8 @@ SIZES: dict[str, tuple[list[str], list[str]]] = {
         ["--decisions", "1000", "--rounds", "5"],
     ),
     "bench_batch.py": (
-        ["--records", "20000", "--rounds", "3", "--growth", "10000"],
-        ["--records", "4000", "--rounds", "3", "--growth", "2000"],
+        ["--records", "10000", "--rounds", "3", "--growth", "5000", "--no-jobs-1"],
+        ["--records", "3000", "--rounds", "3", "--growth", "2000", "--no-jobs-1"],
     ),
 }
 
