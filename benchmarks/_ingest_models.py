@@ -23,6 +23,7 @@ from dapolicy import (
     RiskGrade,
     Vulnerability,
 )
+from dapolicy.models import CallType
 
 
 def family_iff_family_member(model: Any) -> None:
@@ -102,6 +103,7 @@ class Crime(Strict):
     arrest_made: bool = False
     outcome: Outcome | None = None
     outcome_rationale: str | None = None
+    investigator: Text | None = None
 
     @model_validator(mode="after")
     def rationale_for_nfa(self) -> Self:
@@ -160,6 +162,9 @@ class Call(Strict):
     location: str | None = None
     location_id: str | None = None
     repeat_caller: bool = False
+    call_type: CallType = CallType.DOMESTIC_ABUSE
+    domestic_abuse_marker: bool = False
+    partner_or_family_mentioned: bool = False
 
 
 class PydanticCase(Strict):
@@ -168,6 +173,7 @@ class PydanticCase(Strict):
     call: Call | None = None
     graded_at: AwareDatetime | None = None
     recorded_grade: RiskGrade | None = None
+    dara: None = None  # synth writes no DARA form: only null is modelled
 
     @model_validator(mode="after")
     def form_matches(self) -> Self:
@@ -210,6 +216,7 @@ class MsgspecCrime(msgspec.Struct, **STRUCT):
     arrest_made: bool = False
     outcome: Outcome | None = None
     outcome_rationale: str | None = None
+    investigator: MText | None = None
 
     def __post_init__(self) -> None:
         rationale_for_nfa(self)
@@ -262,6 +269,9 @@ class MsgspecCall(msgspec.Struct, **STRUCT):
     location: str | None = None
     location_id: str | None = None
     repeat_caller: bool = False
+    call_type: CallType = CallType.DOMESTIC_ABUSE
+    domestic_abuse_marker: bool = False
+    partner_or_family_mentioned: bool = False
 
 
 class MsgspecCase(msgspec.Struct, **STRUCT):
@@ -270,6 +280,7 @@ class MsgspecCase(msgspec.Struct, **STRUCT):
     call: MsgspecCall | None = None
     graded_at: Aware | None = None
     recorded_grade: RiskGrade | None = None
+    dara: None = None  # synth writes no DARA form: only null is modelled
 
     def __post_init__(self) -> None:
         form_matches(self)
