@@ -23,13 +23,12 @@ import tempfile
 import zlib
 from array import array
 from collections.abc import Callable, Iterable, Iterator
-from datetime import datetime
 from typing import Any, NamedTuple
 
 from dapolicy import _json_limits
+from dapolicy._batch_keys import case_key, quick_key
 from dapolicy.history import InMemoryHistory, MutableHistory
 from dapolicy.models import Case
-from dapolicy.models._base import micros
 
 __all__ = [
     "IN_MEMORY_LINES",
@@ -38,7 +37,6 @@ __all__ = [
     "Spill",
     "order_key",
     "own_history",
-    "quick_key",
     "record_of",
     "reject_json",
     "transaction_of",
@@ -90,42 +88,6 @@ def _hash64(data: bytes) -> int:
 def _content(raw: bytes) -> bytes:
     """A line as its content: without its line ending or a byte-order mark."""
     return raw.rstrip(b"\r\n").removeprefix(_BOM.encode())
-
-
-def quick_key(raw: bytes) -> tuple[int, str, str] | None:
-    """(decision time in microseconds, incident id, victim id) read straight from JSON.
-
-    A fast reading of three fields, not a validation: ``None`` when they cannot be
-    read, in which case the line is parsed in full. It gives the same decision time as
-    :func:`dapolicy.batch.decision_time` for every line that parses as a
-    :class:`~dapolicy.models.Case` (the same text, read by the same ISO 8601 parser).
-    """
-    try:
-        data = json.loads(raw.decode("utf-8").removeprefix(_BOM))
-        incident = data["incident"]
-        reported = datetime.fromisoformat(incident["reported_at"])
-        at = micros(reported)
-        for key in ("form", "dara"):  # the later of the two forms, as decision_time
-            form = data.get(key)
-            if form is not None:
-                completed = micros(datetime.fromisoformat(form["completed_at"]))
-                at = max(at, completed)
-        incident_id, victim_id = incident["id"], incident["victim"]["id"]
-    except Exception:  # any doubt: the full parse decides
-        return None
-    if not (isinstance(incident_id, str) and isinstance(victim_id, str)):
-        return None
-    return at, incident_id, victim_id
-
-
-def case_key(case: Case) -> tuple[int, str, str]:
-    """:func:`quick_key` of a parsed case."""
-    incident = case.incident
-    at = micros(incident.reported_at)
-    for form in (case.form, case.dara):
-        if form is not None:
-            at = max(at, micros(form.completed_at))
-    return at, incident.id, incident.victim.id
 
 
 def order_key(number: int, raw: bytes, key: tuple[int, str, str]) -> int:

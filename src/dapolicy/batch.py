@@ -36,14 +36,13 @@ from dapolicy._batch_index import (
     Index,
     LineResult,
     Spill,
-    case_key,
     own_history,
-    quick_key,
     reject_json,
     transaction_of,
 )
 from dapolicy._batch_index import order_key as _packed_key
 from dapolicy._batch_index import record_of as _record_of
+from dapolicy._batch_keys import case_key, quick_key, victim_id
 from dapolicy._batch_workers import DEFAULT_DECISION_SECONDS, Pool, WorkerError, budget_of
 from dapolicy.errors import HistoryError, ValidationError
 from dapolicy.history import CallEntry, MutableHistory, record
@@ -160,9 +159,18 @@ def _text_without_bom(raw: bytes) -> str:
 
 
 def victim_key(raw: bytes) -> str:
-    """The victim id a line is about, or "" when it cannot be read (it will be rejected)."""
+    """The victim id a line is about, or "" when it cannot be read (it will be rejected).
+
+    Found by a byte search where that is certain to agree with parsing the line, else
+    by parsing it. For a line that is not a valid case (it will be rejected, and a
+    reject changes no history, so its partition does not matter), the id given may
+    be either reading's.
+    """
     import json
 
+    found = victim_id(raw)
+    if found is not None:
+        return found
     try:
         victim = json.loads(_text_without_bom(raw))["incident"]["victim"]["id"]
     except (ValueError, KeyError, TypeError, RecursionError):

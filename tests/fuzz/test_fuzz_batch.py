@@ -20,7 +20,10 @@ from hypothesis import event, given
 from hypothesis import strategies as st
 
 from dapolicy import batch, default_policy, to_json
+from dapolicy._batch_keys import byte_key, case_key, quick_key
+from dapolicy.models import Case
 from dapolicy.synth import synthesize
+from dapolicy.testing.strategies import cases
 
 POLICY = default_policy()
 CASES = [to_json(case) for case in synthesize(40, 3)]
@@ -248,3 +251,18 @@ def test_the_command_never_prints_a_traceback(
     explain = run_dapolicy("explain", "case.json", cwd=folder)
     assert "Traceback" not in explain.stderr
     assert explain.returncode in (0, 2), explain.stderr
+
+
+@fuzz_settings(60)
+@given(st.one_of(mutated(), _valid(), cases().map(lambda c: to_json(c).encode())))
+def test_a_line_is_keyed_by_byte_search_as_its_parse_or_not_at_all(raw: bytes) -> None:
+    """The byte search finds a valid case's own decision key, or leaves it to the parse."""
+    tally("keys", 1, sorted(set(_drawn)))
+    _drawn.clear()
+    parsed = batch.parse_line(1, raw)
+    found = byte_key(raw)
+    if isinstance(parsed, Case):
+        assert found in (None, case_key(parsed))
+        assert quick_key(raw) == case_key(parsed)
+        assert batch.victim_key(raw) == parsed.incident.victim.id
+        event(f"byte search certain: {found is not None}")

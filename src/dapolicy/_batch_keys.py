@@ -1,0 +1,163 @@
+r"""A line's place in decision order, read from its bytes without parsing it (private).
+
+Indexing a batch needs three things from each line -- the decision time (the later of
+``incident.reported_at`` and ``form.completed_at``), the incident id and the victim id
+-- and parsing a whole line to get them costs ten times more than finding them.
+:func:`byte_key` finds them with a few byte searches, and answers only when the
+answer is certain for every line that is a valid :class:`~dapolicy.models.Case`:
+
+- the line has no backslash, so every ``"`` in it starts or ends a string, and no
+  string can hide a key (``\u`` escapes, ``\"``): a line with one is read in full;
+- it starts ``{"incident":{"id":"`` (after a byte-order mark), so the first string is
+  the incident id and the top-level object's first key is ``incident``;
+- each of ``"victim"``, ``"reported_at"`` and ``"completed_at"`` occurs at most once
+  in the whole line, as a key. In a valid case each is a key of exactly one model
+  (the schema test in ``tests/test_batch_keys.py`` keeps it so), so the one place
+  it occurs is that key, and the value that follows is the one a parser would read.
+
+A line that is not a valid case is rejected whatever key it is given, and a reject
+records nothing in any history, so where it sorts or which partition it falls in
+changes no output. For any line the byte search is not sure of, :func:`quick_key`
+parses the line in full (:func:`json_key`), so the key is the parser's.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from dapolicy.models import Case
+from dapolicy.models._base import micros
+
+__all__ = ["byte_key", "case_key", "json_key", "quick_key", "victim_id"]
+
+_BOM = b"\xef\xbb\xbf"
+_START = b'{"incident":{"id":"'
+_VICTIM = b'"victim"'
+_VICTIM_ID = b':{"id":"'
+_REPORTED = b'"reported_at"'
+_FORM = b'"form"'
+_COMPLETED = b'"completed_at"'
+
+Key = tuple[int, str, str]
+
+
+def _once(raw: bytes, token: bytes) -> int:
+    """Where ``token`` is in ``raw``: -1 if absent, -2 if there more than once."""
+    at = raw.find(token)
+    if at >= 0 and raw.find(token, at + len(token)) >= 0:
+        return -2
+    return at
+
+
+def _string_after(raw: bytes, at: int, opening: bytes) -> bytes | None:
+    """The string whose opening (``opening`` ends with its quote) stands at ``at``."""
+    if at < 0 or not raw.startswith(opening, at):
+        return None
+    start = at + len(opening)
+    end = raw.find(b'"', start)
+    return raw[start:end] if end >= 0 else None
+
+
+def _time(raw: bytes, token: bytes) -> int | None:
+    """The microseconds of the date-time that key ``token`` (there once) holds."""
+    at = _once(raw, token)
+    text = _string_after(raw, at + len(token), b':"') if at >= 0 else None
+    if text is None:
+        return None
+    try:
+        return micros(datetime.fromisoformat(text.decode("ascii")))
+    except Exception:  # as the full reading does: any doubt, no key
+        return None
+
+
+def _no_bom(raw: bytes) -> bytes:
+    return raw[3:] if raw.startswith(_BOM) else raw
+
+
+def victim_id(raw: bytes) -> str | None:
+    """The victim id found by byte search, or ``None`` when not certain of it."""
+    raw = _no_bom(raw)
+    if not raw.startswith(_START) or b"\\" in raw:
+        return None
+    at = _once(raw, _VICTIM)
+    found = _string_after(raw, at + len(_VICTIM), _VICTIM_ID) if at >= 0 else None
+    if found is None:
+        return None
+    try:
+        return found.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def byte_key(raw: bytes) -> Key | None:
+    """(decision time in microseconds, incident id, victim id) by byte search, or None.
+
+    ``None`` whenever the search is not certain to agree with a parser (see the
+    module's docstring); never a different answer for a valid case.
+    """
+    raw = _no_bom(raw)
+    victim = victim_id(raw)
+    if victim is None:
+        return None
+    end = raw.find(b'"', len(_START))  # there is one: victim_id found quotes after it
+    at = _time(raw, _REPORTED)
+    if at is None:
+        return None
+    form = _once(raw, _FORM)
+    if form == -2:
+        return None
+    if form >= 0:
+        after = raw[form + len(_FORM) : form + len(_FORM) + 5]
+        if after.startswith(b":{"):
+            completed = _time(raw, _COMPLETED)
+            if completed is None:
+                return None
+            at = max(at, completed)
+        elif after != b":null":
+            return None
+    try:
+        incident = raw[len(_START) : end].decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return at, incident, victim
+
+
+def json_key(raw: bytes) -> Key | None:
+    """:func:`quick_key` read by parsing the line in full, or ``None``."""
+    try:
+        data = json.loads(raw.decode("utf-8").removeprefix("\ufeff"))
+        incident = data["incident"]
+        reported = datetime.fromisoformat(incident["reported_at"])
+        at = micros(reported)
+        form = data.get("form")
+        if form is not None:
+            completed = micros(datetime.fromisoformat(form["completed_at"]))
+            at = max(at, completed)
+        incident_id, victim = incident["id"], incident["victim"]["id"]
+    except Exception:  # any doubt: the full parse decides
+        return None
+    if not (isinstance(incident_id, str) and isinstance(victim, str)):
+        return None
+    return at, incident_id, victim
+
+
+def quick_key(raw: bytes) -> Key | None:
+    """(decision time in microseconds, incident id, victim id) read straight from JSON.
+
+    A fast reading of three fields, not a validation: ``None`` when they cannot be
+    read, in which case the line is parsed in full. It gives the same decision time as
+    :func:`dapolicy.batch.decision_time` for every line that parses as a
+    :class:`~dapolicy.models.Case` (the same text, read by the same ISO 8601 parser).
+    """
+    key = byte_key(raw)
+    return key if key is not None else json_key(raw)
+
+
+def case_key(case: Case) -> Key:
+    """:func:`quick_key` of a parsed case."""
+    incident, form = case.incident, case.form
+    at = micros(incident.reported_at)
+    if form is not None:
+        at = max(at, micros(form.completed_at))
+    return at, incident.id, incident.victim.id
