@@ -160,10 +160,13 @@ def test_a_worker_that_dies_or_sticks_is_replaced_and_only_its_line_is_lost(
     targets = {incident for _, incident in chosen}
     assert len(targets) == 2
     faulty = default_policy().with_plugins(_Fault(targets, how))
+    # A death needs no budget; a stuck line is given 1 s (and the margin), which a
+    # real decision does not reach even on a loaded machine.
+    budget = 60.0 if how == "exit" else 1.0
     path = _file(tmp_path, lines)
     got = list(
         batch.assess_file(
-            path, default_policy(), jobs=2, make_policy=lambda: faulty, decision_seconds=0.2
+            path, default_policy(), jobs=2, make_policy=lambda: faulty, decision_seconds=budget
         )
     )
     # What one process gives when those lines could not be read: nothing recorded.
@@ -179,7 +182,7 @@ def test_a_worker_that_dies_or_sticks_is_replaced_and_only_its_line_is_lost(
             assert result.decision is None
             assert result.reject is not None
             (error,) = json.loads(result.reject)["errors"]
-            reason = "ended (exit code 9)" if how == "exit" else "no decision within 0.4 s"
+            reason = "ended (exit code 9)" if how == "exit" else "no decision within 2 s"
             assert error["message"].startswith("not decided: ")
             assert reason in error["message"]
         else:
