@@ -315,24 +315,18 @@ def test_synth_count_and_n_must_agree(tmp_path: Path) -> None:
 
 
 def test_the_tally_counts_a_plugin_failure_as_a_review_reason() -> None:
+    from dapolicy.batch import LineResult
     from dapolicy.cli._summary import PLUGIN_FAILURE, UNGRADED, Tally
 
     tally = Tally()
-    failed = {
-        "grade": "standard",
-        "findings": [],
-        "needs_review": True,
-        "review_reasons": [{"rule": "form.missing"}],
-        "failures": [{"plugin": "dash", "hook": "dapolicy_assess_risk", "error": "KeyError"}],
-    }
-    tally.decision(json.dumps(failed), "standard", ("marac",))
-    tally.decision(
-        json.dumps({"grade": "high", "findings": [{}], "needs_review": False}), "high", ()
-    )
+    failed = LineResult(1, "{}", None, "standard", True, ("marac",), True, ("form.missing",), True)
+    tally.decision(failed)
+    tally.decision(LineResult(2, "{}", None, "high", False, ()))
     tally.reject()
     assert tally.nothing_lost
     assert tally.grades == {UNGRADED: 1, "high": 1}
     assert tally.review_reasons == {"form.missing": 1, PLUGIN_FAILURE: 1}
+    assert tally.destinations == {"marac": 1}
     summary = json.loads(tally.as_json())
     assert summary["lines"] == 3
     assert summary["needs_review"] == 1

@@ -22,10 +22,10 @@ import os
 import tempfile
 import zlib
 from array import array
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, NamedTuple
 
-from dapolicy import _json_limits
+from dapolicy import _json_limits, _speedups
 from dapolicy._batch_keys import case_key, quick_key
 from dapolicy.history import InMemoryHistory, MutableHistory
 from dapolicy.models import Case
@@ -34,11 +34,13 @@ __all__ = [
     "IN_MEMORY_LINES",
     "Index",
     "LineResult",
+    "Records",
     "Spill",
     "order_key",
     "own_history",
     "record_of",
     "reject_json",
+    "spill_record",
     "transaction_of",
 ]
 
@@ -48,7 +50,13 @@ _BOM = "\ufeff"
 
 
 class LineResult(NamedTuple):
-    """What became of one input line: a decision or a reject, as a JSON line."""
+    """What became of one input line: a decision or a reject, as a JSON line.
+
+    With a decision, what a summary counts of it, so that counting needs no parsing:
+    its grade's value, whether it needs review, the referrals' destinations, whether
+    it is ungraded (:attr:`~dapolicy.models.Decision.ungraded`), the rule ids of its
+    review reasons (each once, sorted) and whether a plug-in failed.
+    """
 
     number: int
     decision: str | None
@@ -56,6 +64,9 @@ class LineResult(NamedTuple):
     grade: str | None = None
     needs_review: bool = False
     destinations: tuple[str, ...] = ()
+    ungraded: bool = False
+    review_rules: tuple[str, ...] = ()
+    plugin_failed: bool = False
 
 
 def record_of(text: str) -> Any:
@@ -186,12 +197,76 @@ class Index:
         return os.pread(handle, self.lengths[number - 1], self.offsets[number - 1])
 
 
+def spill_record(result: LineResult) -> bytes:
+    """``result`` as one record of a :class:`Spill`: ``meta TAB payload NEWLINE``.
+
+    ``meta`` is empty for a reject, else a JSON array of what :class:`LineResult` says
+    of the decision besides its text. Neither JSON text holds a raw tab or newline.
+    """
+    if result.decision is None:
+        return f"\t{result.reject}\n".encode(errors="surrogatepass")
+    fields = [
+        result.grade,
+        result.needs_review,
+        result.destinations,
+        result.ungraded,
+        result.review_rules,
+        result.plugin_failed,
+    ]
+    meta = None
+    if _speedups.orjson is not None:
+        with contextlib.suppress(TypeError):  # a lone surrogate: the stdlib writes it
+            meta = _speedups.orjson.dumps(fields)
+    if meta is None:
+        meta = json.dumps(fields).encode()
+    return b"%b\t%b\n" % (meta, result.decision.encode(errors="surrogatepass"))
+
+
+def _read_record(number: int, record: bytes) -> LineResult:
+    meta, payload = record[:-1].split(b"\t", 1)
+    text = payload.decode(errors="surrogatepass")
+    if not meta:
+        return LineResult(number, None, text)
+    fields = None
+    if _speedups.orjson is not None:
+        with contextlib.suppress(ValueError):  # what orjson will not read, json does
+            fields = _speedups.orjson.loads(meta)
+    if fields is None:
+        fields = json.loads(meta)
+    grade, review, destinations, ungraded, rules, failed = fields
+    return LineResult(
+        number, text, None, grade, review, tuple(destinations), ungraded, tuple(rules), failed
+    )
+
+
+class Records(NamedTuple):
+    """Consecutive spill records (:func:`spill_record`) made elsewhere, as one block.
+
+    How a worker process sends its results: the parent writes the block as it is.
+    """
+
+    numbers: Sequence[int]
+    sizes: array[int]
+    blob: bytes
+
+    @classmethod
+    def of(cls, results: Iterable[LineResult]) -> Records:
+        """The records of ``results``, in their order."""
+        numbers, sizes, records = array("i"), array("i"), []
+        for result in results:
+            record = spill_record(result)
+            numbers.append(result.number)
+            sizes.append(len(record))
+            records.append(record)
+        return cls(numbers, sizes, b"".join(records))
+
+
 class Spill:
     """Results written in any order, read back in line order.
 
-    Each result is one record ``meta TAB payload NEWLINE`` appended to a temporary
-    file (removed when closed); ``meta`` holds the grade, the review flag and the
-    referral destinations, so reading back needs no JSON parsing of the decision.
+    Each result is one record ``meta TAB payload NEWLINE`` (:func:`spill_record`)
+    appended to a temporary file (removed when closed); ``meta`` holds what a summary
+    counts of a decision, so reading back needs no parsing of the decision.
     """
 
     def __init__(self, directory: str | None = None) -> None:
@@ -202,23 +277,27 @@ class Spill:
 
     def write(self, result: LineResult) -> None:
         """Keep ``result`` (one per line number)."""
-        if result.decision is not None:
-            meta = json.dumps([result.grade, result.needs_review, list(result.destinations)])
-            text = f"{meta}\t{result.decision}\n"
-        else:
-            text = f"\t{result.reject}\n"
-        record = text.encode(errors="surrogatepass")
-        slot = result.number - 1
-        if slot >= len(self._at):
-            grow = slot + 1 - len(self._at)
+        record = spill_record(result)
+        self.write_records(Records((result.number,), array("i", (len(record),)), record))
+
+    def write_records(self, records: Records) -> None:
+        """Keep a block of results, each line number's once."""
+        if sum(records.sizes) != len(records.blob):  # pragma: no cover - a bug, never input
+            raise AssertionError("a block of results is not the size its records say")
+        last = max(records.numbers, default=0)
+        if last > len(self._at):
+            grow = last - len(self._at)
             self._at.extend(array("q", bytes(8 * grow)))
             self._size.extend(array("i", bytes(4 * grow)))
-        if self._size[slot]:  # pragma: no cover - a bug, never input
-            raise AssertionError(f"line {result.number} has two results")
         self._file.seek(self._end)
-        self._file.write(record)
-        self._at[slot], self._size[slot] = self._end, len(record)
-        self._end += len(record)
+        self._file.write(records.blob)
+        at, sizes = self._end, self._size
+        for number, size in zip(records.numbers, records.sizes, strict=True):
+            if sizes[number - 1]:  # pragma: no cover - a bug, never input
+                raise AssertionError(f"line {number} has two results")
+            self._at[number - 1], sizes[number - 1] = at, size
+            at += size
+        self._end = at
 
     def results(self, lines: int) -> Iterator[LineResult]:
         """The results of lines 1 to ``lines``, in line order."""
@@ -228,13 +307,7 @@ class Spill:
             size = self._size[number - 1] if number <= len(self._size) else 0
             if not size:  # pragma: no cover - a bug, never input
                 raise AssertionError(f"line {number} has no result")
-            record = os.pread(handle, size, self._at[number - 1])
-            meta, payload = record.decode(errors="surrogatepass")[:-1].split("\t", 1)
-            if not meta:
-                yield LineResult(number, None, payload)
-                continue
-            grade, review, destinations = json.loads(meta)
-            yield LineResult(number, payload, None, grade, review, tuple(destinations))
+            yield _read_record(number, os.pread(handle, size, self._at[number - 1]))
 
     def close(self) -> None:
         """Remove the spill file."""

@@ -30,7 +30,14 @@ from collections.abc import Callable, Iterable, Iterator
 from multiprocessing.connection import Connection, wait
 from typing import Any, NamedTuple
 
-from dapolicy._batch_index import Index, LineResult, own_history, reject_json, transaction_of
+from dapolicy._batch_index import (
+    Index,
+    LineResult,
+    Records,
+    own_history,
+    reject_json,
+    transaction_of,
+)
 from dapolicy.errors import ValidationError
 from dapolicy.policy import Policy
 
@@ -121,7 +128,7 @@ def _decide_lines(job: _Job) -> None:  # pragma: no cover - runs in a child proc
         transaction = transaction_of(history)
 
         def decide(chunk: Iterable[int], flag: int = 0) -> list[LineResult]:
-            results = []
+            results: list[LineResult] = []
             with transaction():
                 for number in chunk:
                     started = int((time.monotonic() - epoch) * 1000) & _LOW
@@ -141,7 +148,9 @@ def _decide_lines(job: _Job) -> None:  # pragma: no cover - runs in a child proc
             chunk = inbox.recv()
             if chunk is None:
                 return
-            outbox.send(("results", decide(chunk)))
+            # As spill records, in one block: the parent writes it without unpacking.
+            records = Records.of(decide(chunk))
+            outbox.send(("results", (records.sizes.tobytes(), records.blob)))
 
 
 class _Worker:
@@ -228,8 +237,12 @@ class Pool:
         self.unexplained = 0
         self.workers = [_Worker(self, part, array("i")) for part in range(jobs)]
 
-    def run(self, order: Iterable[int]) -> Iterator[LineResult]:
-        """Decide ``order``'s lines; yield each result as it comes (in no fixed order)."""
+    def run(self, order: Iterable[int]) -> Iterator[LineResult | Records]:
+        """Decide ``order``'s lines; yield the results as they come (in no fixed order).
+
+        A worker's results come as a block of spill records; a line a failed worker
+        held comes as its reject.
+        """
         try:
             pending = 0
             chunks: list[list[int]] = [[] for _ in self.workers]
@@ -258,7 +271,7 @@ class Pool:
     def _backlog(self) -> bool:
         return any(len(w.sent) + len(w.waiting) > IN_FLIGHT for w in self.workers)
 
-    def _step(self) -> Iterator[LineResult]:
+    def _step(self) -> Iterator[LineResult | Records]:
         """Send what fits, wait for a message or a death, and deal with either."""
         for worker in self.workers:
             worker.send_what_fits()
@@ -286,7 +299,7 @@ class Pool:
             if started is not None and now - started > self.limit:
                 yield from self._replace(worker, self._stuck(number))
 
-    def _receive(self, worker: _Worker, kind: str, payload: Any) -> Iterator[LineResult]:
+    def _receive(self, worker: _Worker, kind: str, payload: Any) -> Iterator[LineResult | Records]:
         if kind == "failed":
             raise WorkerError(f"a worker process failed: {payload}")
         if kind == "raised":  # it is ending: the sentinel follows
@@ -298,7 +311,8 @@ class Pool:
         chunk = worker.sent.popleft()
         worker.done.extend(chunk)
         self.unexplained = 0
-        yield from payload
+        sizes, blob = payload
+        yield Records(chunk, array("i", sizes), blob)
 
     def _death(self, worker: _Worker) -> str:
         worker.process.join(timeout=POLL * 4)
@@ -314,7 +328,7 @@ class Pool:
             f"of {self.budget:g} s and a margin); its worker process was stopped"
         )
 
-    def _replace(self, worker: _Worker, why: str) -> Iterator[LineResult]:
+    def _replace(self, worker: _Worker, why: str) -> Iterator[LineResult | Records]:
         """Stop ``worker``, reject the line it held, start a replacement."""
         number, _ = worker.held()
         worker.stop()

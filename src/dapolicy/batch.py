@@ -151,6 +151,9 @@ def assess_line(policy: Policy, history: MutableHistory, number: int, raw: bytes
         decision.grade.value,
         decision.needs_review,
         tuple(r.destination.value for r in decision.referrals),
+        decision.ungraded,
+        tuple(sorted({reason.rule for reason in decision.review_reasons})),
+        bool(decision.failures),
     )
 
 
@@ -355,8 +358,13 @@ def _assess(
                 budget = budget_of(run.settings)
             pool = Pool(index, run.make_policy, max(run.jobs, 1), budget, run.temp_dir)
             for result in pool.run(index.order):
-                spill.write(result)
-                done(index.lengths[result.number - 1])
+                if isinstance(result, LineResult):
+                    spill.write(result)
+                    done(index.lengths[result.number - 1])
+                    continue
+                spill.write_records(result)
+                for number in result.numbers:
+                    done(index.lengths[number - 1])
         else:
             _decide_here(index, run, spill, done)
         yield from spill.results(len(index))

@@ -168,7 +168,7 @@ def assess(
                     seekable, lines, policy, history, jobs, max_line_bytes, counter
                 ):
                     if result.decision is not None:
-                        tally.decision(result.decision, result.grade, result.destinations)
+                        tally.decision(result)
                         write(result.decision)
                     else:
                         tally.reject()

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from dapolicy.batch import LineResult
 
 #: The grade row of a decision no risk model graded (no form, no finding): it needs a
 #: person, and is never counted as "standard".
@@ -26,18 +29,16 @@ class Tally:
         self.review_reasons: Counter[str] = Counter()
         self.destinations: Counter[str] = Counter()
 
-    def decision(self, text: str, grade: str | None, destinations: tuple[str, ...]) -> None:
-        """Count one decision, given as its JSON line."""
+    def decision(self, result: LineResult) -> None:
+        """Count one decision, from what its result says of it (no parsing)."""
         self.lines += 1
         self.decisions += 1
-        self.destinations.update(destinations)
-        data = json.loads(text)
-        ungraded = grade == "standard" and not data.get("findings")
-        self.grades[UNGRADED if ungraded else grade or ""] += 1
-        if data.get("needs_review"):
+        self.destinations.update(result.destinations)
+        self.grades[UNGRADED if result.ungraded else result.grade or ""] += 1
+        if result.needs_review:
             self.review += 1
-            rules = {reason.get("rule", "") for reason in data.get("review_reasons", ())}
-            if data.get("failures"):
+            rules = set(result.review_rules)
+            if result.plugin_failed:
                 rules.add(PLUGIN_FAILURE)
             self.review_reasons.update(rules)
 

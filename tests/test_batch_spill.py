@@ -1,0 +1,94 @@
+"""A result says what a summary counts of its decision, and the spill gives it back whole."""
+
+from __future__ import annotations
+
+import json
+from array import array
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dapolicy import InMemoryHistory, _speedups, batch, default_policy, to_json
+from dapolicy._batch_index import LineResult, Records, Spill, spill_record
+from dapolicy.hookspecs import hookimpl
+from dapolicy.synth import synthesize
+
+
+class _Breaks:
+    """A plug-in that fails on every third incident."""
+
+    @hookimpl
+    def dapolicy_referrals(self, incident: Any) -> list[Any]:
+        if int(incident.id[-1]) % 3 == 0:
+            raise KeyError("boom")
+        return []
+
+
+def test_a_result_counts_as_its_decision_says() -> None:
+    policy, history = default_policy().with_plugins(_Breaks()), InMemoryHistory()
+    seen = {"ungraded": 0, "failed": 0, "rules": 0}
+    for number, case in enumerate(synthesize(24, 8), start=1):
+        result = batch.assess_line(policy, history, number, to_json(case).encode())
+        assert result.decision is not None
+        data = json.loads(result.decision)
+        assert result.grade == data["grade"]
+        assert result.needs_review is data["needs_review"]
+        assert result.destinations == tuple(r["destination"] for r in data["referrals"])
+        assert result.ungraded is (data["grade"] == "standard" and not data["findings"])
+        assert result.review_rules == tuple(sorted({r["rule"] for r in data["review_reasons"]}))
+        assert result.plugin_failed is bool(data["failures"])
+        seen["ungraded"] += result.ungraded
+        seen["failed"] += result.plugin_failed
+        seen["rules"] += bool(result.review_rules)
+    assert all(seen.values()), seen
+
+
+_TEXT = st.text(max_size=8)  # lone surrogates, tabs and newlines included
+_RESULTS = st.one_of(
+    st.builds(
+        LineResult,
+        st.integers(1, 40),
+        _TEXT.map(json.dumps),
+        st.none(),
+        st.sampled_from(["standard", "medium", "high"]),
+        st.booleans(),
+        st.lists(_TEXT, max_size=3).map(tuple),
+        st.booleans(),
+        st.lists(_TEXT, max_size=3).map(tuple),
+        st.booleans(),
+    ),
+    _TEXT.map(lambda text: LineResult(1, None, json.dumps(text))),
+)
+
+
+@settings(max_examples=40, deadline=None, derandomize=True, database=None)
+@given(st.lists(_RESULTS, min_size=1, max_size=12), st.booleans())
+def test_the_spill_gives_back_every_result_as_written(
+    results: list[LineResult], pure: bool
+) -> None:
+    results = [r._replace(number=n) for n, r in enumerate(results, start=1)]
+    half = len(results) // 2
+    with pytest.MonkeyPatch.context() as patch:
+        if pure:  # the stdlib's twin of the orjson path
+            patch.setattr(_speedups, "orjson", None)
+        spill = Spill()
+        try:
+            for result in results[half:]:  # one by one, as a single process does
+                spill.write(result)
+            spill.write_records(Records.of(reversed(results[:half])))  # a worker's block
+            assert list(spill.results(len(results))) == results
+        finally:
+            spill.close()
+
+
+def test_a_block_whose_sizes_do_not_add_up_is_a_bug() -> None:
+    spill = Spill()
+    try:
+        record = spill_record(LineResult(1, None, '"x"'))
+        bad = Records((1,), array("i", (len(record) + 1,)), record)
+        with pytest.raises(AssertionError, match="not the size"):
+            spill.write_records(bad)
+    finally:
+        spill.close()
