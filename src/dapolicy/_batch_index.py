@@ -1,4 +1,4 @@
-"""The batch's two files on disk: the input's index and the results' spill (private).
+"""The batch's input index, and the history a batch keeps of its own (private).
 
 A batch is decided in order of decision time, not input order, and written back in
 input order, for inputs larger than memory. The first pass over the input keeps, per
@@ -8,9 +8,7 @@ sort (decision time, then a hash of the incident id, then a hash of the line's
 content, then the line number). Once sorted, only the line numbers in decision order
 are kept. Lines are then read back by offset (``os.pread``) in that order.
 
-Results are appended to a spill file as they are made, in whatever order, and read
-back by line number at the end: so a result's place in the output never depends on
-when it was decided, nor on which worker decided it.
+The results go to a spill (:mod:`dapolicy._batch_spill`), read back in line order.
 """
 
 from __future__ import annotations
@@ -22,11 +20,12 @@ import os
 import tempfile
 import zlib
 from array import array
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Any, NamedTuple
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 
-from dapolicy import _json_limits, _speedups
+from dapolicy import _json_limits
 from dapolicy._batch_keys import case_key, quick_key
+from dapolicy._batch_spill import LineResult, Spill
 from dapolicy.history import InMemoryHistory, MutableHistory
 from dapolicy.models import Case
 
@@ -34,39 +33,17 @@ __all__ = [
     "IN_MEMORY_LINES",
     "Index",
     "LineResult",
-    "Records",
     "Spill",
     "order_key",
     "own_history",
     "record_of",
     "reject_json",
-    "spill_record",
     "transaction_of",
 ]
 
 #: Added to a decision time in microseconds (negative before 1970) to sort unsigned.
 _TIME_SHIFT = 1 << 62
 _BOM = "\ufeff"
-
-
-class LineResult(NamedTuple):
-    """What became of one input line: a decision or a reject, as a JSON line.
-
-    With a decision, what a summary counts of it, so that counting needs no parsing:
-    its grade's value, whether it needs review, the referrals' destinations, whether
-    it is ungraded (:attr:`~dapolicy.models.Decision.ungraded`), the rule ids of its
-    review reasons (each once, sorted) and whether a plug-in failed.
-    """
-
-    number: int
-    decision: str | None
-    reject: str | None
-    grade: str | None = None
-    needs_review: bool = False
-    destinations: tuple[str, ...] = ()
-    ungraded: bool = False
-    review_rules: tuple[str, ...] = ()
-    plugin_failed: bool = False
 
 
 def record_of(text: str) -> Any:
@@ -195,123 +172,6 @@ class Index:
     def read(self, handle: int, number: int) -> bytes:
         """Line ``number``, read from the open file descriptor ``handle``."""
         return os.pread(handle, self.lengths[number - 1], self.offsets[number - 1])
-
-
-def spill_record(result: LineResult) -> bytes:
-    """``result`` as one record of a :class:`Spill`: ``meta TAB payload NEWLINE``.
-
-    ``meta`` is empty for a reject, else a JSON array of what :class:`LineResult` says
-    of the decision besides its text. Neither JSON text holds a raw tab or newline.
-    """
-    if result.decision is None:
-        return f"\t{result.reject}\n".encode(errors="surrogatepass")
-    fields = [
-        result.grade,
-        result.needs_review,
-        result.destinations,
-        result.ungraded,
-        result.review_rules,
-        result.plugin_failed,
-    ]
-    meta = None
-    if _speedups.orjson is not None:
-        with contextlib.suppress(TypeError):  # a lone surrogate: the stdlib writes it
-            meta = _speedups.orjson.dumps(fields)
-    if meta is None:
-        meta = json.dumps(fields).encode()
-    return b"%b\t%b\n" % (meta, result.decision.encode(errors="surrogatepass"))
-
-
-def _read_record(number: int, record: bytes) -> LineResult:
-    meta, payload = record[:-1].split(b"\t", 1)
-    text = payload.decode(errors="surrogatepass")
-    if not meta:
-        return LineResult(number, None, text)
-    fields = None
-    if _speedups.orjson is not None:
-        with contextlib.suppress(ValueError):  # what orjson will not read, json does
-            fields = _speedups.orjson.loads(meta)
-    if fields is None:
-        fields = json.loads(meta)
-    grade, review, destinations, ungraded, rules, failed = fields
-    return LineResult(
-        number, text, None, grade, review, tuple(destinations), ungraded, tuple(rules), failed
-    )
-
-
-class Records(NamedTuple):
-    """Consecutive spill records (:func:`spill_record`) made elsewhere, as one block.
-
-    How a worker process sends its results: the parent writes the block as it is.
-    """
-
-    numbers: Sequence[int]
-    sizes: array[int]
-    blob: bytes
-
-    @classmethod
-    def of(cls, results: Iterable[LineResult]) -> Records:
-        """The records of ``results``, in their order."""
-        numbers, sizes, records = array("i"), array("i"), []
-        for result in results:
-            record = spill_record(result)
-            numbers.append(result.number)
-            sizes.append(len(record))
-            records.append(record)
-        return cls(numbers, sizes, b"".join(records))
-
-
-class Spill:
-    """Results written in any order, read back in line order.
-
-    Each result is one record ``meta TAB payload NEWLINE`` (:func:`spill_record`)
-    appended to a temporary file (removed when closed); ``meta`` holds what a summary
-    counts of a decision, so reading back needs no parsing of the decision.
-    """
-
-    def __init__(self, directory: str | None = None) -> None:
-        self._file = tempfile.TemporaryFile(dir=directory)  # noqa: SIM115 - closed in close()
-        self._at = array("q")
-        self._size = array("i")
-        self._end = 0
-
-    def write(self, result: LineResult) -> None:
-        """Keep ``result`` (one per line number)."""
-        record = spill_record(result)
-        self.write_records(Records((result.number,), array("i", (len(record),)), record))
-
-    def write_records(self, records: Records) -> None:
-        """Keep a block of results, each line number's once."""
-        if sum(records.sizes) != len(records.blob):  # pragma: no cover - a bug, never input
-            raise AssertionError("a block of results is not the size its records say")
-        last = max(records.numbers, default=0)
-        if last > len(self._at):
-            grow = last - len(self._at)
-            self._at.extend(array("q", bytes(8 * grow)))
-            self._size.extend(array("i", bytes(4 * grow)))
-        self._file.seek(self._end)
-        self._file.write(records.blob)
-        at, sizes = self._end, self._size
-        for number, size in zip(records.numbers, records.sizes, strict=True):
-            if sizes[number - 1]:  # pragma: no cover - a bug, never input
-                raise AssertionError(f"line {number} has two results")
-            self._at[number - 1], sizes[number - 1] = at, size
-            at += size
-        self._end = at
-
-    def results(self, lines: int) -> Iterator[LineResult]:
-        """The results of lines 1 to ``lines``, in line order."""
-        self._file.flush()
-        handle = self._file.fileno()
-        for number in range(1, lines + 1):
-            size = self._size[number - 1] if number <= len(self._size) else 0
-            if not size:  # pragma: no cover - a bug, never input
-                raise AssertionError(f"line {number} has no result")
-            yield _read_record(number, os.pread(handle, size, self._at[number - 1]))
-
-    def close(self) -> None:
-        """Remove the spill file."""
-        self._file.close()
 
 
 #: Above this many lines to decide, a batch given no history of its own keeps one in

@@ -30,14 +30,8 @@ from collections.abc import Callable, Iterable, Iterator
 from multiprocessing.connection import Connection, wait
 from typing import Any, NamedTuple
 
-from dapolicy._batch_index import (
-    Index,
-    LineResult,
-    Records,
-    own_history,
-    reject_json,
-    transaction_of,
-)
+from dapolicy._batch_index import Index, own_history, reject_json, transaction_of
+from dapolicy._batch_spill import LineResult, Records, Spill, append_to, pack
 from dapolicy.errors import ValidationError
 from dapolicy.policy import Policy
 
@@ -98,6 +92,8 @@ class _Job(NamedTuple):
     #: Lines the worker's partition is expected to decide (its history's size).
     expected: int
     temp_dir: str | None
+    #: Where the worker appends its results (:meth:`Spill.part_target`).
+    spill: int | str
 
 
 def _work(job: _Job) -> None:  # pragma: no cover - runs in a child process
@@ -148,9 +144,9 @@ def _decide_lines(job: _Job) -> None:  # pragma: no cover - runs in a child proc
             chunk = inbox.recv()
             if chunk is None:
                 return
-            # As spill records, in one block: the parent writes it without unpacking.
-            records = Records.of(decide(chunk))
-            outbox.send(("results", (records.sizes.tobytes(), records.blob)))
+            # To the spill, not through the pipe: the parent is told only where.
+            sizes, blob = pack(decide(chunk))
+            outbox.send(("results", (append_to(job.spill, blob), sizes.tobytes())))
 
 
 class _Worker:
@@ -174,6 +170,7 @@ class _Worker:
             os.getpid(),
             pool.expected,
             pool.temp_dir,
+            pool.spill.part_target(part, forked=pool.forked),
         )
         self.process = context.Process(target=_work, args=(job,), daemon=True)
         self.process.start()
@@ -223,9 +220,11 @@ class Pool:
         make_policy: Callable[[], Policy],
         jobs: int,
         budget: float,
+        spill: Spill,
         temp_dir: str | None = None,
     ) -> None:
         self.index = index
+        self.spill = spill
         self.temp_dir = temp_dir
         self.expected = len(index.order) // max(jobs, 1) + 1
         self.make_policy = make_policy
@@ -233,6 +232,7 @@ class Pool:
         self.limit = budget + min(MARGIN, budget)
         self.budget = budget
         self.context = _context()
+        self.forked = self.context.get_start_method() == "fork"
         self.epoch = time.monotonic()
         self.unexplained = 0
         self.workers = [_Worker(self, part, array("i")) for part in range(jobs)]
@@ -240,8 +240,8 @@ class Pool:
     def run(self, order: Iterable[int]) -> Iterator[LineResult | Records]:
         """Decide ``order``'s lines; yield the results as they come (in no fixed order).
 
-        A worker's results come as a block of spill records; a line a failed worker
-        held comes as its reject.
+        A worker's results come as where it wrote them in the ``spill`` (to be noted
+        there with :meth:`Spill.add`); a line a failed worker held comes as its reject.
         """
         try:
             pending = 0
@@ -311,8 +311,8 @@ class Pool:
         chunk = worker.sent.popleft()
         worker.done.extend(chunk)
         self.unexplained = 0
-        sizes, blob = payload
-        yield Records(chunk, array("i", sizes), blob)
+        start, sizes = payload
+        yield Records(chunk, array("i", sizes), worker.part + 1, start)
 
     def _death(self, worker: _Worker) -> str:
         worker.process.join(timeout=POLL * 4)

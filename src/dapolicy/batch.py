@@ -32,17 +32,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, Any, NamedTuple
 
-from dapolicy._batch_index import (
-    Index,
-    LineResult,
-    Spill,
-    own_history,
-    reject_json,
-    transaction_of,
-)
+from dapolicy._batch_index import Index, own_history, reject_json, transaction_of
 from dapolicy._batch_index import order_key as _packed_key
 from dapolicy._batch_index import record_of as _record_of
 from dapolicy._batch_keys import case_key, quick_key, victim_id
+from dapolicy._batch_spill import LineResult, Spill
 from dapolicy._batch_workers import DEFAULT_DECISION_SECONDS, Pool, WorkerError, budget_of
 from dapolicy.errors import HistoryError, ValidationError
 from dapolicy.history import CallEntry, MutableHistory, record
@@ -356,13 +350,13 @@ def _assess(
             budget = run.decision_seconds
             if budget is None:
                 budget = budget_of(run.settings)
-            pool = Pool(index, run.make_policy, max(run.jobs, 1), budget, run.temp_dir)
+            pool = Pool(index, run.make_policy, max(run.jobs, 1), budget, spill, run.temp_dir)
             for result in pool.run(index.order):
                 if isinstance(result, LineResult):
                     spill.write(result)
                     done(index.lengths[result.number - 1])
                     continue
-                spill.write_records(result)
+                spill.add(result)
                 for number in result.numbers:
                     done(index.lengths[number - 1])
         else:

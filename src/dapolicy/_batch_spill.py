@@ -1,0 +1,222 @@
+"""The results' spill: written in any order, by any process, read back in line order (private).
+
+A batch is decided in order of decision time and written back in input order, for
+inputs larger than memory. Each result becomes one record, ``meta TAB payload
+NEWLINE`` (:func:`spill_record`), appended to a file; only where each record is --
+which file, the offset, the size -- is kept in memory, in :mod:`array` columns. The
+parent process writes the results it makes to a file of its own; each worker process
+writes its results to its partition's file and tells the parent only where they are,
+so the decisions' text never passes through a pipe or through the parent until it is
+read back, in line order, at the end. A result's place in the output therefore never
+depends on when it was decided, nor on which worker decided it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import tempfile
+from array import array
+from collections.abc import Iterable, Iterator, Sequence
+from typing import IO, NamedTuple
+
+from dapolicy import _speedups
+
+__all__ = ["LineResult", "Records", "Spill", "append_to", "pack", "spill_record"]
+
+
+class LineResult(NamedTuple):
+    """What became of one input line: a decision or a reject, as a JSON line.
+
+    With a decision, what a summary counts of it, so that counting needs no parsing:
+    its grade's value, whether it needs review, the referrals' destinations, whether
+    it is ungraded (:attr:`~dapolicy.models.Decision.ungraded`), the rule ids of its
+    review reasons (each once, sorted) and whether a plug-in failed.
+    """
+
+    number: int
+    decision: str | None
+    reject: str | None
+    grade: str | None = None
+    needs_review: bool = False
+    destinations: tuple[str, ...] = ()
+    ungraded: bool = False
+    review_rules: tuple[str, ...] = ()
+    plugin_failed: bool = False
+
+
+def spill_record(result: LineResult) -> bytes:
+    """``result`` as one record of a :class:`Spill`: ``meta TAB payload NEWLINE``.
+
+    ``meta`` is empty for a reject, else a JSON array of what :class:`LineResult` says
+    of the decision besides its text. Neither JSON text holds a raw tab or newline.
+    """
+    if result.decision is None:
+        return f"\t{result.reject}\n".encode(errors="surrogatepass")
+    fields = [
+        result.grade,
+        result.needs_review,
+        result.destinations,
+        result.ungraded,
+        result.review_rules,
+        result.plugin_failed,
+    ]
+    meta = None
+    if _speedups.orjson is not None:
+        with contextlib.suppress(TypeError):  # a lone surrogate: the stdlib writes it
+            meta = _speedups.orjson.dumps(fields)
+    if meta is None:
+        meta = json.dumps(fields).encode()
+    return b"%b\t%b\n" % (meta, result.decision.encode(errors="surrogatepass"))
+
+
+def _read_record(number: int, record: bytes) -> LineResult:
+    meta, payload = record[:-1].split(b"\t", 1)
+    text = payload.decode(errors="surrogatepass")
+    if not meta:
+        return LineResult(number, None, text)
+    fields = None
+    if _speedups.orjson is not None:
+        with contextlib.suppress(ValueError):  # what orjson will not read, json does
+            fields = _speedups.orjson.loads(meta)
+    if fields is None:
+        fields = json.loads(meta)
+    grade, review, destinations, ungraded, rules, failed = fields
+    return LineResult(
+        number, text, None, grade, review, tuple(destinations), ungraded, tuple(rules), failed
+    )
+
+
+def pack(results: Iterable[LineResult]) -> tuple[array[int], bytes]:
+    """The spill records of ``results``, in their order: their sizes, and all of them."""
+    sizes, records = array("i"), []
+    for result in results:
+        record = spill_record(result)
+        sizes.append(len(record))
+        records.append(record)
+    return sizes, b"".join(records)
+
+
+class Records(NamedTuple):
+    """Where consecutive records of the lines ``numbers`` are in a spill's file ``file``.
+
+    ``file`` 0 is the parent's own; ``part + 1`` is that partition's
+    (:meth:`Spill.part_target`). The first record starts at ``start``.
+    """
+
+    numbers: Sequence[int]
+    sizes: array[int]
+    file: int
+    start: int
+
+
+class Spill:
+    """Results written in any order, by this process or by workers, read back in line order.
+
+    Its files are temporary files in ``directory``, unlinked from the start where
+    worker processes are forked (so that nothing is left behind, even by a killed
+    run), and removed when it is closed.
+    """
+
+    def __init__(self, directory: str | None = None) -> None:
+        self._directory = directory
+        self._own = tempfile.TemporaryFile(dir=directory)  # noqa: SIM115 - closed in close()
+        self._parts: dict[int, IO[bytes]] = {}
+        self._named: dict[int, str] = {}
+        self._folder: str | None = None
+        self._file = array("H")
+        self._at = array("q")
+        self._size = array("i")
+        self._end = 0
+
+    def part_target(self, part: int, *, forked: bool = True) -> int | str:
+        """Where partition ``part``'s worker appends its records (:func:`append_to`).
+
+        A file descriptor the worker inherits, or where processes are not forked, a
+        path. One worker at a time: a replacement starts only once the worker before
+        it has ended, and appends after whatever that one left (records it never
+        reported are never read).
+        """
+        if not forked:  # pragma: no cover - where processes cannot fork
+            if self._folder is None:
+                self._folder = tempfile.mkdtemp(prefix="dapolicy-spill-", dir=self._directory)
+            return self._named.setdefault(part, os.path.join(self._folder, f"part-{part}"))
+        if part not in self._parts:
+            self._parts[part] = tempfile.TemporaryFile(dir=self._directory)  # noqa: SIM115
+        return self._parts[part].fileno()
+
+    def write(self, result: LineResult) -> None:
+        """Keep ``result`` (one per line number), in this process's own file."""
+        record = spill_record(result)
+        self._own.seek(self._end)
+        self._own.write(record)
+        self.add(Records((result.number,), array("i", (len(record),)), 0, self._end))
+        self._end += len(record)
+
+    def add(self, records: Records) -> None:
+        """Note where a block of results is (each line number's once)."""
+        if len(records.numbers) != len(records.sizes):  # pragma: no cover - a bug
+            raise AssertionError("a block of results needs as many sizes as lines")
+        last = max(records.numbers, default=0)
+        if last > len(self._at):
+            grow = last - len(self._at)
+            self._file.extend(array("H", bytes(2 * grow)))
+            self._at.extend(array("q", bytes(8 * grow)))
+            self._size.extend(array("i", bytes(4 * grow)))
+        at, sizes = records.start, self._size
+        for number, size in zip(records.numbers, records.sizes, strict=True):
+            if sizes[number - 1]:  # pragma: no cover - a bug, never input
+                raise AssertionError(f"line {number} has two results")
+            self._file[number - 1] = records.file
+            self._at[number - 1], sizes[number - 1] = at, size
+            at += size
+
+    def results(self, lines: int) -> Iterator[LineResult]:
+        """The results of lines 1 to ``lines``, in line order."""
+        self._own.flush()
+        handles = {0: self._own.fileno()}
+        handles.update((part + 1, file.fileno()) for part, file in self._parts.items())
+        opened = [os.open(path, os.O_RDONLY | os.O_CREAT, 0o600) for path in self._named.values()]
+        handles.update((part + 1, fd) for part, fd in zip(self._named, opened, strict=True))
+        try:
+            for number in range(1, lines + 1):
+                size = self._size[number - 1] if number <= len(self._size) else 0
+                if not size:  # pragma: no cover - a bug, never input
+                    raise AssertionError(f"line {number} has no result")
+                handle = handles[self._file[number - 1]]
+                record = os.pread(handle, size, self._at[number - 1])
+                if len(record) != size:  # pragma: no cover - a bug, never input
+                    raise AssertionError(f"line {number}'s result is not all there")
+                yield _read_record(number, record)
+        finally:
+            for fd in opened:
+                os.close(fd)
+
+    def close(self) -> None:
+        """Remove the spill's files."""
+        self._own.close()
+        for file in self._parts.values():
+            file.close()
+        if self._folder is not None:  # pragma: no cover - where processes cannot fork
+            shutil.rmtree(self._folder, ignore_errors=True)
+
+
+def append_to(target: int | str, blob: bytes) -> int:
+    """Append ``blob`` to a part's file (:meth:`Spill.part_target`); where it starts.
+
+    All of it is written before this returns, so the parent may be told where.
+    """
+    if isinstance(target, str):  # pragma: no cover - where processes cannot fork
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT, 0o600)
+        try:
+            return append_to(fd, blob)
+        finally:
+            os.close(fd)
+    start = os.fstat(target).st_size
+    view, at = memoryview(blob), start
+    while view:
+        written = os.pwrite(target, view, at)
+        view, at = view[written:], at + written
+    return start
