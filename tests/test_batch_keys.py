@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import typing
+from datetime import timedelta
 
 import attrs
 import pytest
@@ -13,6 +14,8 @@ from hypothesis import strategies as st
 from dapolicy import batch, to_json
 from dapolicy._batch_keys import byte_key, case_key, json_key, quick_key, victim_id
 from dapolicy.models import Case, Incident
+from dapolicy.models._base import micros
+from dapolicy.models.dara import DaraForm
 from dapolicy.synth import synthesize
 from dapolicy.testing import strategies as dst
 
@@ -45,7 +48,8 @@ def test_the_keys_searched_for_are_each_one_models_field() -> None:
     assert owners["form"] == ["Case"]
     assert owners["victim"] == ["Incident"]
     assert owners["reported_at"] == ["Incident"]
-    assert owners["completed_at"] == ["RiskForm"]
+    assert owners["dara"] == ["Case"]
+    assert sorted(owners["completed_at"]) == ["DaraForm", "RiskForm"]
     # The line must start {"incident":{"id":": the written field order.
     assert attrs.fields(Case)[0].name == "incident"
     assert attrs.fields(Incident)[0].name == "id"
@@ -59,6 +63,24 @@ def test_every_line_dapolicy_writes_takes_the_byte_search() -> None:
         assert key == json_key(raw)
         forms += b'"form":{' in raw
     assert 50 < forms < len(SYNTH)  # both with a form and without
+
+
+def _with_dara(case: Case, hours: int, form: bool) -> Case:
+    """``case`` with a DARA form completed ``hours`` after the report, and its DASH or not."""
+    at = case.incident.reported_at + timedelta(hours=hours)
+    dara = DaraForm(case.incident.id, {}, "PC-0001", at)
+    return attrs.evolve(case, dara=dara, form=case.form if form else None)
+
+
+@pytest.mark.parametrize(("hours", "form"), [(5, False), (5, True), (-1, True), (0, False)])
+def test_a_dara_form_counts_in_the_decision_time(hours: int, form: bool) -> None:
+    case = next(c for c in synthesize(40, 23) if c.form is not None)
+    case = _with_dara(case, hours, form)
+    raw = to_json(case).encode()
+    assert quick_key(raw) == case_key(case)
+    assert case_key(case)[0] == micros(batch.decision_time(case))
+    assert byte_key(raw) == (None if form else case_key(case))  # two forms: parsed
+    _assert_agrees(raw)
 
 
 def _assert_agrees(raw: bytes) -> None:

@@ -1,8 +1,9 @@
 r"""A line's place in decision order, read from its bytes without parsing it (private).
 
-Indexing a batch needs three things from each line -- the decision time (the later of
-``incident.reported_at`` and ``form.completed_at``), the incident id and the victim id
--- and parsing a whole line to get them costs ten times more than finding them.
+Indexing a batch needs three things from each line -- the decision time (the latest of
+``incident.reported_at``, ``form.completed_at`` and ``dara.completed_at``), the
+incident id and the victim id -- and parsing a whole line to get them costs ten times
+more than finding them.
 :func:`byte_key` finds them with a few byte searches, and answers only when the
 answer is certain for every line that is a valid :class:`~dapolicy.models.Case`:
 
@@ -10,10 +11,12 @@ answer is certain for every line that is a valid :class:`~dapolicy.models.Case`:
   string can hide a key (``\u`` escapes, ``\"``): a line with one is read in full;
 - it starts ``{"incident":{"id":"`` (after a byte-order mark), so the first string is
   the incident id and the top-level object's first key is ``incident``;
-- each of ``"victim"``, ``"reported_at"`` and ``"completed_at"`` occurs at most once
-  in the whole line, as a key. In a valid case each is a key of exactly one model
-  (the schema test in ``tests/test_batch_keys.py`` keeps it so), so the one place
-  it occurs is that key, and the value that follows is the one a parser would read.
+- each of ``"victim"``, ``"reported_at"``, ``"form"``, ``"dara"`` and
+  ``"completed_at"`` occurs at most once in the whole line, as a key. In a valid
+  case each is a key of exactly one model, but for ``completed_at``, which both
+  forms have (the schema test in ``tests/test_batch_keys.py`` keeps it so): so the
+  one place it occurs is that key, and the value that follows is the one a parser
+  would read. A line with both forms is read in full.
 
 A line that is not a valid case is rejected whatever key it is given, and a reject
 records nothing in any history, so where it sorts or which partition it falls in
@@ -37,6 +40,7 @@ _VICTIM = b'"victim"'
 _VICTIM_ID = b':{"id":"'
 _REPORTED = b'"reported_at"'
 _FORM = b'"form"'
+_DARA = b'"dara"'
 _COMPLETED = b'"completed_at"'
 
 Key = tuple[int, str, str]
@@ -104,18 +108,24 @@ def byte_key(raw: bytes) -> Key | None:
     at = _time(raw, _REPORTED)
     if at is None:
         return None
-    form = _once(raw, _FORM)
-    if form == -2:
-        return None
-    if form >= 0:
-        after = raw[form + len(_FORM) : form + len(_FORM) + 5]
-        if after.startswith(b":{"):
-            completed = _time(raw, _COMPLETED)
-            if completed is None:
-                return None
-            at = max(at, completed)
-        elif after != b":null":
+    forms = 0  # how many of the two forms the line has
+    for token in (_FORM, _DARA):
+        where = _once(raw, token)
+        if where == -2:
             return None
+        if where >= 0:
+            after = raw[where + len(token) : where + len(token) + 5]
+            if after.startswith(b":{"):
+                forms += 1
+            elif after != b":null":
+                return None
+    if forms > 1:  # two completed_at: which is whose is for the parser to say
+        return None
+    if forms:
+        completed = _time(raw, _COMPLETED)
+        if completed is None:
+            return None
+        at = max(at, completed)
     try:
         incident = raw[len(_START) : end].decode("utf-8")
     except UnicodeDecodeError:
@@ -128,12 +138,11 @@ def json_key(raw: bytes) -> Key | None:
     try:
         data = json.loads(raw.decode("utf-8").removeprefix("\ufeff"))
         incident = data["incident"]
-        reported = datetime.fromisoformat(incident["reported_at"])
-        at = micros(reported)
-        form = data.get("form")
-        if form is not None:
-            completed = micros(datetime.fromisoformat(form["completed_at"]))
-            at = max(at, completed)
+        at = micros(datetime.fromisoformat(incident["reported_at"]))
+        for name in ("form", "dara"):
+            form = data.get(name)
+            if form is not None:
+                at = max(at, micros(datetime.fromisoformat(form["completed_at"])))
         incident_id, victim = incident["id"], incident["victim"]["id"]
     except Exception:  # any doubt: the full parse decides
         return None
@@ -155,9 +164,10 @@ def quick_key(raw: bytes) -> Key | None:
 
 
 def case_key(case: Case) -> Key:
-    """:func:`quick_key` of a parsed case."""
-    incident, form = case.incident, case.form
+    """:func:`quick_key` of a parsed case (its time is that of ``batch.decision_time``)."""
+    incident = case.incident
     at = micros(incident.reported_at)
-    if form is not None:
-        at = max(at, micros(form.completed_at))
+    for form in (case.form, case.dara):
+        if form is not None:
+            at = max(at, micros(form.completed_at))
     return at, incident.id, incident.victim.id
