@@ -26,13 +26,17 @@ from dapolicy import (
     Relationship,
     RelationshipKind,
     RiskForm,
+    RiskGrade,
     Task,
     hookimpl,
 )
 from dapolicy._policy._budget import Budget
 from dapolicy._time import LondonClock, add_local, london_due
 from dapolicy.errors import ValidationError
-from dapolicy.models._base import LONDON, fixed_offset
+from dapolicy.models._base import LONDON, OrderedEnum, fixed_offset
+from dapolicy.models.operations import ResponseGrade
+from dapolicy.models.protection import Rank
+from dapolicy.models.work import InvestigatorLevel
 from dapolicy.testing.strategies import aware_datetimes
 
 WHY = (Reason("test.rule", "a test", "for the test"),)
@@ -136,6 +140,18 @@ def test_a_quickly_made_task_is_a_task(
         assert _exactly(made.due_by) == _exactly(task.due_by)
 
 
+def _incident(reported: datetime) -> Incident:
+    return Incident(
+        "INC-1",
+        reported,
+        reported - timedelta(minutes=10),
+        Person("V-1", date_of_birth=date(1990, 5, 17)),
+        Person("S-1", date_of_birth=date(1988, 1, 2)),
+        Relationship(RelationshipKind.INTIMATE_PARTNER),
+        frozenset({AbuseType.PHYSICAL}),
+    )
+
+
 class _Watcher:
     """Records what the drafts it is given hold."""
 
@@ -157,15 +173,7 @@ def test_drafts_hold_the_decision_time_at_a_fixed_offset_as_the_decision_does() 
     watcher = _Watcher()
     policy = Policy(load_entry_points=False).with_plugins(watcher)
     summer = datetime(2024, 7, 1, 12, 0, tzinfo=UTC)
-    incident = Incident(
-        "INC-1",
-        summer,
-        summer - timedelta(minutes=10),
-        Person("V-1", date_of_birth=date(1990, 5, 17)),
-        Person("S-1", date_of_birth=date(1988, 1, 2)),
-        Relationship(RelationshipKind.INTIMATE_PARTNER),
-        frozenset({AbuseType.PHYSICAL}),
-    )
+    incident = _incident(summer)
     form = RiskForm.from_yes(incident, ["1", "2"], completed_by="PC-1")
     now = (summer + timedelta(minutes=5)).astimezone(LONDON)  # a zone, not a fixed offset
     decision = policy.assess(incident, form, now=now)
@@ -191,3 +199,52 @@ def test_the_previous_alarm_handler_is_put_back_as_it_was(previous: Any) -> None
         assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
     finally:
         signal.signal(signal.SIGALRM, before)
+
+
+ORDERED = [RiskGrade, InvestigatorLevel, ResponseGrade, Rank]
+
+
+@pytest.mark.parametrize("kind", ORDERED)
+def test_ordered_members_compare_by_declaration_order(kind: type[OrderedEnum]) -> None:
+    members = list(kind)
+    for i, a in enumerate(members):
+        assert a.rank == i
+        for j, b in enumerate(members):
+            assert ((a < b), (a <= b), (a > b), (a >= b), (a == b)) == (
+                (i < j),
+                (i <= j),
+                (i > j),
+                (i >= j),
+                (i == j),
+            )
+    assert max(reversed(members)) is members[-1]
+    shuffled = [members[-1], *members[:-1]]
+    assert sorted(shuffled) == members
+
+
+def test_ordered_members_of_two_kinds_do_not_compare() -> None:
+    with pytest.raises(TypeError):
+        _ = RiskGrade.HIGH < InvestigatorLevel.DETECTIVE
+    with pytest.raises(TypeError):
+        _ = RiskGrade.HIGH >= 1
+
+
+class _TwoZones:
+    """Tasks due at one instant: one on London's clock, one at UTC in summer."""
+
+    @hookimpl
+    def dapolicy_tasks(self, incident: Incident) -> list[Task]:
+        due = incident.reported_at + timedelta(hours=3)
+        return [
+            Task("force-london", incident.victim.id, due.astimezone(LONDON), WHY),
+            Task("force-utc", incident.victim.id, due.astimezone(UTC), WHY),
+        ]
+
+
+def test_due_times_at_one_instant_are_each_put_on_the_london_clock() -> None:
+    incident = _incident(datetime(2024, 7, 1, 12, 0, tzinfo=UTC))
+    policy = Policy(load_entry_points=False).with_plugins(_TwoZones())
+    decision = policy.assess(incident, None, now=incident.reported_at)
+    mine = {t.what: t.due_by for t in decision.tasks if t.what.startswith("force-")}
+    assert mine["force-london"] == mine["force-utc"]
+    assert {d.utcoffset() for d in mine.values()} == {timedelta(hours=1)}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any, TypeVar
 
 import attrs
@@ -52,16 +52,17 @@ def task_call(guard: Guard, hook: str, start: datetime, what: str, **kwargs: Any
         hook, lambda r: isinstance(r, Task), "Task", many=True, cap="tasks", **kwargs
     )
     not_after = micros(start)
-    london: dict[datetime, datetime] = {}  # due times repeat: each is put on the clock once
+    # Due times repeat: each instant is put on the clock once. Every task's due time
+    # is at a fixed offset (its field's converter), so equal keys are equal instants,
+    # and a task already at London's offset then is kept as it is.
+    london: dict[datetime, datetime] = {}
     results = []
     for name, task in call.results:
         due = task.due_by
-        on_clock = london.get(due) if type(due.tzinfo) is timezone else None
+        on_clock = london.get(due)
         if on_clock is None:
-            on_clock = on_london_clock(due)
-            if type(due.tzinfo) is timezone:
-                london[due] = on_clock
-        if on_clock is not due:
+            on_clock = london[due] = on_london_clock(due)
+        if on_clock is not due and on_clock.tzinfo != due.tzinfo:
             task = attrs.evolve(task, due_by=on_clock)
         results.append((name, task))
         if micros(on_clock) <= not_after:

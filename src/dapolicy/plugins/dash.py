@@ -210,6 +210,8 @@ NOT_KNOWN_SOURCE = (
     "is never a 'yes' or a 'no'"
 )
 _SUMMARY = {i: summary for i, _, summary in _POLICE_ITEMS}
+#: Each checklist's scored items in number order.
+_IN_ORDER = {checklist: tuple(sorted(items, key=int)) for checklist, items in SCORED.items()}
 
 
 def _not_known(
@@ -221,9 +223,16 @@ def _not_known(
     never counted as a "yes" or a "no": the grade stands on the answers given, and a
     person must look at it when too few were given or a key item is not known.
     """
-    scored = sorted(SCORED[form.checklist], key=int)
-    not_known = [i for i in scored if form.answer(i) is Answer.NOT_KNOWN]
-    declined = [i for i in scored if form.answer(i) is Answer.DECLINED]
+    scored = _IN_ORDER[form.checklist]
+    answered = form.answers.get
+    not_known: list[str] = []
+    declined: list[str] = []
+    for number in scored:  # one pass; an item not on the form reads as not known
+        answer = answered(number, Answer.NOT_KNOWN)
+        if answer is Answer.NOT_KNOWN:
+            not_known.append(number)
+        elif answer is Answer.DECLINED:
+            declined.append(number)
     bands = settings.dash
     prompts: list[Reason] = []
     review: list[Reason] = []
