@@ -29,6 +29,7 @@ from dapolicy.models import (
 )
 from dapolicy.models._base import fixed_offset, micros
 from dapolicy.models.dara import DaraForm
+from dapolicy.models.risk import reason
 from dapolicy.models.work import Allocation
 
 if TYPE_CHECKING:
@@ -251,6 +252,8 @@ def _form_review(policy: Policy, form: RiskForm | None, dara: DaraForm | None) -
             )
         ]
     items = policy._registry.item_ids[form.checklist]
+    if items.issuperset(form.answers):  # the usual case, in one C call
+        return []
     unknown = [(n, key) for n, key in enumerate(form.answers, 1) if key not in items]
     if unknown:
         quoted = sorted(key for _, key in unknown if safe_name(key) is not None)
@@ -308,7 +311,7 @@ def _grade(
         grade = max(f.grade for f in findings)
         models = ", ".join(sorted(f.model for f in findings if f.grade is grade))
         reasons = [
-            Reason(
+            reason(
                 "grade.highest-finding",
                 _SOURCE,
                 f"{grade.value}: the highest grade of any risk model ({models})",
@@ -317,7 +320,7 @@ def _grade(
     else:
         grade = RiskGrade.STANDARD
         reasons = [
-            Reason(
+            reason(
                 "grade.no-finding",
                 _SOURCE,
                 "no risk model graded this case: standard only until a person reviews it",
@@ -328,7 +331,7 @@ def _grade(
         if judgement.grade > grade:
             grade = judgement.grade
             reasons.append(
-                Reason(
+                reason(
                     "grade.professional-judgement",
                     "SafeLives MARAC guidance: judgement may raise, never lower, a grade",
                     f"professional judgement raised the grade to {grade.value}",
@@ -336,7 +339,7 @@ def _grade(
             )
         elif judgement.grade < grade:
             reasons.append(
-                Reason(
+                reason(
                     "grade.judgement-cannot-lower",
                     "SafeLives MARAC guidance: judgement may raise, never lower, a grade",
                     f"professional judgement of {judgement.grade.value} does not lower "

@@ -107,31 +107,42 @@ class Watch:
         if _kind(type(obj)) is not _LEAF:
             self._reach(obj, self._entries.setdefault(label, []))
 
-    def _reach(self, obj: Any, entries: list[_Entry]) -> None:
-        # Called for objects that are not leaves only: the loops below test each
-        # value's kind inline, as most values are strings, numbers, times and enums.
-        key = id(obj)
-        if key in self._seen or key in self._parent_seen:
-            return
-        self._seen.add(key)
-        self._held.append(obj)
-        kind = _KINDS.get(type(obj)) or _kind(type(obj))
-        if kind is _MODEL:
-            getter, _ = _model_getter(type(obj))
-            values = getter(obj)
-            entries.append((obj, getter, values))
-        elif kind is _ITEMS:
-            values = obj
-        elif kind is _MAPPING:
-            values = obj.values()
-        else:
-            state = {_LIST: _list_state, _DICT: _dict_state, _SET: _set_state}[kind]
-            entries.append((obj, state, state(obj)))
-            values = obj.values() if kind is _DICT else obj
-        kinds = _KINDS
-        for value in values:
-            if kinds.get(type(value), _MODEL) is not _LEAF and _kind(type(value)) is not _LEAF:
-                self._reach(value, entries)
+    def _reach(self, root: Any, entries: list[_Entry]) -> None:
+        # Called for objects that are not leaves only; a stack, not recursion, and
+        # each value's kind tested inline, as most values are strings, numbers, times
+        # and enums. Which order the objects are reached in does not matter: each is
+        # snapshotted once, and a change to any is found and put back.
+        seen, parent_seen, held, kinds = self._seen, self._parent_seen, self._held, _KINDS
+        stack = [root]
+        while stack:
+            obj = stack.pop()
+            key = id(obj)
+            if key in seen or key in parent_seen:
+                continue
+            seen.add(key)
+            held.append(obj)
+            cls = type(obj)
+            kind = kinds.get(cls)
+            if kind is None:
+                kind = _kind(cls)
+            if kind is _MODEL:
+                getter = (_GETTERS.get(cls) or _model_getter(cls))[0]
+                values = getter(obj)
+                entries.append((obj, getter, values))
+            elif kind is _ITEMS:
+                values = obj
+            elif kind is _MAPPING:
+                values = obj.values()
+            else:
+                state = _STATES[kind]
+                entries.append((obj, state, state(obj)))
+                values = obj.values() if kind is _DICT else obj
+            for value in values:
+                found = kinds.get(type(value))
+                if found is None:
+                    found = _kind(type(value))
+                if found is not _LEAF:
+                    stack.append(value)
 
     def changed(self, labels: Any = None) -> list[str]:
         """The labels (of ``labels``, or all) whose objects changed; each is put back."""
@@ -140,12 +151,15 @@ class Watch:
             entries = self._entries.get(label)
             if not entries:
                 continue
-            broken = [e for e in entries if e[1](e[0]) != e[2]]
+            broken = [e for e in entries if e[1](e[0]) != e[2]]  # identity first, per field
             if broken:
                 found.append(label)
                 for entry in broken:
                     _restore(*entry)
         return found
+
+
+_STATES: dict[int, _Getter] = {_LIST: _list_state, _DICT: _dict_state, _SET: _set_state}
 
 
 def _restore(obj: Any, getter: _Getter, values: Any) -> None:

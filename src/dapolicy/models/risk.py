@@ -212,7 +212,8 @@ class RiskForm(Checked):
     def yes_items(self, items: Iterable[str] | None = None) -> frozenset[str]:
         """The item ids answered ``YES``, among ``items`` if given."""
         chosen = self.answers if items is None else frozenset(items)
-        return frozenset(i for i in chosen if self.answers.get(i) is Answer.YES)
+        answered, yes = self.answers.get, Answer.YES  # looked up once, not per item
+        return frozenset(i for i in chosen if answered(i) is yes)
 
 
 @attrs.frozen
