@@ -87,13 +87,14 @@ def _days_later(local: datetime, days: int) -> datetime:
     """``fixed_offset(_localise(wall + days))`` for ``local``, an aware London time."""
     # Aware arithmetic in one zone is wall-clock arithmetic, and gives fold=0.
     moved = local + timedelta(days=days)
-    offset = moved.utcoffset()
-    utc = moved.astimezone(UTC)
-    # Compared in one zone, two datetimes compare by wall clock: a wall time the
-    # spring change skips comes back an hour later, and is moved forward by _localise.
-    if utc.astimezone(LONDON) != moved or offset is None:
+    offset = LONDON.utcoffset(moved)
+    # ``fromutc`` reads the wall clock of what it is given as UTC: back on London's
+    # clock, the same wall time unless it is one the spring change skips (or one the
+    # autumn change repeats: compared in one zone, that never equals). Either goes
+    # the exact slow way, which moves a skipped time forward.
+    if offset is None or LONDON.fromutc(moved - offset) != moved:
         return _on_clock(_localise(moved.replace(tzinfo=None)))
-    return utc.astimezone(_fixed(offset))
+    return datetime.combine(moved.date(), moved.time(), _fixed(offset))
 
 
 def _on_clock(moment: datetime) -> datetime:
@@ -101,6 +102,13 @@ def _on_clock(moment: datetime) -> datetime:
     offset = moment.utcoffset()
     assert offset is not None
     return moment.astimezone(_fixed(offset))
+
+
+def _utc_on_clock(utc: datetime) -> datetime:
+    """:func:`_on_clock` of an aware UTC time put on London's clock."""
+    offset = LONDON.utcoffset(utc.astimezone(LONDON))
+    assert offset is not None
+    return utc.astimezone(_fixed(offset))
 
 
 def london_due(start: datetime, *, days: int = 0, hours: float = 0) -> datetime:
@@ -146,5 +154,4 @@ class LondonClock:
                 return moved
         else:
             moved = self.start
-        utc = moved.astimezone(UTC) + timedelta(hours=hours)
-        return _on_clock(utc.astimezone(LONDON))
+        return _utc_on_clock(moved.astimezone(UTC) + timedelta(hours=hours))
