@@ -19,10 +19,12 @@ from hypothesis import strategies as st
 from dapolicy import (
     AbuseType,
     Decision,
+    Destination,
     Incident,
     Person,
     Policy,
     Reason,
+    Referral,
     Relationship,
     RelationshipKind,
     RiskForm,
@@ -248,3 +250,20 @@ def test_due_times_at_one_instant_are_each_put_on_the_london_clock() -> None:
     mine = {t.what: t.due_by for t in decision.tasks if t.what.startswith("force-")}
     assert mine["force-london"] == mine["force-utc"]
     assert {d.utcoffset() for d in mine.values()} == {timedelta(hours=1)}
+
+
+@given(
+    st.sampled_from(list(Destination)),
+    TEXT,
+    REASONS,
+    st.sampled_from([(), ("hub",), ["hub"], ("a", "b")]),
+)
+def test_a_quickly_made_referral_is_a_referral(
+    destination: Destination, victim: Any, reasons: Any, requested_by: Any
+) -> None:
+    quick = _build(Referral._made, destination, victim, reasons, requested_by)
+    slow = _build(Referral, destination, victim, reasons, requested_by)
+    assert quick == slow
+    if quick[0] == "made":
+        assert type(quick[1].requested_by) is type(slow[1].requested_by)
+        assert quick[1].requested_at is slow[1].requested_at is None

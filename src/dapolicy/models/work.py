@@ -23,9 +23,6 @@ from dapolicy.models._base import (
 from dapolicy.models._ids import safe_id
 from dapolicy.models.risk import Reason
 
-_new = object.__new__
-_set = object.__setattr__
-
 __all__ = [
     "ABUSE_EVENTS",
     "Agency",
@@ -81,6 +78,37 @@ class Referral(Checked):
         yield from not_blank("victim_id", self.victim_id)
         yield from _reasons_present(self.reasons)
         yield from aware("requested_at", self.requested_at, optional=True)
+
+    @classmethod
+    def _made(
+        cls,
+        destination: Destination,
+        victim_id: str,
+        reasons: tuple[Reason, ...],
+        requested_by: tuple[str, ...] = (),
+    ) -> Referral:
+        """``Referral(...)`` (asked for now: no ``requested_at``), quicker, every check run.
+
+        As :meth:`Task._made`: the usual values (a victim id that is not blank, tuples
+        of reasons and requesters) pass here; anything else goes through
+        ``Referral(...)`` itself, for the same object or the same error.
+        """
+        if (
+            type(victim_id) is str
+            and type(reasons) is tuple
+            and reasons
+            and type(requested_by) is tuple
+            and victim_id
+            and not victim_id.isspace()
+        ):
+            return cls._trusted(  # type: ignore[no-any-return]
+                destination=destination,
+                victim_id=victim_id,
+                reasons=reasons,
+                requested_by=requested_by,
+                requested_at=None,
+            )
+        return cls(destination, victim_id, reasons, requested_by)
 
 
 @attrs.frozen
@@ -139,13 +167,9 @@ class Task(Checked):
             and for_whom
             and not for_whom.isspace()
         ):
-            task = _new(cls)
-            _set(task, "what", what)
-            _set(task, "for_whom", for_whom)
-            _set(task, "due_by", due_by)
-            _set(task, "reasons", reasons)
-            _set(task, "assignee", assignee)
-            return task
+            return cls._trusted(  # type: ignore[no-any-return]
+                what=what, for_whom=for_whom, due_by=due_by, reasons=reasons, assignee=assignee
+            )
         return cls(what, for_whom, due_by, reasons, assignee)
 
 

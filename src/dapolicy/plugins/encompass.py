@@ -50,11 +50,12 @@ def dapolicy_tasks(incident: Incident, decision: Decision, settings: Settings) -
         due = next_school_day_start(incident.reported_at, (), rules.school_day_starts_minutes)
         text += "; no term dates are set after this day, so the next weekday is assumed"
         assert due is not None  # a month always has a weekday
+    why = (reason("encompass.notify-school", f"{SOURCE}; {BANK_HOLIDAY_SOURCE}", text),)
     for child in children:
-        yield Task(
+        yield Task._made(
             "operation-encompass",
             child.id,
             due,
-            (reason("encompass.notify-school", f"{SOURCE}; {BANK_HOLIDAY_SOURCE}", text),),
+            why,
             "Operation Encompass notifier",
         )

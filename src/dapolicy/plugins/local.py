@@ -73,7 +73,7 @@ def dapolicy_referrals(
     if kinds:
         met.append("abuse of a kind always referred: " + ", ".join(kinds))
     if met:
-        yield Referral(
+        yield Referral._made(
             Destination.PARTNERSHIP_HUB,
             incident.victim.id,
             (

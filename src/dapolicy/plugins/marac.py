@@ -63,7 +63,7 @@ def dapolicy_escalations(
     for found in reasons:
         first.setdefault(found.rule, found)
     if first:
-        yield Referral(
+        yield Referral._made(
             Destination.MARAC, incident.victim.id, tuple(first.values()), ("marac-criteria",)
         )
 

@@ -22,9 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import attrs
-
-from dapolicy._time import add_local
+from dapolicy._time import LondonClock
 from dapolicy.hookspecs import hookimpl
 from dapolicy.models import (
     Decision,
@@ -80,7 +78,7 @@ def dapolicy_referrals(incident: Incident, decision: Decision) -> Iterator[Refer
     """IDVA for high risk; children's and adult social care as the household requires."""
     victim = incident.victim.id
     if decision.grade is RiskGrade.HIGH:
-        yield Referral(
+        yield Referral._made(
             Destination.IDVA,
             victim,
             (
@@ -94,7 +92,7 @@ def dapolicy_referrals(incident: Incident, decision: Decision) -> Iterator[Refer
         )
     children = incident.children_in_household
     if children:
-        yield Referral(
+        yield Referral._made(
             Destination.CHILDRENS_SOCIAL_CARE,
             victim,
             (
@@ -109,7 +107,7 @@ def dapolicy_referrals(incident: Incident, decision: Decision) -> Iterator[Refer
         )
     victims = child_victims(incident, decision)
     if victims:
-        yield Referral(
+        yield Referral._made(
             Destination.CHILDRENS_SOCIAL_CARE,
             victim,
             (
@@ -123,7 +121,7 @@ def dapolicy_referrals(incident: Incident, decision: Decision) -> Iterator[Refer
             ("safeguarding",),
         )
     if decision.domestic_abuse is DomesticAbuseVerdict.CHILD_SAFEGUARDING:
-        yield Referral(
+        yield Referral._made(
             Destination.CHILDRENS_SOCIAL_CARE,
             victim,
             (
@@ -137,7 +135,7 @@ def dapolicy_referrals(incident: Incident, decision: Decision) -> Iterator[Refer
             ("safeguarding",),
         )
     if incident.victim.vulnerabilities:
-        yield Referral(
+        yield Referral._made(
             Destination.ADULT_SOCIAL_CARE,
             victim,
             (
@@ -160,14 +158,17 @@ def dapolicy_tasks(incident: Incident, decision: Decision) -> Iterator[Task]:
     present at the incident, a task to secure it and check the suspect's firearm and
     shotgun certificates.
     """
-    reported = incident.reported_at
+    # The report's London time is found once for every task here.
+    clock = LondonClock(incident.reported_at)
 
-    def task(what: str, child: str, hours: int, rule: str, source: str, text: str) -> Task:
-        due = add_local(reported, hours=hours)
-        return Task(what, child, due, (reason(f"safeguarding.{rule}", source, text),))
+    def task(
+        what: str, child: str, hours: int, rule: str, source: str, text: str, assignee: str
+    ) -> Task:
+        why = (reason(f"safeguarding.{rule}", source, text),)
+        return Task._made(what, child, clock.after(hours=hours), why, assignee)
 
     for victim in child_victims(incident, decision):
-        found = task(
+        yield task(
             "safeguard-child-victim",
             victim.id,
             CHILD_VICTIM_HOURS,
@@ -175,24 +176,22 @@ def dapolicy_tasks(incident: Incident, decision: Decision) -> Iterator[Task]:
             S3_SOURCE,
             "record the child as a victim in their own right and safeguard them "
             f"within {CHILD_VICTIM_HOURS} hours, present or not",
+            "officer in charge",
         )
-        yield attrs.evolve(found, assignee="officer in charge")
     for child in incident.children_in_household:
         hours = PRESENT_HOURS if child.present else RESIDENT_HOURS
         done = " (recorded as done; confirm)" if child.welfare_checked else ""
-        found = task(
+        yield task(
             "child-welfare-check",
             child.id,
             hours,
             "child-welfare-check",
             f"{REPORT}, recommendation 3: physically check every child's welfare",
             f"check the child's welfare in person within {hours} hour(s){done}",
-        )
-        yield attrs.evolve(
-            found, assignee="attending officer" if child.present else "neighbourhood officer"
+            "attending officer" if child.present else "neighbourhood officer",
         )
     if incident.weapon_present:
-        found = task(
+        yield task(
             "weapon-safety",
             incident.victim.id,
             WEAPON_HOURS,
@@ -201,5 +200,5 @@ def dapolicy_tasks(incident: Incident, decision: Decision) -> Iterator[Task]:
             f"a weapon was present: secure it within {WEAPON_HOURS} hour(s), and check "
             "whether the suspect holds a firearm or shotgun certificate (tell firearms "
             "licensing if so)",
+            "attending officer",
         )
-        yield attrs.evolve(found, assignee="attending officer")
