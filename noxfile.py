@@ -18,10 +18,15 @@ PYPROJECT = nox.project.load_toml("pyproject.toml")
 
 @nox.session
 def tests(session: nox.Session) -> None:
-    """The test suite against the installed package, with branch coverage (>= 95 %)."""
+    """The test suite against the installed package, with branch coverage (>= 95 %).
+
+    The tests run on every core (pytest-xdist); ``worksteal`` lets an idle worker take
+    tests queued behind a long one. ``nox -s tests -- -n 0`` runs them in one process.
+    """
     session.install(".[test,cli]", *nox.project.dependency_groups(PYPROJECT, "dask"))
     session.run("coverage", "erase")
-    session.run("coverage", "run", "-m", "pytest", *session.posargs)
+    spread = ["-n", "auto", "--dist", "worksteal"]
+    session.run("coverage", "run", "-m", "pytest", *spread, *session.posargs)
     session.run("coverage", "combine", "--quiet")
     session.run("coverage", "report")
 
