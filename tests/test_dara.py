@@ -500,3 +500,21 @@ def test_batch_order_and_explain_see_the_dara_too() -> None:
     decision, _ = trace_assessment(POLICY, INCIDENT, None, dara=late, now=late.completed_at)
     assert decision == POLICY.assess_case(case)
     assert decision.grade is RiskGrade.HIGH
+
+
+def test_the_audit_names_each_dara_review_reason() -> None:
+    from dapolicy.audit import ReviewCount
+
+    rules = [
+        "dara.rationale-missing",
+        "dara.grade-missing",
+        "dara.grade-below-answers",
+        "dara.not-known-many",
+        "dara.not-known-key-item",
+        "dara.unknown-items",
+        "dara.not-configured",
+    ]
+    labels = [ReviewCount(rule, 1).label for rule in rules]
+    assert all(
+        label != rule and "DARA" in label for label, rule in zip(labels, rules, strict=True)
+    )

@@ -275,3 +275,21 @@ def test_property_every_case_is_counted_once_and_unknown_is_never_trained(
         unknown = sum(o is not None and o not in known for o in officers)
         assert counts.not_known == unknown
         assert counts.trained <= sum(o in known for o in officers)
+
+
+def test_a_register_of_thousands_of_officers_reads_with_each_problem_at_its_path() -> None:
+    from dapolicy.audit import read_training_register
+
+    officers = [{"officer_id": f"PC-{n:04d}", "courses": []} for n in range(1500)]
+    data = {"requirements": [{"role": "attending", "courses": [FIRST_RESPONSE]}]}
+    register = read_training_register(json.dumps({**data, "officers": officers}).encode())
+    assert len(register.officers) == 1500
+    assert read_training_register(to_json(REGISTER)) == REGISTER
+    officers[1204]["courses"] = [{"course": "a course", "completed_on": "2024-13-01"}]
+    with pytest.raises(ValidationError) as raised:
+        read_training_register(json.dumps({**data, "officers": officers, "extra": 1}))
+    paths = sorted(e.path for e in raised.value.errors)
+    assert paths == ["$", "$.officers[1204].courses[0].completed_on"], paths
+    for text, words in (("[]", "must be an object"), ("{", "not JSON"), ("{}", "required")):
+        with pytest.raises(ValidationError, match=words):
+            read_training_register(text)

@@ -62,7 +62,7 @@ from dapolicy.audit._report import (
     Share,
 )
 from dapolicy.audit._tally import audit, percentile
-from dapolicy.audit._training import CourseGap, TrainingCounts
+from dapolicy.audit._training import CourseGap, TrainingCounts, read_training_register
 
 __all__ = [
     "ARREST_BAND",
@@ -91,6 +91,7 @@ __all__ = [
     "audit",
     "figures",
     "percentile",
+    "read_training_register",
     "render_html",
     "render_text",
 ]

@@ -298,6 +298,13 @@ REVIEW_LABELS: Mapping[str, str] = MappingProxyType(
         "case.counter-allegation": "counter-allegation: who is at risk?",
         "dash.not-known-key-item": "a key DASH item not known",
         "dash.not-known-many": "too many DASH items not answered",
+        "dara.rationale-missing": "a DARA grade with no written rationale",
+        "dara.grade-missing": "a DARA form with no grade",
+        "dara.grade-below-answers": "DARA answers point above the grade",
+        "dara.not-known-many": "too many DARA items not known",
+        "dara.not-known-key-item": "a key DARA item not known",
+        "dara.unknown-items": "DARA answers to items the force lacks",
+        "dara.not-configured": "a DARA form, but no DARA items set",
         "plugin.failure": "a plug-in failed",
     }
 )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -18,7 +18,7 @@ from dapolicy.models._base import LONDON
 if TYPE_CHECKING:
     from dapolicy.audit._report import Share
 
-__all__ = ["CourseGap", "TrainingCounts", "TrainingTally"]
+__all__ = ["CourseGap", "TrainingCounts", "TrainingTally", "read_training_register"]
 
 
 @attrs.frozen
@@ -121,3 +121,58 @@ class TrainingTally:
             )
             for role, c in self.counts.items()
         )
+
+
+def read_training_register(text: str | bytes) -> TrainingRegister:
+    """A :class:`~dapolicy.models.TrainingRegister` from its JSON, however many officers.
+
+    A force's register lists thousands of officers, more than one JSON record may hold
+    (:data:`dapolicy.serialization.MAX_ITEMS` items an array), so each role and each
+    officer is read as a record of its own, within every other limit, and every
+    problem is reported at its path in the whole file (``$.officers[1204].courses[0]``).
+
+    :raises ValidationError: naming every problem and its path, never a value.
+    """
+    import json
+
+    from dapolicy._json_limits import JSONLimitError, loads
+    from dapolicy.errors import FieldError, ValidationError
+    from dapolicy.models import OfficerTraining, RoleRequirement
+    from dapolicy.serialization import from_dict
+
+    def refuse(path: str, message: str) -> ValidationError:
+        return ValidationError("TrainingRegister", [FieldError(path, message)])
+
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise refuse("$", f"not UTF-8 text (byte {exc.start})") from None
+    try:
+        data = loads(text.removeprefix("\ufeff"), object_pairs_hook=dict)
+    except JSONLimitError as exc:
+        raise ValidationError("TrainingRegister", exc.errors) from None
+    except json.JSONDecodeError as exc:
+        raise refuse("$", f"not JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") from None
+    if not isinstance(data, dict):
+        raise refuse("$", "must be an object with requirements and officers")
+    errors: list[FieldError] = [
+        FieldError("$", f"unknown field number {n}")
+        for n, key in enumerate(data, 1)
+        if key not in ("requirements", "officers")
+    ]
+    parts: dict[str, list[Any]] = {}
+    for key, cls in (("requirements", RoleRequirement), ("officers", OfficerTraining)):
+        items = data.get(key, [] if key == "officers" else None)
+        if not isinstance(items, list):
+            errors.append(FieldError(f"$.{key}", "required, a list"))
+            continue
+        parts[key] = []
+        for n, item in enumerate(items):
+            try:
+                parts[key].append(from_dict(cls, item))
+            except ValidationError as exc:
+                errors += exc.under(f"$.{key}[{n}]")
+    if errors:
+        raise ValidationError("TrainingRegister", errors)
+    return TrainingRegister(parts["requirements"], parts["officers"])

@@ -34,7 +34,7 @@ from dapolicy.cli._files import (
 )
 from dapolicy.cli._rejects import reject_line, too_long
 from dapolicy.errors import ValidationError
-from dapolicy.models import Case, TrainingRegister
+from dapolicy.models import Case
 from dapolicy.serialization import from_json, to_json
 
 T = TypeVar("T")
@@ -111,7 +111,7 @@ def audit(
     figure. The text report goes to standard output, or to standard error when
     --html - or --json - takes standard output.
     """
-    from dapolicy.audit import ForceTotals, render_html, render_text
+    from dapolicy.audit import ForceTotals, read_training_register, render_html, render_text
     from dapolicy.audit import audit as run_audit
 
     bad = Output("--rejects", rejects or DEFAULT_REJECTS, lazy=rejects is None)
@@ -134,7 +134,12 @@ def audit(
     )
     policy = _load_policy(policy_path)
     totals = _read_json("--totals", totals_path, ForceTotals)
-    training = _read_json("--training", training_path, TrainingRegister)
+    training = None
+    if training_path is not None:
+        try:
+            training = read_training_register(read_input("--training", training_path))
+        except ValidationError as exc:
+            raise _Failure(f"{training_path}: {exc}") from None
     lines = rejected = 0
     with ExitStack() as stack:
         source = open_input("INPUT", input_path)
