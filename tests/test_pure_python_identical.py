@@ -4,9 +4,9 @@ The same file (``dapolicy synth`` cases with every hostile line of
 ``fuzz/_identical.py`` mixed in) is assessed and audited twice: in this process, with
 the fast paths as this process has them, and in one subprocess with the switch the
 other way (``DAPOLICY_PURE_PYTHON=1``, or unset when this process is the pure one).
-The decisions, the rejects, the summary JSON, the audit's JSON, rejects and text, and
-the synthetic cases themselves must be the same bytes. The whole year (14,610 cases)
-is ``tests/fuzz/test_pure_python_year.py``.
+The decisions (full and ``--compact``), the rejects, the summary JSON, the audit's
+JSON, rejects and text, and the synthetic cases themselves must be the same bytes. The
+whole year (14,610 cases) is ``tests/fuzz/test_pure_python_year.py``.
 """
 
 from __future__ import annotations

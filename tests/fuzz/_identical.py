@@ -167,7 +167,7 @@ def synth(count: int, seed: int, out: Path) -> None:
 
 
 def outputs(cases: Path, out: Path, *, jobs: int = 1) -> list[Path]:
-    """Assess and audit ``cases`` in this process; every file they write, under ``out``."""
+    """Assess (full and ``--compact``) and audit ``cases`` here; every file made, in ``out``."""
     out.mkdir(parents=True, exist_ok=True)
     decisions, rejects, summary = out / "decisions.jsonl", out / "rejects.jsonl", out / "s.json"
     audit_json, audit_rejects = out / "audit.json", out / "audit.rejects.jsonl"
@@ -175,9 +175,14 @@ def outputs(cases: Path, out: Path, *, jobs: int = 1) -> list[Path]:
         "assess", str(cases), "-o", str(decisions), "--rejects", str(rejects),
         "--summary-json", str(summary), "--allow-rejects", "--quiet", "--jobs", str(jobs),
     )  # fmt: skip
+    compact = out / "compact.jsonl"
+    _run(
+        "assess", str(cases), "-o", str(compact), "--rejects", str(out / "compact.rejects.jsonl"),
+        "--compact", "--allow-rejects", "--quiet", "--jobs", str(jobs),
+    )  # fmt: skip
     report = _run("audit", str(cases), "--json", str(audit_json), "--rejects", str(audit_rejects))
     (out / "audit.txt").write_text(report, encoding="utf-8")
-    return [decisions, rejects, summary, audit_json, audit_rejects, out / "audit.txt"]
+    return [decisions, rejects, summary, compact, audit_json, audit_rejects, out / "audit.txt"]
 
 
 def _mode() -> str:

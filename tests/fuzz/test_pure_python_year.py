@@ -5,8 +5,9 @@ is made with and without the speed-ups (``DAPOLICY_PURE_PYTHON=1``) and must be 
 same bytes. With every hostile line of ``_identical.py`` mixed in, it is assessed and
 audited in both modes (this process, and one subprocess with the switch the other way),
 and assessed with ``--jobs 2`` in both modes (the installed command, whose parent finds
-each line's victim by its own fast path): the decisions, rejects, summary JSON and the
-audit's JSON, rejects and text must be the same bytes in every run.
+each line's victim by its own fast path): the decisions (full and ``--compact``),
+rejects, summary JSON and the audit's JSON, rejects and text must be the same bytes in
+every run.
 
 It takes minutes, so it runs only at ``DAPOLICY_FUZZ_SCALE`` 20 or more (``nox -s
 fuzz``); plain ``nox`` has the small version, ``tests/test_pure_python_identical.py``.
