@@ -444,3 +444,14 @@ def test_a_short_text_is_structured_without_counting_and_the_same_way() -> None:
     record["incident"]["victim"]["name"] += "x"
     assert _read_fast.structure(Case, record, converter) is _read_fast.UNSURE
     assert same_reading(json.dumps(record))[0] == "rejected"
+
+
+def test_a_line_read_with_its_end_is_trusted_too() -> None:
+    # dapolicy assess reads each line with its "\n" (or "\r\n"): the fast path must
+    # take it, or every line of a batch goes the pure way.
+    line = CASES[0]
+    for end in ("\n", "\r\n"):
+        assert _read_fast.loads(line + end) == _read_fast.loads(line) != _read_fast.UNSURE
+        assert same_reading(line + end)[0] == "accepted"
+    for doubtful in ['{"a":1} \n', '{"a":1}\n\n', '{"a":1}\r', '{"a":1,"a":2}\n', "NaN\n"]:
+        assert _read_fast.loads(doubtful) is _read_fast.UNSURE, doubtful

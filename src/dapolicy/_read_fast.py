@@ -118,7 +118,8 @@ def loads(text: str | bytes) -> Any:
     a value :func:`structure` accepts is never nested so deep, and a record it refuses
     is read again by the pure path, limits first). The text is UTF-8 (orjson checks),
     with no byte-order mark (orjson refuses one), and orjson writes the value back as
-    the very bytes read: so no key is given twice, no integer was read as a float, no
+    the very bytes read (less the line's end, as a batch reads a line): so no key is
+    given twice, no integer was read as a float, no
     escape stood for a lone surrogate, and there is no NaN.
     """
     orjson = _speedups.orjson
@@ -136,7 +137,13 @@ def loads(text: str | bytes) -> Any:
         again: bytes = orjson.dumps(data)
     except (orjson.JSONDecodeError, orjson.JSONEncodeError):
         return UNSURE
-    return data if again == raw else UNSURE
+    if again == raw:
+        return data
+    # A line of a file comes with its end, "\n" or "\r\n": white space after the value,
+    # which the pure path reads as nothing too.
+    if raw.endswith(b"\n"):
+        return data if again == raw[: -2 if raw.endswith(b"\r\n") else -1] else UNSURE
+    return UNSURE
 
 
 # --- structuring ----------------------------------------------------------------------
