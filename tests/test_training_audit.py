@@ -293,3 +293,9 @@ def test_a_register_of_thousands_of_officers_reads_with_each_problem_at_its_path
     for text, words in (("[]", "must be an object"), ("{", "not JSON"), ("{}", "required")):
         with pytest.raises(ValidationError, match=words):
             read_training_register(text)
+
+
+def test_each_training_chart_has_its_heading() -> None:
+    page = render_html(audit(CASES, training=REGISTER, policy=POLICY))
+    assert '<p class="chart">Attendances by the officer' in page
+    assert '<p class="chart">Investigations by the officer' in page

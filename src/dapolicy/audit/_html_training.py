@@ -60,6 +60,7 @@ def _chart(force: str, counts: TrainingCounts) -> str:
         f"{counts.recorded:,} with an officer recorded."
         + (" Small count." if small(counts.recorded) else ""),
         table(["Officer", "Cases"], rows, {1}),
+        f"{work.capitalize()} by the officer's training",
     )
 
 
