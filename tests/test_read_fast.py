@@ -27,7 +27,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dapolicy import (
-    Answer,
     Case,
     Incident,
     _read,
@@ -390,8 +389,8 @@ def _pool(tp: Any, cls: type, name: str) -> list[Any]:
     if origin is tuple:
         twice = tuple(_INSTANCES[args[0]][:1] * 2)  # the same child twice
         return [(), *values, twice]
-    assert origin is Mapping, tp  # the answers
-    yes = Answer.YES
+    assert origin is Mapping, tp  # the answers (of a risk form or a DARA)
+    yes = next(iter(args[1]))  # a member of the answers' enum
     return [{}, {"": yes}, {" ": yes}, {"\u2003": yes}, {"1": yes}, *values]
 
 

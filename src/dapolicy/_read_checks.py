@@ -28,6 +28,7 @@ from typing import Any
 from dapolicy.models._base import MAX_YEAR, MIN_YEAR
 from dapolicy.models._ids import SAFE_ID
 from dapolicy.models.case import Case
+from dapolicy.models.dara import DaraForm
 from dapolicy.models.incident import Call, Crime, Incident, Outcome
 from dapolicy.models.people import CHILD_AGES, Child, Person, Relationship, RelationshipKind
 from dapolicy.models.risk import ProfessionalJudgement, RiskForm
@@ -115,6 +116,26 @@ def _form(o: RiskForm) -> bool:
     )
 
 
+def _dara(o: DaraForm) -> bool:
+    # A grade is a RiskGrade and a rationale a str or None: the structuring made them.
+    answers, completed, submitted, off_duty = (
+        o.answers,
+        o.completed_at,
+        o.submitted_at,
+        o.officer_off_duty_at,
+    )
+    return (
+        _filled(o.incident_id)
+        and _filled(o.completed_by)
+        and "" not in answers
+        and not any(map(str.isspace, answers))
+        and MIN_YEAR <= completed.year <= MAX_YEAR
+        and (submitted is None or (MIN_YEAR <= submitted.year <= MAX_YEAR))
+        and (off_duty is None or (MIN_YEAR <= off_duty.year <= MAX_YEAR))
+        and (submitted is None or submitted >= completed)
+    )
+
+
 def _case(o: Case) -> bool:
     incident, form, call, graded, dara = o.incident, o.form, o.call, o.graded_at, o.dara
     return (
@@ -139,6 +160,7 @@ CHECKS: dict[type, tuple[str, Callable[[Any], bool]]] = {
     Incident: ("f64ac0e74c46349f", _incident),
     ProfessionalJudgement: ("9d68bcf44c080e5c", _judgement),
     RiskForm: ("6fa099d6050ca181", _form),
+    DaraForm: ("666c15448868e9c8", _dara),
     Case: ("5b531479d58bf1e1", _case),
 }
 

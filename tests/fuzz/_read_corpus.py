@@ -60,6 +60,15 @@ def _enriched(text: str, number: int) -> str:
             "refer_to_marac": True,
         },
     }
+    if number == 2:
+        record["dara"] = {
+            "incident_id": incident["id"],
+            "answers": {"d1": "often", "d2": "never", "d3": "not_known"},
+            "completed_by": "PC-2",
+            "completed_at": incident["reported_at"],
+            "grade": "medium",
+            "rationale": "frequent threats",
+        }
     return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
 
 
@@ -257,6 +266,19 @@ def _submitted_early(r: dict[str, Any]) -> None:
         r["form"]["submitted_at"] = "1950-01-01T00:00:00+00:00"
 
 
+def _dara(change: dict[str, Any]) -> Callable[[dict[str, Any]], None]:
+    def breaks(r: dict[str, Any]) -> None:
+        r["dara"] = {
+            "incident_id": r["incident"]["id"],
+            "answers": {"d1": "once"},
+            "completed_by": "PC-3",
+            "completed_at": r["incident"]["reported_at"],
+            **change,
+        }
+
+    return breaks
+
+
 def _judgement(rationale: str) -> Callable[[dict[str, Any]], None]:
     def breaks(r: dict[str, Any]) -> None:
         if r["form"] is not None:
@@ -282,6 +304,11 @@ BREAKS: dict[str, Callable[[dict[str, Any]], None]] = {
     "partner with family": _family("intimate_partner", "sibling"),
     "submitted before completed": _submitted_early,
     "blank judgement": _judgement("\u2003"),
+    "DARA for another incident": _dara({"incident_id": "ELSEWHERE"}),
+    "DARA submitted before completed": _dara({"submitted_at": "1950-01-01T00:00:00Z"}),
+    "DARA answer blank item": _dara({"answers": {" ": "often"}}),
+    "DARA answered 'yes'": _dara({"answers": {"d1": "yes"}}),
+    "DARA without grade or rationale": _dara({}),
     # Valid, unusual: must be accepted by both.
     "graded at the report's instant, another offset": _graded_later_offset,
     "no further action with a rationale": _nfa("insufficient evidence"),
