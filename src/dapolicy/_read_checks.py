@@ -95,7 +95,8 @@ def _judgement(o: ProfessionalJudgement) -> bool:
     return _filled(o.rationale)
 
 
-def _form(o: RiskForm) -> bool:
+def _completed(o: RiskForm | DaraForm) -> bool:
+    """What a risk form and a DARA form share: ids, item ids, and the three times."""
     answers, completed, submitted, off_duty = (
         o.answers,
         o.completed_at,
@@ -104,7 +105,6 @@ def _form(o: RiskForm) -> bool:
     )
     return (
         _filled(o.incident_id)
-        and _filled(o.checklist)
         and _filled(o.completed_by)
         # Every item id a non-empty str that is not only white space (each is a str).
         and "" not in answers
@@ -116,24 +116,13 @@ def _form(o: RiskForm) -> bool:
     )
 
 
+def _form(o: RiskForm) -> bool:
+    return _filled(o.checklist) and _completed(o)
+
+
 def _dara(o: DaraForm) -> bool:
     # A grade is a RiskGrade and a rationale a str or None: the structuring made them.
-    answers, completed, submitted, off_duty = (
-        o.answers,
-        o.completed_at,
-        o.submitted_at,
-        o.officer_off_duty_at,
-    )
-    return (
-        _filled(o.incident_id)
-        and _filled(o.completed_by)
-        and "" not in answers
-        and not any(map(str.isspace, answers))
-        and MIN_YEAR <= completed.year <= MAX_YEAR
-        and (submitted is None or (MIN_YEAR <= submitted.year <= MAX_YEAR))
-        and (off_duty is None or (MIN_YEAR <= off_duty.year <= MAX_YEAR))
-        and (submitted is None or submitted >= completed)
-    )
+    return _completed(o)
 
 
 def _case(o: Case) -> bool:
