@@ -30,6 +30,7 @@ added since.
 from __future__ import annotations
 
 import enum
+import functools
 import types
 from collections.abc import Callable
 from datetime import date, datetime, timezone
@@ -221,10 +222,19 @@ def _nesting(tp: Any, within: frozenset[Any] = frozenset()) -> int:
         return 1 + _nesting(get_args(tp)[0], within)
     if _read._is_mapping(tp):
         return 1 + _nesting(get_args(tp)[1], within)
-    return 0
+    if tp in _SCALARS or _read._is_enum(tp):
+        return 0
+    return MAX_DEPTH + 1  # Any, a list, a dict, a union ...: it may nest without bound
+
+
+_SCALARS = frozenset({str, int, bool, float, datetime, date, type(None)})
 
 
 _MISSING = object()
+
+
+def _call_hook(hook: Callable[[Any, Any], Any], tp: Any, value: Any) -> Any:
+    return hook(value, tp)
 
 
 def _slot(cls: type, name: str) -> Any:
@@ -351,7 +361,7 @@ class _Writer:
         A record that has every field (as dapolicy writes them) takes the first branch,
         which reads each by index; one that leaves some to their defaults, the second.
         """
-        if cls in self.open:  # a recursive type: its values may nest without bound
+        if cls in self.open:  # a recursive type
             raise _Unknown
         if cls in self.functions:
             return self.functions[cls]
@@ -359,6 +369,17 @@ class _Writer:
         name = self.fresh("structure_")
         self.functions[cls] = name
         self.open.add(cls)
+        try:
+            self.lines.extend(self.body(cls, name))
+        except _Unknown:
+            del self.functions[cls]
+            raise
+        finally:
+            self.open.discard(cls)
+        return name
+
+    def body(self, cls: Any, name: str) -> list[str]:
+        """The lines of the function ``name`` that structures ``cls``."""
         try:
             attrs.resolve_types(cls)
         except NameError:
@@ -390,9 +411,24 @@ class _Writer:
                 lines.append("        else:")
                 lines.extend(self.emit(field.type, value, 3))
         lines.extend(self.construct(cls, fields, values))
-        self.lines.extend(lines)
-        self.open.discard(cls)
-        return name
+        return lines
+
+    def one_value(self, tp: Any) -> str:
+        """A function of one value that structures a ``tp`` (an attrs class).
+
+        The generated one; or, for a class holding a type the functions do not mirror
+        (an ``attrs.Factory`` that takes the instance, a recursive field ...), the
+        converter's own hook for it, as the pure path calls it there.
+        """
+        try:
+            return self.function_for(tp)
+        except _Unknown:
+            return self.leaf(tp)
+
+    def leaf(self, tp: Any) -> str:
+        """A function of one value that is the converter's own hook for ``tp``."""
+        hook = self.converter.get_structure_hook(tp)
+        return self.fresh("PURE", functools.partial(_call_hook, hook, tp))
 
     def construct(self, cls: Any, fields: Any, values: list[str]) -> list[str]:
         """Statements that return the instance, as its constructor would build it."""
@@ -459,14 +495,15 @@ class _Writer:
             self.expect(tp, "_enum_hook")
             return [f"{pad}{var} = {self.members(tp)}[{var}]"]
         if _read._is_attrs(tp):
-            return [f"{pad}{var} = {self.function_for(tp)}({var})"]
+            return [f"{pad}{var} = {self.one_value(tp)}({var})"]
         if _read._is_collection(tp):
             self.expect(tp, "_collection_hook_factory")
             return self.collection(tp, var, depth)
         if _read._is_mapping(tp):
             self.expect(tp, "_mapping_hook_factory")
             return self.mapping(tp, var, depth)
-        raise _Unknown
+        # Any other type (a float, a union ...): its hook, as the pure path calls it.
+        return [f"{pad}{var} = {self.leaf(tp)}({var})"]
 
     def simple_check(self, tp: Any, var: str) -> str | None:
         """A condition true when ``var`` is not a ``tp`` the hook returns as it is."""
@@ -497,7 +534,7 @@ class _Writer:
             self.expect(item_type, "_enum_hook")
             items = f"map({self.members(item_type)}.__getitem__, {var})"
         elif _read._is_attrs(item_type):
-            items = f"map({self.function_for(item_type)}, {var})"
+            items = f"map({self.one_value(item_type)}, {var})"
         else:
             items, item = self.fresh("items"), self.fresh("item")
             lines.append(f"{pad}{items} = []")
