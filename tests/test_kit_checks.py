@@ -508,3 +508,84 @@ def test_an_id_that_reads_like_planted_personal_data_is_no_leak() -> None:
         kids = (Child(child_id, 3, present=True),)
         case = _case(incident=attrs.evolve(_case().incident, children=kids))
         check_no_personal_data(Policy(load_entry_points=False), case)
+
+
+# --- 13 child victims (s.3) ---------------------------------------------------------------
+
+
+class DropsTasksFor(Policy):
+    """Removes the tasks and referrals of one kind from every decision."""
+
+    drop_task = "safeguard-child-victim"
+    drop_referral = False
+
+    def assess(self, *args: Any, **kwargs: Any) -> Any:
+        decision = super().assess(*args, **kwargs)
+        tasks = tuple(t for t in decision.tasks if t.what != self.drop_task)
+        referrals = tuple(
+            r
+            for r in decision.referrals
+            if not (self.drop_referral and r.destination is Destination.CHILDRENS_SOCIAL_CARE)
+        )
+        return attrs.evolve(decision, tasks=tasks, referrals=referrals)
+
+
+class DropsTheReferral(DropsTasksFor):
+    drop_task = ""
+    drop_referral = True
+
+
+def _child_victim_case(at: datetime = AT, **child: Any) -> ConformanceCase:
+    case = _case()
+    incident = attrs.evolve(
+        case.incident,
+        reported_at=at,
+        occurred_at=at - timedelta(minutes=10),
+        children=(Child("C-1", 12, **child),),
+    )
+    form = attrs.evolve(case.form, completed_at=at)
+    return attrs.evolve(case, incident=incident, form=form, now=at)
+
+
+@pytest.mark.parametrize(
+    ("policy", "match"),
+    [
+        (DropsTasksFor(load_entry_points=False), "no 'safeguard-child-victim' task for child"),
+        (DropsTheReferral(load_entry_points=False), "but no children's social care referral"),
+    ],
+)
+def test_a_child_victim_who_lives_elsewhere_must_be_safeguarded(
+    policy: Policy, match: str
+) -> None:
+    case = _child_victim_case(related_to_suspect=True, affected=True)
+    with pytest.raises(InvariantViolation, match=rf"invariant 13 .*{match}") as found:
+        check_all(policy, case, invariants=[13])
+    assert "present or not" in str(found.value)
+    # The built-in policy passes the same case.
+    check_all(Policy(load_entry_points=False), case, invariants=[13])
+
+
+@pytest.mark.parametrize(
+    "child",
+    [
+        {"affected": True},  # related to neither: not a victim under s.3
+        {"related_to_victim": True},  # related, not affected
+    ],
+)
+def test_a_child_who_is_not_a_victim_in_their_own_right_asks_nothing(
+    child: dict[str, bool],
+) -> None:
+    check_all(
+        DropsTheReferral(load_entry_points=False), _child_victim_case(**child), invariants=[13]
+    )
+
+
+def test_before_the_act_a_child_is_no_victim_in_their_own_right() -> None:
+    act = datetime(2022, 1, 31, tzinfo=UTC)  # London is on GMT in January
+    before = _child_victim_case(
+        act - timedelta(microseconds=1), related_to_victim=True, affected=True
+    )
+    check_all(DropsTasksFor(load_entry_points=False), before, invariants=[13])
+    on_the_day = _child_victim_case(act, related_to_victim=True, affected=True)
+    with pytest.raises(InvariantViolation, match="invariant 13"):
+        check_all(DropsTasksFor(load_entry_points=False), on_the_day, invariants=[13])

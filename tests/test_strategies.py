@@ -636,3 +636,64 @@ def test_cases_without_form_call_or_grade(case: Case) -> None:
 def test_cases_take_the_given_incidents(case: Case) -> None:
     assert case.incident.domestic_abuse_check().is_domestic_abuse
     assert case.incident.crime_recorded
+
+
+# --- the fields added for the 2026 policy -----------------------------------------------------
+
+
+@given(ds.children(victim=True), ds.children(victim=False))
+def test_children_victim_switch(victim: Child, other: Child) -> None:
+    assert victim.is_victim
+    assert victim.affected
+    assert victim.related
+    assert not other.is_victim
+
+
+@pytest.mark.parametrize(
+    "reached",
+    [
+        lambda c: c.related_to_victim and not c.related_to_suspect,
+        lambda c: c.related_to_suspect and not c.related_to_victim,
+        lambda c: c.affected and not c.related,
+        lambda c: c.is_victim and not c.in_household,
+    ],
+)
+def test_children_reach_every_link(reached: Any) -> None:
+    assert reached(find(ds.children(), reached, settings=FIND))
+
+
+def test_incidents_and_events_reach_areas_and_weapons() -> None:
+    from dapolicy.protection import DAPN_PILOT
+
+    assert find(ds.incidents(), lambda i: i.weapon_present, settings=FIND).weapon_present
+    assert find(ds.incidents(), lambda i: i.area in DAPN_PILOT, settings=FIND).area
+    assert find(ds.incidents(), lambda i: i.area is None, settings=FIND).area is None
+    other = find(ds.incidents(), lambda i: i.area not in (None, *DAPN_PILOT), settings=FIND)
+    assert other.area is not None
+    assert find(ds.events(), lambda e: e.area in DAPN_PILOT, settings=FIND).area
+    child_victim = find(ds.incidents(), lambda i: bool(i.child_victims), settings=FIND)
+    assert child_victim.child_victims
+
+
+@given(ds.incidents(area="cleveland"))
+def test_incidents_take_a_given_area(incident: Incident) -> None:
+    assert incident.area == "cleveland"
+
+
+def test_calls_and_thrives_reach_rcrp_fields() -> None:
+    from dapolicy.models import CallType
+
+    for kind in CallType:
+        assert (
+            find(ds.calls(), lambda c, k=kind: c.call_type is k, settings=FIND).call_type is kind
+        )
+    assert find(ds.calls(), lambda c: c.domestic_abuse_marker, settings=FIND).domestic_abuse_marker
+    assert find(
+        ds.calls(), lambda c: c.partner_or_family_mentioned, settings=FIND
+    ).partner_or_family_mentioned
+    assert find(ds.thrives(), lambda t: t.crime_to_investigate, settings=FIND).crime_to_investigate
+
+
+def test_decisions_reach_a_policy_version() -> None:
+    found = find(ds.decisions(), lambda d: d.policy_version != "", settings=FIND)
+    assert found.policy_version

@@ -50,10 +50,10 @@ def replacing(cls: type[object], *builtins: str) -> Callable[[], Policy]:
 
 
 def _all() -> list[Mutant]:
-    from mutants import control_room, grades, inputs, privacy, referrals, tasks, timing
+    from mutants import control_room, grades, guard, inputs, privacy, referrals, tasks, timing
 
     found: list[Mutant] = []
-    for module in (grades, timing, privacy, inputs, referrals, tasks, control_room):
+    for module in (grades, timing, privacy, inputs, referrals, tasks, control_room, guard):
         found.extend(module.MUTANTS)
     return found
 

@@ -17,6 +17,8 @@ from dapolicy.models import (
     RiskGrade,
     Task,
 )
+from dapolicy.models._base import LONDON
+from dapolicy.models.incident import ACT_DEFINITION_FROM
 from mutants import Mutant, replacing
 from mutants._common import reason, yes_count
 
@@ -36,6 +38,19 @@ class Safeguarding:
     def under_16(self, decision: Decision) -> bool:
         return decision.domestic_abuse is DomesticAbuseVerdict.CHILD_SAFEGUARDING
 
+    def child_victims(self, incident: Incident, decision: Decision) -> tuple[Child, ...]:
+        """Victims in their own right (DA Act 2021 s.3), present or not, from 31 Jan 2022."""
+        if (
+            decision.domestic_abuse
+            not in (
+                DomesticAbuseVerdict.DOMESTIC_ABUSE,
+                DomesticAbuseVerdict.UNDETERMINED,
+            )
+            or decision.decided_at.astimezone(LONDON).date() < ACT_DEFINITION_FROM
+        ):
+            return ()
+        return incident.child_victims
+
     @hookimpl
     def dapolicy_referrals(self, incident: Incident, decision: Decision) -> Iterator[Referral]:
         victim = incident.victim.id
@@ -49,9 +64,20 @@ class Safeguarding:
             yield Referral(
                 Destination.CHILDRENS_SOCIAL_CARE, victim, (reason("sg.under-16", "under 16"),)
             )
+        if self.child_victims(incident, decision):
+            yield Referral(
+                Destination.CHILDRENS_SOCIAL_CARE, victim, (reason("sg.s3", "child victims"),)
+            )
 
     @hookimpl
-    def dapolicy_tasks(self, incident: Incident) -> Iterator[Task]:
+    def dapolicy_tasks(self, incident: Incident, decision: Decision) -> Iterator[Task]:
+        for child in self.child_victims(incident, decision):
+            yield Task(
+                "safeguard-child-victim",
+                child.id,
+                add_local(incident.reported_at, hours=24),
+                (reason("sg.s3-task", "safeguard the child victim within 24 hours"),),
+            )
         for child in self.checked(incident):
             hours = 1 if child.present else 24
             yield Task(
@@ -88,6 +114,14 @@ class NoUnder16(Safeguarding):
 
     def under_16(self, decision: Decision) -> bool:
         return False
+
+
+class ChildVictimsAtHomeOnly(Safeguarding):
+    """Safeguards child victims (s.3) only when present or usually resident: a child
+    who lives elsewhere and heard the abuse on the phone is missed."""
+
+    def child_victims(self, incident: Incident, decision: Decision) -> tuple[Child, ...]:
+        return tuple(c for c in super().child_victims(incident, decision) if c.in_household)
 
 
 class Marac:
@@ -157,6 +191,12 @@ MUTANTS = [
         "a victim under 16 not referred to children's care",
         13,
         replacing(NoUnder16, "safeguarding"),
+    ),
+    Mutant(
+        "child-victims-at-home-only",
+        "a child victim in their own right (s.3) who lives elsewhere not safeguarded",
+        13,
+        replacing(ChildVictimsAtHomeOnly, "safeguarding"),
     ),
     Mutant(
         "hub-only-for-crimes",

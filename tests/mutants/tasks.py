@@ -6,9 +6,11 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
 
 from dapolicy import hookimpl
+from dapolicy.calendar import is_school_day
 from dapolicy.models import Incident, Task
 from dapolicy.models._base import LONDON
-from mutants import Mutant, beside
+from dapolicy.settings import Settings
+from mutants import Mutant, beside, replacing
 from mutants._common import reason
 
 
@@ -83,6 +85,37 @@ class Backdated:
         )
 
 
+class SchoolMorningAtUtc:
+    """Operation Encompass: the next school day found on the London calendar, but its
+    08:30 start written at +00:00, an hour after the school day starts all summer.
+    Its reason names the school day, which the kit's old narrowing of invariant 8
+    exempted from every check but "after the report"."""
+
+    @hookimpl
+    def dapolicy_tasks(self, incident: Incident, settings: Settings) -> Iterator[Task]:
+        children = [c for c in incident.children if c.related or c.in_household]
+        if not children:
+            return
+        rules = settings.encompass
+        terms = tuple((t.first_day, t.last_day) for t in rules.terms)
+        start = time(rules.school_day_starts_minutes // 60, rules.school_day_starts_minutes % 60)
+        day = incident.reported_at.astimezone(LONDON).date()
+        while True:
+            due = datetime.combine(day, start, tzinfo=UTC)  # the bug: +00:00, not London
+            # (Past the force's last term date, any weekday that is not a bank holiday.)
+            in_terms = bool(terms) and day <= max(last for _, last in terms)
+            if is_school_day(day, terms if in_terms else ()) and due > incident.reported_at:
+                break
+            day += timedelta(days=1)
+        for child in children:
+            yield Task(
+                "operation-encompass",
+                child.id,
+                due,
+                (reason("encompass.school", "tell the school before the next school day"),),
+            )
+
+
 MUTANTS = [
     Mutant(
         "fixed-offset-due",
@@ -101,4 +134,10 @@ MUTANTS = [
         beside(EndOfDayAsWritten),
     ),
     Mutant("due-before-report", "a task due before the report", 3, beside(Backdated)),
+    Mutant(
+        "school-morning-at-utc",
+        "Operation Encompass's school-day start at +00:00, an hour late in summer",
+        8,
+        replacing(SchoolMorningAtUtc, "encompass"),
+    ),
 ]

@@ -45,6 +45,7 @@ def _event(case: ConformanceCase, kind: EventKind) -> Event:
         perpetrator_id=incident.suspect.id,
         incident_id=incident.id,
         details=PLANTED_TEXT,
+        area=incident.area,
     )
 
 

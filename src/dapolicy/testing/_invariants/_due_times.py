@@ -10,10 +10,16 @@ from typing import Any
 import attrs
 
 from dapolicy._time import add_local
+from dapolicy.calendar import (
+    add_hours_disregarding,
+    end_of_working_days,
+    next_school_day_start,
+)
 from dapolicy.models import (
     Decision,
     Incident,
     Reason,
+    Task,
 )
 from dapolicy.models._base import LONDON, micros
 from dapolicy.plugins import safeguarding
@@ -65,6 +71,7 @@ def _due_times(run: _Run) -> None:
                 f"task {task.what!r} is due {due - reported} after the report at "
                 f"{reported.isoformat()}, not {expected}",
             )
+    _calendar_days(run.policy, incident, run.case.now, decision, "")
     signature = _signature(decision)
     for label, zone in _ZONES:
         moved = attrs.evolve(
@@ -148,8 +155,78 @@ _HOURS = re.compile(r"\b\d+\s*hours?\b|\bhour\(s\)", re.IGNORECASE)
 _DAYS = re.compile(r"\b\d+\s*days?\b|\bday\s+\d+\b|\bday\(s\)", re.IGNORECASE)
 #: Words of a calendar deadline: due on the calendar's next school or working day, or
 #: with days disregarded. Moved to another season it lands on another weekday, so it
-#: keeps neither elapsed time nor day count; only "after the report" applies to it.
+#: keeps neither elapsed time nor day count: instead it must be due exactly where its
+#: calendar puts it (:func:`_calendar_days`), in the case and in every season.
 _CALENDAR = re.compile(r"school day|working day|disregarded", re.IGNORECASE)
+_SCHOOL_DAY = re.compile(r"school day", re.IGNORECASE)
+_WORKING_DAYS = re.compile(r"\b(\d+)\s*working days?", re.IGNORECASE)
+_DISREGARDED_HOURS = re.compile(r"\b(\d+)\s*hours?\b", re.IGNORECASE)
+
+
+def _london_text(moment: datetime) -> str:
+    return moment.astimezone(LONDON).isoformat()
+
+
+def _calendar_due(
+    policy: Policy, incident: Incident, now: datetime, task: Task
+) -> tuple[str, list[datetime]] | None:
+    """Where a task whose reasons name a calendar must be due, and that calendar's words.
+
+    - "school day": the start of the first school day after the report, on the force's
+      term dates (``[encompass] terms``; past the last term, the next weekday that is
+      not a bank holiday) at ``school_day_starts_minutes``;
+    - "N working day(s)": the end of the N-th working day after the report or the
+      decision;
+    - "disregarded" with "N hours": N hours after the report or the decision, the
+      disregarded days (Sundays, Christmas Day, Good Friday, bank holidays) not counted.
+
+    ``None`` for any other task, or calendar words with no period named.
+    """
+    words = " ".join(f"{r.text} {r.source}" for r in task.reasons)
+    starts = (incident.reported_at, now)
+    if _SCHOOL_DAY.search(words):
+        rules = policy.settings.encompass
+        terms = tuple((t.first_day, t.last_day) for t in rules.terms)
+        minutes = rules.school_day_starts_minutes
+        due = next_school_day_start(incident.reported_at, terms, minutes)
+        if due is None:
+            due = next_school_day_start(incident.reported_at, (), minutes)
+        assert due is not None
+        return "the start of the next school day after the report", [due]
+    working = _WORKING_DAYS.search(words)
+    if working:
+        days = int(working[1])
+        return (
+            f"the end of {days} working day(s) after the report or the decision",
+            [end_of_working_days(start, days) for start in starts],
+        )
+    hours = _DISREGARDED_HOURS.search(words)
+    if hours and "disregarded" in words.lower():
+        count = int(hours[1])
+        return (
+            f"{count} hours after the report or the decision, disregarded days not counted",
+            [add_hours_disregarding(start, count) for start in starts],
+        )
+    return None
+
+
+def _calendar_days(
+    policy: Policy, incident: Incident, now: datetime, decision: Decision, where: str
+) -> None:
+    """Every calendar deadline is due exactly where its calendar puts it."""
+    for task in decision.tasks:
+        expected = _calendar_due(policy, incident, now, task)
+        if expected is None:
+            continue
+        words, dues = expected
+        if micros(task.due_by) not in {micros(due) for due in dues}:
+            raise violation(
+                8,
+                f"task {task.what!r} is due at London {_london_text(task.due_by)}{where}; its "
+                f"reason names a calendar, and {words} is London "
+                f"{' or '.join(sorted({_london_text(d) for d in dues}))}",
+                aspect="calendar",
+            )
 
 
 def _promises(decision: Decision) -> dict[tuple[str, str], str]:
@@ -193,6 +270,9 @@ def _seasons(run: _Run) -> None:
         delta = _utc(add_local(start, days=days)) - _utc(start)
         moved = _shift(case, delta, days)
         other = _assess(run.policy, moved, variant=f"the case moved to {label}")
+        _calendar_days(
+            run.policy, moved.incident, moved.now, other, f" (the case moved to {label})"
+        )
         if (
             other.grade != run.decision.grade
             or other.policy_version != run.decision.policy_version

@@ -306,10 +306,18 @@ def boundary_cases(policy: Policy, *, thorough: bool = False) -> Iterator[Confor
       window's edge, on it, a microsecond and a day either side, in winter and after
       both clock changes;
     - reports a microsecond either side of both clock changes; a crime closed with no
-      further action.
+      further action;
+    - the 2026 rules: child victims in their own right (s.3) at home, elsewhere and
+      either side of the Act's commencement; each DAPN pilot area either side of its
+      start, and after the pilot's end; a weapon at the scene; stalking; a related
+      child on the Friday before a bank holiday and either side of a school day's
+      start.
     """
+    from dapolicy.testing._invariants._sweep_2026 import rules_2026_cases
+
     yield from _checklists(policy, thorough)
     yield from _ages(policy)
     yield from _households(policy)
     yield from _windows_cases(policy)
     yield from _clock_changes(policy)
+    yield from rules_2026_cases(policy)

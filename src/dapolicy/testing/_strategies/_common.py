@@ -246,3 +246,20 @@ def _birth_date(draw: DrawFn, kind: str, day: date) -> date | None:
     if kind == "young":
         return _young_birth_date(draw, day)
     return None
+
+
+def _safe_ids(prefix: str) -> SearchStrategy[str]:
+    """Safe ids (:data:`dapolicy.models._ids.SAFE_ID`): mostly ``PREFIX-123``, sometimes odd."""
+    from dapolicy.models._ids import SAFE_ID
+
+    return st.integers(0, 999).map(lambda n: f"{prefix}-{n:03d}") | st.from_regex(
+        SAFE_ID, fullmatch=True
+    )
+
+
+@functools.cache
+def _areas() -> SearchStrategy[str | None]:
+    """An incident's or event's area: none, a DAPN pilot area (often), or another."""
+    from dapolicy.protection import DAPN_PILOT
+
+    return st.one_of(st.none(), st.sampled_from(sorted(DAPN_PILOT)), _safe_ids("AREA"))

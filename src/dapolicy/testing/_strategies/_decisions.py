@@ -26,6 +26,7 @@ from dapolicy.testing._strategies._common import (
     _given_or,
     _optional,
     _references,
+    _safe_ids,
 )
 from dapolicy.testing._strategies._datetimes import aware_datetimes
 from dapolicy.testing._strategies._enums import domestic_abuse_verdicts, risk_grades
@@ -99,6 +100,7 @@ def _decision(
         review_reasons=review_reasons,
         failures=failures,
         policy_fingerprint=draw(_FINGERPRINTS),
+        policy_version=draw(st.just("") | _safe_ids("v")),
         plugins=draw(_PLUGIN_LISTS),
     )
 

@@ -28,6 +28,7 @@ from dapolicy.testing._strategies._common import (
     _MAX_AGE,
     _NON_DOMESTIC_ROUTES,
     _addresses,
+    _areas,
     _birth_date,
     _free_texts,
     _given_or,
@@ -128,6 +129,7 @@ def _incident(
     crimes_or_none: SearchStrategy[Crime | None],
     households: SearchStrategy[tuple[Child, ...]],
     datetimes: SearchStrategy[datetime],
+    areas: SearchStrategy[str | None],
 ) -> Incident:
     occurred_at, reported_at = _ordered_pair(draw, datetimes)
     day = occurred_at.astimezone(LONDON).date()
@@ -166,6 +168,8 @@ def _incident(
         crime=draw(crimes_or_none),
         call_id=draw(_OPTIONAL_CALL_IDS),
         counter_allegation=draw(st.booleans()),
+        area=draw(areas),
+        weapon_present=draw(st.booleans()),
     )
 
 
@@ -177,6 +181,7 @@ def incidents(
     max_children: int = 4,
     datetimes: SearchStrategy[datetime] | None = None,
     personal_data: bool | None = None,
+    area: str | SearchStrategy[str | None] | None = None,
 ) -> SearchStrategy[Incident]:
     """Incidents, crime or not, with their people, relationship and children.
 
@@ -198,7 +203,10 @@ def incidents(
         in order); by default :func:`aware_datetimes`.
     :param personal_data: as for :func:`persons`, for victim and suspect; dates of birth
         follow ``domestic`` instead.
-    :return: a strategy of valid :class:`~dapolicy.models.Incident`.
+    :param area: the area, or a strategy of areas (``None`` in it for none); by default
+        none, a DAPN pilot area (often) or another safe id.
+    :return: a strategy of valid :class:`~dapolicy.models.Incident`, a weapon present
+        or not; each child related to either party, affected, both or neither.
     """
     if max_children < 0:
         raise InvalidArgument("max_children must be 0 or more")
@@ -208,6 +216,7 @@ def incidents(
         crimes_or_none=_present(crimes(), crime),
         households=_households(children, max_children),
         datetimes=_given_or(datetimes, aware_datetimes()),
+        areas=_given_or(area, _areas()),
     )
 
 

@@ -109,26 +109,43 @@ _HOUSEHOLD_FLAGS: dict[bool | None, SearchStrategy[tuple[bool, bool]]] = {
 }
 
 
+#: (related to the victim, related to the suspect, affected) by ``victim``.
+_VICTIM_FLAGS: dict[bool | None, SearchStrategy[tuple[bool, bool, bool]]] = {
+    True: st.sampled_from(((True, False, True), (False, True, True), (True, True, True))),
+    False: st.tuples(st.booleans(), st.booleans(), st.booleans()).filter(
+        lambda f: not (f[2] and (f[0] or f[1]))
+    ),
+    None: st.tuples(st.booleans(), st.booleans(), st.booleans()),
+}
+
+
 def children(
     *,
     ids: str | SearchStrategy[str] | None = None,
     ages: int | SearchStrategy[int] | None = None,
     in_household: bool | None = None,
+    victim: bool | None = None,
 ) -> SearchStrategy[Child]:
-    """Children aged 0 to 17.
+    """Children aged 0 to 17, related to either party or not, affected or not.
 
     :param ids: the id, or a strategy of ids; by default ``C-000`` to ``C-999`` or odd text.
     :param ages: the age, or a strategy of ages (each must be 0 to 17); by default any.
     :param in_household: ``True``: present or usually resident (the safeguarding
         trigger); ``False``: neither; ``None`` (default): either.
+    :param victim: ``True``: a victim in their own right (Domestic Abuse Act 2021 s.3:
+        affected by the abuse and related to the victim, the suspect or both);
+        ``False``: not one; ``None`` (default): either.
     :return: a strategy of valid :class:`~dapolicy.models.Child`.
     """
     return st.builds(
-        lambda id_, age, flags, checked: Child(id_, age, flags[0], flags[1], checked),
+        lambda id_, age, flags, checked, links: Child(
+            id_, age, flags[0], flags[1], checked, links[0], links[1], links[2]
+        ),
         _given_or(ids, _references("C")),
         _given_or(ages, st.integers(0, 17)),
         _HOUSEHOLD_FLAGS[in_household],
         st.booleans(),
+        _VICTIM_FLAGS[victim],
     )
 
 

@@ -20,6 +20,7 @@ from dapolicy.models import (
 )
 from dapolicy.testing._strategies._common import (
     _ROLES,
+    _areas,
     _free_texts,
     _given_or,
     _optional,
@@ -98,6 +99,7 @@ def _event(
         perpetrator_id=perpetrator_id,
         incident_id=draw(_OPTIONAL_INCIDENT_IDS),
         details=draw(_OPTIONAL_DETAILS),
+        area=draw(_areas()),
     )
 
 
@@ -115,7 +117,8 @@ def events(
     :param perpetrator_id: the perpetrator's id, or a strategy of ids; never the
         victim's.
     :param datetimes: where ``occurred_at`` comes from; by default :func:`aware_datetimes`.
-    :return: a strategy of valid :class:`~dapolicy.models.Event`.
+    :return: a strategy of valid :class:`~dapolicy.models.Event`, in no area, a DAPN
+        pilot area or another.
     """
     if isinstance(victim_id, str) and victim_id == perpetrator_id:
         raise InvalidArgument("victim_id and perpetrator_id must differ")
