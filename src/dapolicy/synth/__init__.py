@@ -42,19 +42,26 @@ domestic abuse related, out of 5,844 domestic-abuse crimes; 64 arrests per 100 c
 domestic-abuse crimes were not received by the MASH; grades were recorded by the MASH
 the following day, up to 72 hours later over a weekend. Everything else is an
 assumption, listed in :attr:`Profile.assumptions` and marked ``ASSUMPTION`` below.
+
+``pilot-2024-25`` (1 September 2024 to 31 August 2025) exercises the 2026 policy's
+rules: DAPN pilot areas and the first day of each pilot, child victims in their own
+right (s.3), weapons, key DASH items not known, the last days of school terms and
+stalking (:mod:`dapolicy.synth._rules_2026`). Its figures are round numbers, none a
+real force's; every other profile leaves those fields at 0 and is built as before.
 """
 
 from dapolicy.synth._build import CHECKLIST, NFA_RATIONALE, synthesize
 from dapolicy.synth._counts import SynthCounts, apportion, plan_counts, totals_for
 from dapolicy.synth._dara import DARA_RATIONALE
 from dapolicy.synth._events import EVENT_SHARES, synthesize_events
-from dapolicy.synth._profiles import PROFILES, STAFFORDSHIRE_2013, UNIFORM, Profile
+from dapolicy.synth._profiles import PILOT_2024_25, PROFILES, STAFFORDSHIRE_2013, UNIFORM, Profile
 
 __all__ = [
     "DARA_RATIONALE",
     "CHECKLIST",
     "EVENT_SHARES",
     "NFA_RATIONALE",
+    "PILOT_2024_25",
     "PROFILES",
     "STAFFORDSHIRE_2013",
     "UNIFORM",

@@ -39,6 +39,7 @@ from dapolicy.synth._plan import (
     stage_rng,
 )
 from dapolicy.synth._profiles import STAFFORDSHIRE_2013, Profile
+from dapolicy.synth._rules_2026 import plan_2026
 
 #: The checklist every synthetic form uses (the police DASH 2009, items "1" to "27").
 CHECKLIST = "dash-2009-police"
@@ -235,6 +236,7 @@ def _build(
 ) -> Iterator[Case]:
     victims = plan_victims(profile, counts, seed)
     slots = plan_slots(profile, counts, victims, seed)
+    rules = plan_2026(profile, victims, slots, seed)
     bands = DashSettings()
     rng = stage_rng(seed, "cases")
     officers = stage_rng(seed, "officers")
@@ -253,6 +255,9 @@ def _build(
                     age,
                     usually_resident=True,
                     related_to_victim=True,
+                    # They saw or heard it (s.3): victims in their own right.
+                    related_to_suspect=slot.victim in rules.suspects_children,
+                    affected=slot.victim in rules.affected,
                 )
                 for k, age in enumerate(victim.children, start=1)
             )
@@ -304,10 +309,15 @@ def _build(
             attending_officer=f"PC-{rng.randint(1, 800):04d}",
             crime=crime,
             call_id=call.id,
+            area=rules.areas.get(slot.victim),
+            weapon_present=number - 1 in rules.weapons,
         )
         form = graded_at = grade = dara = None
         if slot.form:
             form = _form(rng, slot, incident, bool(children), bands)
+            unknown = rules.not_known.get(number - 1)
+            if unknown is not None and form.answers[unknown] is not Answer.YES:
+                form = attrs.evolve(form, answers={**form.answers, unknown: Answer.NOT_KNOWN})
             assert form.submitted_at is not None
             graded_at = _graded_at(form.submitted_at)
             grade = _grade_of(slot.band)

@@ -68,6 +68,17 @@ class Profile(Checked):
         recorded with a domestic-abuse marker all the same).
     :param vulnerable_share: share of victims with a vulnerability marker.
     :param assumptions: every figure not taken from the source, in words.
+    :param pilot_area_share: share of victims living in a DAPN pilot area (the 2026
+        rules; every share below is 0 by default, and a profile that sets none of them
+        and no ``term_ends`` is built exactly as before they existed).
+    :param child_victim_share: share of households with children whose children saw or
+        heard the abuse: victims in their own right (DA Act 2021 s.3).
+    :param weapon_share: share of incidents with a weapon present (every assault with
+        intent has one as well).
+    :param key_not_known_share: share of the forms received with one key DASH item
+        answered "not known".
+    :param term_ends: last days of school terms in the year; each gets an incident in a
+        household with children that day, when the year has one.
     """
 
     name: str
@@ -97,6 +108,11 @@ class Profile(Checked):
     under_16_share: float
     vulnerable_share: float
     assumptions: tuple[str, ...] = ()
+    pilot_area_share: float = 0.0
+    child_victim_share: float = 0.0
+    weapon_share: float = 0.0
+    key_not_known_share: float = 0.0
+    term_ends: tuple[date, ...] = ()
 
     def _problems(self) -> Problems:
         yield from not_blank("name", self.name)
@@ -122,8 +138,14 @@ class Profile(Checked):
             "age_16_17_share",
             "under_16_share",
             "vulnerable_share",
+            "pilot_area_share",
+            "child_victim_share",
+            "weapon_share",
+            "key_not_known_share",
         ):
             yield from _share(name, getattr(self, name))
+        if any(not self.period_start <= day <= self.period_end for day in self.term_ends):
+            yield "term_ends", "each must fall within the period"
         for name in ("da_share_of_calls", "da_share_of_crime"):
             if getattr(self, name) == 0:
                 yield name, "must be more than 0"
@@ -148,6 +170,17 @@ class Profile(Checked):
                 yield "force_offence_totals", "each total needs a category in offence_mix"
         if len(self.grade_mix) != 3 or abs(sum(self.grade_mix) - 1) > 1e-9:
             yield "grade_mix", "three shares (standard, medium, high) adding up to 1"
+
+    @property
+    def exercises_2026_rules(self) -> bool:
+        """Any of the 2026 rules' shares, or a term's end, is set."""
+        return bool(
+            self.pilot_area_share
+            or self.child_victim_share
+            or self.weapon_share
+            or self.key_not_known_share
+            or self.term_ends
+        )
 
     @property
     def arrest_rate(self) -> float:
@@ -261,7 +294,54 @@ UNIFORM = Profile(
     assumptions=("every figure is a round number chosen for testing, not a real force's",),
 )
 
+_PILOT_ASSUMPTIONS = (
+    "every share is a round number chosen to exercise the 2026 rules, not a real force's; "
+    "the crime, outcome, form and grade figures are those of the uniform profile",
+    "the year runs from 1 September 2024 to 31 August 2025, so it holds the first day of "
+    "every DAPN pilot (27 November 2024, 11 March 2025, 28 April 2025), the Domestic "
+    "Abuse Act's definition and the DVDS statutory guidance's 28 days",
+    "pilot_area_share 0.30 of victims in a pilot area; child_victim_share 0.50 of "
+    "households with children whose children saw or heard the abuse (half of them the "
+    "suspect's children too); weapon_share 0.05; key_not_known_share 0.10",
+    "term_ends: the last days of the three terms of 2024-25 in many English schools "
+    "(20 December 2024, 4 April 2025, 22 July 2025); a force sets its own term dates",
+    "stalking is 10 % of the offence mix, so that Stalking Protection Orders are considered",
+)
+
+#: A year that exercises the rules of the 2026 policy: pilot areas and their first days,
+#: child victims, weapons, "not known" key items, the ends of school terms, stalking.
+PILOT_2024_25 = attrs.evolve(
+    UNIFORM,
+    name="pilot-2024-25",
+    description=(
+        "round numbers over 1 Sep 2024 to 31 Aug 2025, exercising the 2026 rules: DAPN "
+        "pilot areas and their first days, child victims, weapons, key items not known, "
+        "the last days of school terms, stalking"
+    ),
+    reference_cases=2_000,
+    period_start=date(2024, 9, 1),
+    period_end=date(2025, 8, 31),
+    offence_mix=(
+        *(
+            (category, 9)
+            for category in OffenceCategory
+            if category is not OffenceCategory.STALKING
+        ),
+        (OffenceCategory.STALKING, 10),
+    ),
+    force_offence_totals=tuple((category, 45) for category in _FOUR_GROUPS),
+    children_share=0.30,
+    welfare_unchecked_share=0.2,
+    age_16_17_share=0.02,
+    assumptions=_PILOT_ASSUMPTIONS,
+    pilot_area_share=0.30,
+    child_victim_share=0.50,
+    weapon_share=0.05,
+    key_not_known_share=0.10,
+    term_ends=(date(2024, 12, 20), date(2025, 4, 4), date(2025, 7, 22)),
+)
+
 #: The built-in profiles by name; ``staffordshire-2013`` is the default.
 PROFILES: Mapping[str, Profile] = MappingProxyType(
-    {profile.name: profile for profile in (STAFFORDSHIRE_2013, UNIFORM)}
+    {profile.name: profile for profile in (STAFFORDSHIRE_2013, UNIFORM, PILOT_2024_25)}
 )
