@@ -6,7 +6,7 @@ import bisect
 import functools
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Generic, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from dapolicy.models import Agency, CivilOrder, EventKind, RiskGrade
 from dapolicy.models._base import micros
@@ -26,43 +26,38 @@ __all__ = ["InMemoryHistory"]
 E = TypeVar("E")
 
 
-class _Timeline(Generic[E]):
+class _Timeline(list[tuple[int, str, int, E]]):
     """Entries sorted by (time, id), searchable by window in O(log n).
 
-    ``known`` holds each entry's ``recorded_at`` in microseconds, beside it, so that a
-    window is filtered by the second clock without converting a datetime per entry.
+    One list of ``(time_us, id, recorded_us, entry)``: each entry's ``recorded_at`` in
+    microseconds is kept beside it, so that a window is filtered by the second clock
+    without converting a datetime per entry. (time, id) is unique in a timeline (ids
+    are), so the entries themselves are never compared. A list and nothing else, since
+    most timelines (a victim's, a location's) hold one entry.
     """
 
-    __slots__ = ("entries", "keys", "known")
-
-    def __init__(self) -> None:
-        self.keys: list[tuple[int, str]] = []
-        self.entries: list[E] = []
-        self.known: list[int] = []
+    __slots__ = ()
 
     def add(self, at: datetime, entry_id: str, entry: E, recorded_at: datetime) -> None:
         key = (micros(at), entry_id)
-        index = bisect.bisect_left(self.keys, key)
-        self.keys.insert(index, key)
-        self.entries.insert(index, entry)
-        self.known.insert(index, micros(recorded_at))
+        self.insert(bisect.bisect_left(self, key), (*key, micros(recorded_at), entry))
 
     def window(self, since: datetime, until: datetime, known_at: datetime) -> list[E]:
         # Keys are exact integer instants: (t, "") sorts before every (t, id).
-        low = bisect.bisect_left(self.keys, (micros(since), ""))
-        high = bisect.bisect_left(self.keys, (micros(until) + 1, ""))
+        low = bisect.bisect_left(self, (micros(since), ""))
+        high = bisect.bisect_left(self, (micros(until) + 1, ""))
         known = micros(known_at)
-        entries, recorded = self.entries, self.known
-        return [entries[i] for i in range(low, high) if recorded[i] < known]
+        return [item[3] for item in self[low:high] if item[2] < known]
 
     def latest(self, before: datetime, known_at: datetime, exclude: str | None) -> E | None:
         """The last entry at or before ``before``, known before ``known_at``, not ``exclude``."""
-        index = bisect.bisect_left(self.keys, (micros(before) + 1, ""))
+        index = bisect.bisect_left(self, (micros(before) + 1, ""))
         known = micros(known_at)
         while index:
             index -= 1
-            if self.keys[index][1] != exclude and self.known[index] < known:
-                return self.entries[index]
+            _, entry_id, recorded, entry = self[index]
+            if entry_id != exclude and recorded < known:
+                return entry
         return None
 
 
@@ -113,19 +108,20 @@ def _one_of(caller_id: str | None, location_id: str | None) -> tuple[str, str]:
 class InMemoryHistory:
     """A :class:`~dapolicy.history.MutableHistory` in memory, per victim and victim-suspect pair.
 
-    Memory is one small entry per incident (ids and two timestamps) held twice, plus
-    one entry per MARAC referral and two per call; a grade or an event is one tuple of
-    primitives (ids, integer instants and offsets, enum values).
+    Memory is one small entry per incident (ids and two timestamps), one per MARAC
+    referral and one per call (held by caller and by location); a grade or an event is
+    one tuple of primitives (ids, integer instants and offsets, enum values).
     """
 
     def __init__(self) -> None:
         """An empty history."""
+        # By victim only: a victim-suspect query filters the victim's (a victim has few
+        # incidents), which halves what each incident costs.
         self._by_victim: dict[str, _Timeline[HistoryEntry]] = {}
-        self._by_pair: dict[tuple[str, str], _Timeline[HistoryEntry]] = {}
         self._ids: set[str] = set()
         self._marac: dict[tuple[str, str], _Timeline[MaracReferralEntry]] = {}
         self._marac_seen: set[tuple[str, str, int, str]] = set()
-        self._calls_by: dict[tuple[str, str], _Timeline[CallEntry]] = {}
+        self._calls_by: dict[str, dict[str, _Timeline[CallEntry]]] = {"caller": {}, "location": {}}
         self._call_ids: set[str] = set()
         self._grades: dict[str, list[_Grade]] = {}
         self._events: dict[str, list[_Event]] = {}
@@ -186,8 +182,6 @@ class InMemoryHistory:
         self._ids.add(entry.incident_id)
         at, key, known = entry.occurred_at, entry.incident_id, entry.recorded_at
         self._by_victim.setdefault(entry.victim_id, _Timeline()).add(at, key, entry, known)
-        pair = (entry.victim_id, entry.suspect_id)
-        self._by_pair.setdefault(pair, _Timeline()).add(at, key, entry, known)
         return True
 
     def record_call(self, entry: CallEntry) -> bool:
@@ -197,7 +191,7 @@ class InMemoryHistory:
         self._call_ids.add(entry.call_id)
         for kind, value in (("caller", entry.caller_id), ("location", entry.location_id)):
             if value is not None:
-                timeline = self._calls_by.setdefault((kind, value), _Timeline())
+                timeline = self._calls_by[kind].setdefault(value, _Timeline())
                 timeline.add(entry.received_at, entry.call_id, entry, entry.recorded_at)
         return True
 
@@ -321,7 +315,8 @@ class InMemoryHistory:
         exclude: str | None = None,
     ) -> Sequence[CallEntry]:
         """Calls from a caller or to a location in the window (see ``History``)."""
-        timeline = self._calls_by.get(_one_of(caller_id, location_id))
+        kind, value = _one_of(caller_id, location_id)
+        timeline = self._calls_by[kind].get(value)
         if timeline is None:
             return ()
         return [c for c in timeline.window(since, until, known_at) if c.call_id != exclude]
@@ -337,14 +332,12 @@ class InMemoryHistory:
         exclude: str | None = None,
     ) -> Sequence[HistoryEntry]:
         """The victim's incidents in the window, oldest first (see ``History``)."""
-        timeline = (
-            self._by_victim.get(victim_id)
-            if suspect_id is None
-            else self._by_pair.get((victim_id, suspect_id))
-        )
+        timeline = self._by_victim.get(victim_id)
         if timeline is None:
             return ()
         found = timeline.window(since, until, known_at)
+        if suspect_id is not None:
+            found = [entry for entry in found if entry.suspect_id == suspect_id]
         if exclude is not None:
             found = [entry for entry in found if entry.incident_id != exclude]
         return found
