@@ -137,6 +137,15 @@ def _checklists(policy: Policy, thorough: bool) -> Iterator[ConformanceCase]:
             f"checklist {checklist_id!r} with a professional judgement of medium",
             extra_yes=items[0],
         )
+        # A judgement below the checklist's grade, given where there was none: it must be
+        # recorded, not applied (a judgement may raise a grade, never lower it).
+        low = ProfessionalJudgement(RiskGrade.STANDARD, "FICTIONAL rationale #8: calm now")
+        yield _case(
+            incident,
+            _form(incident, checklist_id, dict.fromkeys(items, Answer.YES)),
+            f"checklist {checklist_id!r} all 'yes', then a judgement of standard",
+            higher_judgement=low,
+        )
 
 
 def _dash_like(policy: Policy, incident: Incident, yes: int) -> RiskForm | None:
