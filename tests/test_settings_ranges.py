@@ -39,6 +39,7 @@ from dapolicy import (
     Vulnerability,
     record,
 )
+from dapolicy._settings_dara import DaraItem, DaraSettings
 from dapolicy._settings_ranges import reference
 from dapolicy.batch import decision_time
 from dapolicy.models._base import LONDON
@@ -273,7 +274,7 @@ def test_every_setting_has_a_bound() -> None:
     rows = list(reference(Settings))
     integers = {row.key for row in rows if row.type == "integer"}
     assert integers == {key for key, _, _ in _whole_bounds()}
-    assert len(integers) == 32  # 28, and the four caps of [limits]
+    assert len(integers) == 33  # 28, the four caps of [limits], and [dara]'s not-known count
     assert {"marac.escalation_months", "repeat_victim_months", "series[].months"} <= integers
     # Every field of every section is in the reference, so every one has a bound.
     sections = [
@@ -293,6 +294,8 @@ def test_every_setting_has_a_bound() -> None:
         EncompassSettings,
         SchoolTerm,
         VictimsCodeSettings,
+        DaraSettings,
+        DaraItem,
     ]
     fields = sum(len(attrs.fields(cls)) for cls in sections)
     # and force, repeat_victim_months, series, options, version, review_by, versions
