@@ -85,6 +85,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="small sizes (a smoke run)")
     parser.add_argument("--pure", action="store_true", help="with DAPOLICY_PURE_PYTHON=1")
     parser.add_argument("--only", action="append", help="run only this script (repeatable)")
+    parser.add_argument("--save", type=Path, help="also keep every figure here (JSON lines)")
     args = parser.parse_args()
     env = {**os.environ, "DAPOLICY_PURE_PYTHON": "1" if args.pure else ""}
     from dapolicy import __version__
@@ -114,6 +115,8 @@ def main() -> None:
                 env=env,
             )
         rows = [json.loads(line) for line in results.read_text().splitlines()]
+        if args.save is not None:
+            args.save.write_text(results.read_text())
     minutes = (time.monotonic() - started) / 60
     print(f"\nall figures ({minutes:.1f} min; {_uptime()}):\n")
     print("\n".join(table(rows)))
