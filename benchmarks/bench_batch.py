@@ -13,8 +13,9 @@
    largest sum, over the command's processes, of their proportional set size (PSS:
    pages shared after ``fork`` are counted once, split between the processes sharing
    them), sampled every 20 ms from ``/proc``; the largest single process's peak
-   resident set is printed beside it. What the history keeps per incident is measured
-   apart with ``tracemalloc``, since it is the one part that must grow with the input.
+   resident set is printed beside it. What the history keeps is measured apart with
+   ``tracemalloc``, per incident and per record as a batch fills it (incident, call,
+   grade), since it is the one part that must grow with the input.
 3. The projected time for 1.5 million records: a straight line through the two growth
    runs' times (start-up plus a cost per record), taken to 1,500,000; once by the wall
    clock (what this machine gave, under whatever load it had), once by the CPU time of
@@ -44,8 +45,9 @@ import orjson
 from _harness import Ratio, Result, interleave, report
 from bench_write import make_decisions
 
-from dapolicy import InMemoryHistory, to_dict, to_json
-from dapolicy.history import HistoryEntry
+from dapolicy import InMemoryHistory, default_policy, to_dict, to_json
+from dapolicy.batch import decision_time
+from dapolicy.history import CallEntry, HistoryEntry, record
 from dapolicy.synth import synthesize
 
 NATIONAL_YEAR = 1_500_000
@@ -163,6 +165,26 @@ def history_bytes_per_incident(victims: int = 20000) -> float:
     after = tracemalloc.take_snapshot()
     tracemalloc.stop()
     return sum(s.size_diff for s in after.compare_to(before, "filename")) / (2 * victims)
+
+
+def history_bytes_per_record(n: int = 5000, seed: int = 31) -> float:
+    """What the in-memory history keeps per record as a batch fills it (all it records)."""
+    policy = default_policy()
+    cases = sorted(synthesize(n, seed), key=lambda c: decision_time(c).timestamp())
+    history = InMemoryHistory()
+    grown = 0
+    tracemalloc.start()
+    for case in cases:
+        decision = policy.assess(
+            case.incident, case.form, history=history, now=decision_time(case)
+        )
+        before = tracemalloc.get_traced_memory()[0]
+        record(history, case.incident, decision)
+        if case.call is not None:
+            history.record_call(CallEntry.from_call(case.call))
+        grown += tracemalloc.get_traced_memory()[0] - before
+    tracemalloc.stop()
+    return grown / n
 
 
 def main() -> None:
@@ -283,6 +305,15 @@ def main() -> None:
             )
         report(
             Result("the in-memory history, per incident", history_bytes_per_incident(), 300, "B"),
+            args.results,
+        )
+        report(
+            Result(
+                "the in-memory history, per record as a batch fills it",
+                history_bytes_per_record(),
+                300,
+                "B",
+            ),
             args.results,
         )
 
