@@ -82,10 +82,16 @@ class Slot:
 
 
 def slots(obj: object, data: Any, path: str = "$") -> Iterator[Slot]:
-    """Every field value of every attrs object in ``obj``, with ``data`` = to_dict(obj)."""
+    """Every field value of every attrs object in ``obj``, with ``data`` = to_dict(obj).
+
+    Only the fields a constructor takes are in the JSON; ``init=False`` ones (a model's
+    own look-up tables, such as the training register's) are not.
+    """
     if not attrs.has(type(obj)):
         return
     for field in attrs.fields(type(obj)):
+        if not field.init:
+            continue
         value = getattr(obj, field.name)
         here = path_join(path, field.name)
         yield Slot(here, data, field.name, value)
@@ -155,7 +161,7 @@ def test_a_missing_required_field_is_reported_at_its_path(
     required = [
         (path, name, json_object)
         for path, cls, json_object in objects(obj, record)
-        for name in (f.name for f in attrs.fields(cls) if f.default is attrs.NOTHING)
+        for name in (f.name for f in attrs.fields(cls) if f.init and f.default is attrs.NOTHING)
     ]
     path, name, json_object = data.draw(st.sampled_from(required))
     del json_object[name]
