@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -184,16 +184,21 @@ def test_an_unknown_field_is_reported_at_its_path(
     assert_not_echoed(error, SECRET)
 
 
+def _all_enums(values: Iterable[object]) -> bool:
+    return all(isinstance(value, enum.Enum) for value in values)
+
+
 def enum_slots(obj: object, record: Any) -> Iterator[tuple[str, Any, str | int]]:
     """Where each enum value sits in the JSON: a field, a set member or a mapping value."""
     for slot in slots(obj, record):
         value = slot.value
         if isinstance(value, enum.Enum):
             yield slot.path, slot.container, slot.key
-        elif isinstance(value, frozenset) and value:
+        # Sets and mappings of enums only: a training requirement's courses are text.
+        elif isinstance(value, frozenset) and value and _all_enums(value):
             listed = slot.container[slot.key]
             yield path_join(slot.path, 0), listed, 0
-        elif isinstance(value, Mapping) and value:
+        elif isinstance(value, Mapping) and value and _all_enums(value.values()):
             answers = slot.container[slot.key]
             item = next(iter(answers))
             yield path_join(slot.path, item), answers, item
