@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from typing import NoReturn
 
 
 def main() -> None:
@@ -14,8 +15,16 @@ def main() -> None:
     try:
         _run()
     except KeyboardInterrupt:
-        print("dapolicy: interrupted; nothing was written", file=sys.stderr)
-        sys.exit(130)
+        interrupted_early()
+
+
+def interrupted_early() -> NoReturn:
+    """Say that a Ctrl-C came before any work began, and exit 130 (``EXIT_INTERRUPTED``).
+
+    Here, not in :mod:`dapolicy.cli`, because it must work before the command is imported.
+    """
+    print("dapolicy: interrupted; nothing was written", file=sys.stderr)
+    sys.exit(130)
 
 
 def _run() -> None:

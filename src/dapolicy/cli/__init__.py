@@ -25,6 +25,7 @@ import sys
 import click
 
 from dapolicy import __version__
+from dapolicy._script import interrupted_early
 from dapolicy.cli._assess import assess
 from dapolicy.cli._audit import audit
 from dapolicy.cli._checklists import checklists
@@ -93,9 +94,3 @@ def main() -> None:
         sys.exit(1)
     # Every command returns None; a number is an exit status given by ``ctx.exit``.
     sys.exit(code if isinstance(code, int) else EXIT_OK)
-
-
-def interrupted_early() -> None:
-    """Say that a Ctrl-C came before any work began, and exit 130."""
-    print("dapolicy: interrupted; nothing was written", file=sys.stderr)
-    sys.exit(EXIT_INTERRUPTED)
