@@ -270,6 +270,31 @@ def test_each_whole_number_is_refused_just_outside_its_range(
         ], value
 
 
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("true", "expected a number, got a boolean"),
+        ("false", "expected a number, got a boolean"),
+        ("'5'", "expected a number, got a string"),
+        ("[5]", "expected a number, got an array"),
+        ("1" + "0" * 400, "must be a number of seconds, more than 0 and at most 3600"),
+        ("-" + "1" * 400, "must be a number of seconds, more than 0 and at most 3600"),
+    ],
+)
+def test_a_number_of_seconds_is_a_number(tmp_path: Path, value: str, message: str) -> None:
+    """``true`` and ``"5"`` were taken as 1 and 5 seconds; an integer past a float, a crash."""
+    assert load_problems(tmp_path, f"[limits]\ndecision_seconds = {value}\n") == [
+        ("$.limits.decision_seconds", message)
+    ]
+
+
+def test_a_whole_number_of_seconds_is_taken_as_seconds(tmp_path: Path) -> None:
+    path = tmp_path / "policy.toml"
+    path.write_text("[limits]\ndecision_seconds = 5\n")
+    seconds = load_settings(path).limits.decision_seconds
+    assert (seconds, type(seconds)) == (5.0, float)
+
+
 def test_every_setting_has_a_bound() -> None:
     rows = list(reference(Settings))
     integers = {row.key for row in rows if row.type == "integer"}

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import enum
 import json
+import math
 import re
 import types
 from collections.abc import Callable, Iterator, Mapping
@@ -79,6 +80,7 @@ def configure_structuring(converter: cattrs.Converter) -> None:
     converter.register_structure_hook(str, _structure_str)
     converter.register_structure_hook(bool, _structure_bool)
     converter.register_structure_hook(int, _structure_int)
+    converter.register_structure_hook(float, _structure_float)
     converter.register_structure_hook(datetime, _structure_datetime)
     converter.register_structure_hook(date, _structure_date)
     converter.register_structure_hook_factory(_is_enum, _enum_hook)
@@ -115,6 +117,18 @@ def _structure_int(value: Any, _: Any) -> int:
     if not isinstance(value, int) or isinstance(value, bool):
         raise _expected("a whole number", value)
     return value
+
+
+def _structure_float(value: Any, _: Any) -> float:
+    # cattrs' own hook is float(value): it took true for 1.0 and "5" for 5.0, and
+    # raised OverflowError on an integer past a float. Past a float is infinite here,
+    # so the field's bound refuses it by name.
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        raise _expected("a number", value)
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf
 
 
 def _structure_datetime(value: Any, _: Any) -> datetime:
