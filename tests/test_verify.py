@@ -136,6 +136,24 @@ def test_a_decision_by_a_plugin_not_installed_cannot_be_rederived(
     assert all(isinstance(o, Verified) for o in rest)
 
 
+def test_a_decision_given_twice_is_one_more_than_its_cases_not_a_stranger(
+    files: tuple[Path, list[str]], tmp_path: Path
+) -> None:
+    cases, decisions = files
+    incident = json.loads(decisions[2])["incident_id"]
+    lines = [*decisions[:4], decisions[2], '{"incident_id":"NOT-IN-CASES"}']
+    outcomes = list(verify_files(cases, _write(tmp_path, lines), POLICY))
+    assert outcomes[:4] == [
+        Verified(n, json.loads(d)["incident_id"]) for n, d in enumerate(decisions[:4], 1)
+    ]
+    assert outcomes[4:] == [
+        Mismatch(
+            5, incident, ("$.incident_id",), "one decision more for this incident than its 1 case"
+        ),
+        Mismatch(6, None, ("$.incident_id",), "no case in the cases file has it"),
+    ]
+
+
 def test_the_command(files: tuple[Path, list[str]], tmp_path: Path) -> None:
     cases, decisions = files
     record = json.loads(decisions[4])

@@ -167,6 +167,7 @@ class _Derived:
     def __init__(self, results: Iterator[LineResult]) -> None:
         self._results = results
         self._waiting: dict[str, deque[str]] = {}
+        self._paired: dict[str, int] = {}
 
     def _next_for(self, incident_id: str) -> str | None:
         waiting = self._waiting.get(incident_id)
@@ -191,7 +192,14 @@ class _Derived:
             return Mismatch(line, None, ("$.incident_id",), "no incident id to pair it by")
         twin = self._next_for(incident_id)
         if twin is None:
+            paired = self._paired.get(incident_id, 0)
+            if paired:
+                # A line given twice, say: its case is there, and already paired.
+                cases = "case" if paired == 1 else "cases"
+                why = f"one decision more for this incident than its {paired} {cases}"
+                return Mismatch(line, incident_id, ("$.incident_id",), why)
             return Mismatch(line, None, ("$.incident_id",), "no case in the cases file has it")
+        self._paired[incident_id] = self._paired.get(incident_id, 0) + 1
         if twin == text:
             return Verified(line, incident_id)
         derived = json.loads(twin)
