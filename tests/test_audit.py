@@ -98,6 +98,10 @@ def test_a_synthetic_year_gives_back_the_reports_headline_figures(policy: Policy
             assert row.value is not None
             assert round(row.value) == row.published, row.key
     assert {r.key for r in figures(report) if r.published is not None} == set(PUBLISHED)
+    # Every review reason of the year is in words: a rule id shown raw was a gap.
+    unlabelled = [r.rule for r in report.review_reasons if r.label == r.rule]
+    assert unlabelled == []
+    assert len(report.review_reasons) >= 5
     # What the report could not give: active cases by grade, all of them graded.
     assert report.grades.total == n
     assert report.grades.high > 0

@@ -295,6 +295,7 @@ REVIEW_LABELS: Mapping[str, str] = MappingProxyType(
         "form.unknown-checklist": "form on a checklist no plug-in knows",
         "form.unknown-items": "form with items its checklist lacks",
         "grade.no-finding": "no risk model graded it (ungraded)",
+        "grade.lower-than-last": "graded below the victim's last, not signed off",
         "case.counter-allegation": "counter-allegation: who is at risk?",
         "dash.not-known-key-item": "a key DASH item not known",
         "dash.not-known-many": "too many DASH items not answered",
