@@ -41,6 +41,7 @@ from dapolicy import (
     hookimpl,
 )
 from dapolicy.history import HistoryEntry, InMemoryHistory
+from dapolicy.models import DaraForm
 from dapolicy.policy import Policy
 from dapolicy.settings import PluginSettings, Settings
 from dapolicy.testing import invariants
@@ -524,6 +525,26 @@ def test_kit_plants_personal_data_when_the_case_has_none() -> None:
     # The case has none to leak, but the kit plants distinctive personal data to look for.
     with pytest.raises(AssertionError, match=r"name appears in .*\(with personal data planted\)"):
         check_no_personal_data(policy_with(NameDropper()), make_case(incident))
+
+
+class RationaleQuoter:
+    """Quotes the officer's DARA rationale in its reason: free text, which may name people."""
+
+    @hookimpl
+    def dapolicy_assess_risk(self, incident: Incident, dara: DaraForm | None) -> Finding:
+        said = dara.rationale if dara is not None and dara.rationale else "nothing"
+        reason = Reason("quotes.rule", "a buggy force rule", f"the officer said: {said}")
+        return Finding("quotes", RiskGrade.STANDARD, (reason,))
+
+
+def test_kit_plants_personal_data_in_a_dara_rationale() -> None:
+    incident = make_incident(name=None)
+    dara = DaraForm(incident.id, {}, "PC-0001", incident.reported_at, RiskGrade.MEDIUM, "ok")
+    with pytest.raises(
+        AssertionError,
+        match=r"invariant 9 .*a written rationale, .* appears in what plug-in .RationaleQuoter",
+    ):
+        check_no_personal_data(policy_with(RationaleQuoter()), make_case(incident, dara=dara))
 
 
 # --- policies that mishandle broken plug-ins ----------------------------------------------

@@ -169,10 +169,14 @@ def planted(case: ConformanceCase) -> ConformanceCase:
                 form.professional_judgement, rationale=PLANTED_TEXT
             ),
         )
+    dara = case.dara
+    if dara is not None:
+        dara = attrs.evolve(dara, rationale=PLANTED_TEXT)
     return attrs.evolve(
         case,
         incident=attrs.evolve(incident, victim=victim, suspect=suspect, crime=crime),
         form=form,
+        dara=dara,
     )
 
 
