@@ -12,6 +12,13 @@ agree on which lines are valid before anything is timed; rounds alternate
 (``_harness.interleave``). pydantic and msgspec are benchmark-only dependencies,
 installed by ``nox -s bench``.
 
+Decisions: ``from_json(Decision, line)``, as ``dapolicy export``, ``verify`` and
+``explain --decisions`` read a decisions file, against
+``PydanticDecision.model_validate_json(line)`` (``_decision_models.py``: the same
+checks in pydantic's spelling). No target of its own (a reference line); lines are the
+policy's decisions of the same synthetic cases, a few broken so that both sides reject
+the same ones.
+
 Run: ``nox -s bench`` (or ``python benchmarks/bench_ingest.py --lines 20000``).
 """
 
@@ -22,11 +29,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import msgspec
+from _decision_models import PydanticDecision
 from _harness import Ratio, interleave, report
 from _ingest_models import MsgspecCase, PydanticCase
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
-from dapolicy import Case, from_json, to_json
+from dapolicy import Case, Decision, default_policy, from_json, to_json
 from dapolicy.errors import ValidationError as DapolicyValidationError
 from dapolicy.synth import synthesize
 
@@ -45,29 +53,77 @@ def make_lines(n: int, seed: int) -> list[str]:
     return lines
 
 
+def make_decisions(n: int, seed: int) -> list[str]:
+    policy = default_policy()
+    lines = [to_json(policy.assess_case(case)) for case in synthesize(n, seed)]
+    # A few broken, half by a blank rule id, half cut short: both sides reject them.
+    for k in range(0, n, 97):
+        blanked = lines[k].replace('"rule":"', '"rule":"   ","_":"', 1)
+        lines[k] = blanked if k % 2 else lines[k][:-7]
+    return lines
+
+
+def readers(ours: type, theirs: type[BaseModel]) -> tuple[Callable[[str], bool], ...]:
+    """dapolicy's reader of ``ours`` and pydantic's of ``theirs``: True if a line is valid."""
+
+    def read_ours(line: str) -> bool:
+        try:
+            from_json(ours, line)
+        except DapolicyValidationError:
+            return False
+        return True
+
+    def read_theirs(line: str) -> bool:
+        try:
+            theirs.model_validate_json(line)
+        except ValidationError:
+            return False
+        return True
+
+    return read_ours, read_theirs
+
+
+def bench_decisions(args: argparse.Namespace) -> None:
+    lines = make_decisions(args.decisions, args.seed)
+    ours, theirs = readers(Decision, PydanticDecision)
+    disagree = sum(ours(line) != theirs(line) for line in lines)
+    if disagree:
+        raise SystemExit(f"dapolicy and pydantic disagree on {disagree} decisions")
+    bad = sum(not ours(line) for line in lines)
+    timings = interleave(
+        {"dapolicy": run(ours, lines), "pydantic": run(theirs, lines)}, args.rounds, len(lines)
+    )
+    print(f"decisions: {len(lines)} lines ({bad} invalid, rejected by both), from_json(Decision)")
+    report(
+        Ratio(
+            "from_json(Decision) / pydantic model_validate_json",
+            timings["dapolicy"],
+            timings["pydantic"],
+            None,
+        ),
+        args.results,
+    )
+
+
+def run(check: Callable[[str], bool], lines: list[str]) -> Callable[[], None]:
+    def every_line() -> None:
+        for line in lines:
+            check(line)
+
+    return every_line
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--lines", type=int, default=20000)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--seed", type=int, default=6)
+    parser.add_argument("--decisions", type=int, help="decisions to read (default: lines / 4)")
     parser.add_argument("--results", type=Path, help="append the ratios here (JSON lines)")
     args = parser.parse_args()
     lines = make_lines(args.lines, args.seed)
     structs = msgspec.json.Decoder(MsgspecCase)
-
-    def ours(line: str) -> bool:
-        try:
-            from_json(Case, line)
-        except DapolicyValidationError:
-            return False
-        return True
-
-    def theirs(line: str) -> bool:
-        try:
-            PydanticCase.model_validate_json(line)
-        except ValidationError:
-            return False
-        return True
+    ours, theirs = readers(Case, PydanticCase)
 
     def reference(line: str) -> bool:
         try:
@@ -85,15 +141,12 @@ def main() -> None:
             raise SystemExit(f"dapolicy and {name} disagree on {disagree} lines: not comparable")
     bad = sum(not v[0] for v in verdicts)
 
-    def run(check: Callable[[str], bool]) -> Callable[[], None]:
-        def every_line() -> None:
-            for line in lines:
-                check(line)
-
-        return every_line
-
     timings = interleave(
-        {"dapolicy": run(ours), "pydantic": run(theirs), "msgspec": run(reference)},
+        {
+            "dapolicy": run(ours, lines),
+            "pydantic": run(theirs, lines),
+            "msgspec": run(reference, lines),
+        },
         args.rounds,
         len(lines),
     )
@@ -119,6 +172,10 @@ def main() -> None:
         ),
         args.results,
     )
+    if args.decisions is None:
+        args.decisions = max(args.lines // 4, 1)
+    if args.decisions:
+        bench_decisions(args)
 
 
 if __name__ == "__main__":

@@ -368,7 +368,36 @@ def _objects(value: Any) -> Iterator[Any]:
             yield from _objects(item)
 
 
-_BUILT = [from_json(Case, line) for line in CASES]
+def _decision_text() -> str:
+    when = datetime(2031, 3, 30, 0, 30, tzinfo=UTC)
+    why = m.Reason("rule.one", "a source", "a reason")
+    decision = Decision(
+        incident_id="INC-1",
+        victim_id="V1",
+        grade=m.RiskGrade.HIGH,
+        decided_at=when,
+        domestic_abuse=m.DomesticAbuseVerdict.DOMESTIC_ABUSE,
+        reasons=[why],
+        findings=[m.Finding("dash", m.RiskGrade.HIGH, [why], score=14)],
+        referrals=[m.Referral(m.Destination.MARAC, "V1", [why], ["dash"], when)],
+        tasks=[m.Task("welfare check", "C1", when + timedelta(hours=2), [why])],
+        allocation=m.Allocation(m.InvestigatorLevel.DETECTIVE, [why]),
+        failures=[m.PluginFailure("local", "dapolicy_tasks", "ValueError")],
+        needs_review=True,
+        plugins=[m.PluginInfo("dash", "1.0")],
+        policy_version="v-2031",
+    )
+    return to_json(decision)
+
+
+#: Decisions as the policy writes them, of every case of the corpus, and one by hand
+#: with a model of each kind a decision holds (a failure, an allocation, a version).
+DECISIONS = [to_json(default_policy().assess_case(from_json(Case, line))) for line in CASES]
+DECISIONS.append(_decision_text())
+
+_BUILT = [from_json(Case, line) for line in CASES] + [
+    from_json(Decision, line) for line in DECISIONS
+]
 _INSTANCES = {
     cls: [obj for case in _BUILT for obj in _objects(case) if type(obj) is cls]
     for cls in _read_checks.CHECKS
@@ -408,6 +437,8 @@ def _pool(tp: Any, cls: type, name: str) -> list[Any]:
     values = [getattr(obj, name) for obj in _INSTANCES[cls]]
     if origin is frozenset:
         return [frozenset(), *values]
+    if origin is tuple and not attrs.has(args[0]):  # a referral's requesters
+        return [(), *values]
     if origin is tuple:
         twice = tuple(_INSTANCES[args[0]][:1] * 2)  # the same child twice
         return [(), *values, twice]
@@ -478,29 +509,9 @@ def test_a_line_read_with_its_end_is_trusted_too() -> None:
         assert _read_fast.loads(doubtful) is _read_fast.UNSURE, doubtful
 
 
-def _decision_text() -> str:
-    when = datetime(2031, 3, 30, 0, 30, tzinfo=UTC)
-    why = m.Reason("rule.one", "a source", "a reason")
-    decision = Decision(
-        incident_id="INC-1",
-        victim_id="V1",
-        grade=m.RiskGrade.HIGH,
-        decided_at=when,
-        domestic_abuse=m.DomesticAbuseVerdict.DOMESTIC_ABUSE,
-        reasons=[why],
-        findings=[m.Finding("dash", m.RiskGrade.HIGH, [why], score=14)],
-        referrals=[m.Referral(m.Destination.MARAC, "V1", [why], ["dash"], when)],
-        tasks=[m.Task("welfare check", "C1", when + timedelta(hours=2), [why])],
-        allocation=m.Allocation(m.InvestigatorLevel.DETECTIVE, [why]),
-        failures=[m.PluginFailure("local", "dapolicy_tasks", "ValueError")],
-        needs_review=True,
-        plugins=[m.PluginInfo("dash", "1.0")],
-    )
-    return to_json(decision)
-
-
-def test_a_decision_reads_the_same_both_ways_its_allocation_through_its_hook() -> None:
-    # Allocation's skills default takes the instance: that one class is left to its hook.
+def test_a_decision_reads_the_same_both_ways_on_the_fast_path() -> None:
+    # Allocation's skills default takes the instance: a record without them is the pure
+    # path's to build; one with them (as dapolicy writes them) is built fast.
     text = _decision_text()
     data = json.loads(text)
     built = _read_fast.structure(Decision, data, ser._converter(None))
@@ -520,3 +531,94 @@ def test_a_decision_reads_the_same_both_ways_its_allocation_through_its_hook() -
             target = target[part]
         target[path[-1]] = value
         assert same_reading(json.dumps(broken), Decision)[0] == "rejected", path
+    for path, value in [
+        (("allocation", "skills"), ["investigate_domestic_abuse"]),  # not the level's
+        (("needs_review",), False),
+        (("policy_version",), "Bad Version!"),
+        (("reasons", 0, "text"), " "),
+        (("plugins", 0, "version"), ""),
+        (("failures", 0, "error"), "\t"),
+        (("decided_at",), "2201-01-01T00:00:00+00:00"),
+        (("referrals", 0, "requested_at"), "1899-12-31T23:59:59+00:00"),
+        (("tasks", 0, "assignee"), "\u2003"),
+        (("findings", 0, "reasons"), []),
+    ]:
+        broken = json.loads(text)
+        target = broken
+        for part in path[:-1]:
+            target = target[part]
+        target[path[-1]] = value
+        assert same_reading(_compact(broken), Decision)[0] == "rejected", path
+    # Left to their defaults: the allocation's skills (made from the instance) go the
+    # pure way, the rest are built fast.
+    sparse = json.loads(text)
+    del sparse["allocation"]["skills"], sparse["prompts"], sparse["tasks"][0]["assignee"]
+    assert same_reading(_compact(sparse), Decision)[0] == "accepted"
+    assert _read_fast.structure(Decision, sparse, ser._converter(None)) is _read_fast.UNSURE
+    del sparse["allocation"]
+    assert _read_fast.structure(Decision, sparse, ser._converter(None)) is not _read_fast.UNSURE
+
+
+def _compact(record: Any) -> str:
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+
+
+#: A field of each kind a decision has, in the decision made by hand.
+DECISION_PATHS = [
+    ("incident_id",),
+    ("grade",),
+    ("decided_at",),
+    ("reasons",),
+    ("reasons", 0),
+    ("reasons", 0, "source"),
+    ("findings", 0, "score"),
+    ("referrals", 0, "requested_by"),
+    ("tasks", 0, "due_by"),
+    ("allocation",),
+    ("allocation", "skills"),
+    ("needs_review",),
+    ("plugins", 0, "name"),
+    ("policy_version",),
+]
+
+
+@pytest.mark.parametrize("value", HOSTILE, ids=range(len(HOSTILE)))
+def test_a_hostile_value_anywhere_in_a_decision_reads_the_same(value: str) -> None:
+    for path in DECISION_PATHS if len(value) < 1000 else DECISION_PATHS[3:5]:
+        target = json.loads(DECISIONS[-1])
+        inner = target
+        for part in path[:-1]:
+            inner = inner[part]
+        inner[path[-1]] = "\x00here\x00"
+        text = _compact(target).replace(json.dumps("\x00here\x00"), value)
+        same_reading(text, Decision)
+
+
+def test_decisions_read_the_same_both_ways_and_share_their_reasons() -> None:
+    converter = ser._converter(None)
+    for text in DECISIONS:
+        assert _read_fast.structure(Decision, json.loads(text), converter) is not _read_fast.UNSURE
+        assert same_reading(text, Decision)[0] == "accepted"
+    first, again = from_json(Decision, DECISIONS[0]), from_json(Decision, DECISIONS[0])
+    assert first == again == pure_json(Decision, DECISIONS[0])
+    # The same reason, or plug-in, on two lines: one instance, equal to the pure path's.
+    assert first.reasons[0] is again.reasons[0]
+    assert first.plugins[0] is again.plugins[0]
+    assert first.tasks == again.tasks
+    assert first.tasks[0] is not again.tasks[0]
+
+
+def test_a_shared_model_keeps_few_and_short_instances() -> None:
+    structure = _read_fast._built[Decision][0]  # built by the test above, or now
+    kept = _read_gen._kept[m.Reason]
+    record = json.loads(DECISIONS[-1])
+    long_text = "x" * (_read_gen.SHARED_CHARS + 1)
+    record["reasons"] = [{"rule": "r", "source": "s", "text": long_text}]
+    built = structure(record)
+    assert built.reasons[0] == m.Reason("r", "s", long_text)
+    assert ("r", "s", long_text) not in kept
+    record["reasons"] = [{"rule": "r", "source": "s", "text": str(n)} for n in range(999)]
+    for _ in range(3):  # 2,997 reasons: never more than SHARED_KEPT kept
+        structure(record)
+        assert 0 < len(kept) <= _read_gen.SHARED_KEPT
+        record["reasons"] = [dict(r, rule="q" + r["rule"]) for r in record["reasons"]]

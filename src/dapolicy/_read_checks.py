@@ -29,9 +29,11 @@ from dapolicy.models._base import MAX_YEAR, MIN_YEAR
 from dapolicy.models._ids import SAFE_ID
 from dapolicy.models.case import Case
 from dapolicy.models.dara import DaraForm
+from dapolicy.models.decision import Decision, PluginFailure, PluginInfo
 from dapolicy.models.incident import Call, Crime, Incident, Outcome
 from dapolicy.models.people import CHILD_AGES, Child, Person, Relationship, RelationshipKind
-from dapolicy.models.risk import ProfessionalJudgement, RiskForm
+from dapolicy.models.risk import Finding, ProfessionalJudgement, Reason, RiskForm
+from dapolicy.models.work import Allocation, Referral, Task
 
 __all__ = ["CHECKS", "check_for", "fingerprint"]
 
@@ -139,6 +141,63 @@ def _case(o: Case) -> bool:
     )
 
 
+# --- a decision's models ---------------------------------------------------------------
+
+
+def _reason(o: Reason) -> bool:
+    return _filled(o.rule) and _filled(o.source) and _filled(o.text)
+
+
+def _plugin(o: PluginInfo) -> bool:
+    return _filled(o.name) and _filled(o.version)
+
+
+def _failure(o: PluginFailure) -> bool:
+    return _filled(o.plugin) and _filled(o.hook) and _filled(o.error)
+
+
+def _finding(o: Finding) -> bool:
+    # The score is an int or None (never a bool): the structuring made it.
+    score = o.score
+    return _filled(o.model) and bool(o.reasons) and (score is None or score >= 0)
+
+
+def _referral(o: Referral) -> bool:
+    at = o.requested_at
+    return (
+        _filled(o.victim_id)
+        and bool(o.reasons)
+        and (at is None or MIN_YEAR <= at.year <= MAX_YEAR)
+    )
+
+
+def _task(o: Task) -> bool:
+    return (
+        _filled(o.what)
+        and _filled(o.for_whom)
+        and MIN_YEAR <= o.due_by.year <= MAX_YEAR
+        and bool(o.reasons)
+        and _optional_filled(o.assignee)
+    )
+
+
+def _allocation(o: Allocation) -> bool:
+    # Each skill an InvestigatorSkill and the level an InvestigatorLevel: the structuring.
+    return bool(o.reasons) and o.skills == o.level.skills
+
+
+def _decision(o: Decision) -> bool:
+    version = o.policy_version
+    return (
+        _filled(o.incident_id)
+        and _filled(o.victim_id)
+        and MIN_YEAR <= o.decided_at.year <= MAX_YEAR
+        and (version == "" or _safe_id(version) is not None)
+        and bool(o.reasons)
+        and o.needs_review is bool(o.review_reasons or o.failures)
+    )
+
+
 #: Each model's check, and the fingerprint of the ``_problems`` it was written against.
 CHECKS: dict[type, tuple[str, Callable[[Any], bool]]] = {
     Person: ("03d7f36e3678a7f2", _person),
@@ -151,6 +210,14 @@ CHECKS: dict[type, tuple[str, Callable[[Any], bool]]] = {
     RiskForm: ("6fa099d6050ca181", _form),
     DaraForm: ("666c15448868e9c8", _dara),
     Case: ("5b531479d58bf1e1", _case),
+    Reason: ("1b6a1e64b9af6c11", _reason),
+    PluginInfo: ("4f2075d33f7a7353", _plugin),
+    PluginFailure: ("681369663f098100", _failure),
+    Finding: ("96f17b7c934c4396", _finding),
+    Referral: ("70656c1e7fb2a186", _referral),
+    Task: ("77d062dd1f0c98e3", _task),
+    Allocation: ("8c5e578f8981174f", _allocation),
+    Decision: ("933c548702d30b40", _decision),
 }
 
 

@@ -29,6 +29,8 @@ from dapolicy.models._base import (
     to_frozenset,
     to_tuple,
 )
+from dapolicy.models.decision import PluginInfo
+from dapolicy.models.risk import Reason
 
 __all__ = ["Unknown", "Writer", "nesting", "trusted_build"]
 
@@ -130,6 +132,26 @@ def trusted_build(cls: type) -> bool:
     )
 
 
+#: The models whose instances the fast path shares between the records it reads, as
+#: the engine shares them (``dapolicy.models.risk.reason``): immutable, all text, never
+#: personal data, and the same on line after line of a decisions file (a rule's reason,
+#: a plug-in's name and version). A record that gives the very strings of one built
+#: before gets that instance, equal in every field to the one it would build.
+SHARED: frozenset[type] = frozenset({Reason, PluginInfo})
+#: At most this many instances of each are kept (then they are let go, all at once),
+#: each of at most this many characters in all.
+SHARED_KEPT, SHARED_CHARS = 2048, 1024
+#: The instances kept, by model, by their fields' values (in field order).
+_kept: dict[type, dict[tuple[str, ...], Any]] = {}
+
+
+def _shareable(cls: type, fields: Any) -> dict[tuple[str, ...], Any] | None:
+    """The instances of ``cls`` kept so far, if it is a model whose instances are shared."""
+    if cls not in SHARED or not all(f.type is str and f.converter is None for f in fields):
+        return None
+    return _kept.setdefault(cls, {})
+
+
 class Writer:
     """Writes the source of one structuring function per attrs class reached."""
 
@@ -155,6 +177,8 @@ class Writer:
             "new": object.__new__,
             "timezone": timezone,
             "ONLY_STR": frozenset({str}),
+            "SHARED_KEPT": SHARED_KEPT,
+            "SHARED_CHARS": SHARED_CHARS,
         }
         self.count = 0
         #: The classes whose functions are being written (one reached again is recursive).
@@ -243,7 +267,7 @@ class Writer:
             else:
                 lines.append(f"        {value} = v.get({field.name!r}, MISSING)")
                 lines.append(f"        if {value} is MISSING:")
-                lines.append(f"            {value} = {self.default(field)}")
+                lines.append(f"            {self.default(field, value)}")
                 lines.append("        else:")
                 lines.extend(self.emit(field.type, value, 3))
         lines.extend(self.construct(cls, fields, values))
@@ -253,7 +277,7 @@ class Writer:
         """A function of one value that structures a ``tp`` (an attrs class).
 
         The generated one; or, for a class holding a type the functions do not mirror
-        (an ``attrs.Factory`` that takes the instance, a recursive field ...), the
+        (a recursive field, a field that attrs does not take in ``__init__`` ...), the
         converter's own hook for it, as the pure path calls it there.
         """
         try:
@@ -272,7 +296,15 @@ class Writer:
         if self.mode == "init" or not trusted_build(cls):
             arguments = ", ".join(f"{f.alias}={v}" for f, v in zip(fields, values, strict=True))
             return [f"    return {model}({arguments})"]
-        lines = [f"    o = new({model})"]
+        shared = _shareable(cls, fields)
+        lines = []
+        if shared is not None:
+            kept = self.fresh("KEPT", shared)
+            lines.append(f"    k = ({', '.join(values)},)")
+            lines.append(f"    o = {kept}.get(k)")
+            lines.append("    if o is not None:")
+            lines.append("        return o")
+        lines.append(f"    o = new({model})")
         for field, value in zip(fields, values, strict=True):
             if field.converter is not None and not _identity(field):
                 lines.append(f"    {value} = {self.fresh('CONVERT', field.converter)}({value})")
@@ -284,16 +316,27 @@ class Writer:
         elif issubclass(cls, Checked):
             lines.append("    if next(o._problems(), None) is not None:")
             lines.append("        raise DOUBT")
+        if shared is not None:
+            lengths = " + ".join(f"len({value})" for value in values)
+            lines.append(f"    if {lengths} <= SHARED_CHARS:")
+            lines.append(f"        if len({kept}) >= SHARED_KEPT:")
+            lines.append(f"            {kept}.clear()")
+            lines.append(f"        {kept}[k] = o")
         lines.append("    return o")
         return lines
 
-    def default(self, field: Any) -> str:
-        """An expression for the field's default, as attrs would supply it."""
+    def default(self, field: Any, value: str) -> str:
+        """A statement that gives ``value`` the field's default, as attrs would supply it.
+
+        A default made from the instance (an ``attrs.Factory`` that takes self, as an
+        allocation's skills are) is not mirrored: a record that leaves it out goes to
+        the pure path, and one that gives it (as dapolicy writes every field) is built.
+        """
         if isinstance(field.default, attrs.Factory):  # type: ignore[arg-type]
             if field.default.takes_self:
-                raise Unknown
-            return f"{self.fresh('FACTORY', field.default.factory)}()"
-        return self.fresh("DEFAULT", field.default)
+                return "raise DOUBT"
+            return f"{value} = {self.fresh('FACTORY', field.default.factory)}()"
+        return f"{value} = {self.fresh('DEFAULT', field.default)}"
 
     def emit(self, tp: Any, var: str, depth: int) -> list[str]:
         """Statements that check ``var`` as the pure hook for ``tp`` would, and convert it.
