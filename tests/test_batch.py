@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import json
+import multiprocessing
 import os
 import time
 from collections import Counter
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,10 +20,12 @@ from dapolicy import (
     Settings,
     _batch_workers,
     batch,
+    calendar,
     default_policy,
     to_json,
 )
 from dapolicy.hookspecs import hookimpl
+from dapolicy.models._base import micros
 from dapolicy.settings import PluginSettings
 from dapolicy.synth import synthesize
 
@@ -77,6 +81,52 @@ def test_a_worker_that_dies_while_starting_stops_the_run(tmp_path: Path) -> None
     path = _file(tmp_path, _lines(5))
     with pytest.raises(batch.WorkerError, match=r"before it started.*exit code 3"):
         list(batch.assess_file(path, default_policy(), jobs=2, make_policy=dies))
+
+
+def test_jobs_are_refused_before_reading_where_processes_cannot_fork(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])
+    path = _file(tmp_path, _lines(3))
+    for results in (
+        batch.assess_file(path, default_policy(), jobs=2),
+        batch.assess_parallel(_lines(3), Settings(), 2),
+    ):
+        with pytest.raises(batch.WorkerError, match="need the fork start method"):
+            next(iter(results))
+    assert len(_one_process(path)) == 5  # one job needs no worker (3 cases, 2 bad lines)
+
+
+def test_the_workers_inherit_the_bank_holidays_built_once_before_forking(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    built: list[int] = []
+    real = calendar.bank_holidays
+
+    def recorded(year: int) -> frozenset[date]:
+        built.append(year)  # in the parent's memory: a worker's calls are its own
+        return real(year)
+
+    monkeypatch.setattr(calendar, "bank_holidays", recorded)
+    lines = _lines(40)
+    path = _file(tmp_path, lines)
+    results = list(batch.assess_file(path, default_policy(), jobs=2))
+    warmed = list(built)
+    assert results == _one_process(path)
+    parsed = [batch.parse_line(n, raw) for n, raw in lines]
+    years = {batch.decision_time(c).year for c in parsed if not isinstance(c, dict)}
+    assert {y + step for y in years for step in (-1, 0, 1)} <= set(warmed)
+    assert len(set(warmed)) == len(warmed)  # each year built once, in the parent
+
+
+def test_the_warm_up_spans_the_decisions_years_within_a_bound() -> None:
+    calendar.bank_holidays.cache_clear()
+    spring, winter = datetime(2025, 3, 1, tzinfo=UTC), datetime(2026, 12, 31, tzinfo=UTC)
+    _batch_workers.warm((micros(spring), micros(winter)))
+    assert calendar.bank_holidays.cache_info().currsize == 4  # 2024 to 2027
+    calendar.bank_holidays.cache_clear()
+    _batch_workers.warm((micros(datetime.min.replace(tzinfo=UTC)), 2**62))
+    assert calendar.bank_holidays.cache_info().currsize == _batch_workers.WARM_YEARS + 1
 
 
 @pytest.mark.parametrize(

@@ -109,6 +109,8 @@ class Index:
     :ivar lengths: its length in bytes, line ending included.
     :ivar victims: :func:`victim_hash` of its victim id (0 for a rejected line).
     :ivar order: the numbers of the lines to decide, in decision order.
+    :ivar span: the earliest and latest decision time of those lines (microseconds
+        since 1970 UTC), or ``None`` when there are none or they are not in time order.
     """
 
     def __init__(self, path: str | None, handle: int) -> None:
@@ -118,6 +120,7 @@ class Index:
         self.lengths = array("i")
         self.victims = array("I")
         self.order = array("i")
+        self.span: tuple[int, int] | None = None
 
     def __len__(self) -> int:
         return len(self.offsets)
@@ -167,6 +170,8 @@ class Index:
                 index.victims.append(victim_hash(key[2]))
                 keys.append(order_key(number, raw, key) if by_time else number)
         keys.sort()
+        if by_time and keys:
+            index.span = ((keys[0] >> 160) - _TIME_SHIFT, (keys[-1] >> 160) - _TIME_SHIFT)
         index.order = array("i", (k & 0xFFFFFFFF for k in keys))
 
     def read(self, handle: int, number: int) -> bytes:

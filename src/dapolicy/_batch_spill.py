@@ -16,7 +16,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import shutil
 import tempfile
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
@@ -115,34 +114,26 @@ class Records(NamedTuple):
 class Spill:
     """Results written in any order, by this process or by workers, read back in line order.
 
-    Its files are temporary files in ``directory``, unlinked from the start where
-    worker processes are forked (so that nothing is left behind, even by a killed
-    run), and removed when it is closed.
+    Its files are temporary files in ``directory``, unlinked from the start (so that
+    nothing is left behind, even by a killed run), and removed when it is closed.
     """
 
     def __init__(self, directory: str | None = None) -> None:
         self._directory = directory
         self._own = tempfile.TemporaryFile(dir=directory)  # noqa: SIM115 - closed in close()
         self._parts: dict[int, IO[bytes]] = {}
-        self._named: dict[int, str] = {}
-        self._folder: str | None = None
         self._file = array("H")
         self._at = array("q")
         self._size = array("i")
         self._end = 0
 
-    def part_target(self, part: int, *, forked: bool = True) -> int | str:
-        """Where partition ``part``'s worker appends its records (:func:`append_to`).
+    def part_target(self, part: int) -> int:
+        """The file descriptor partition ``part``'s worker appends to (:func:`append_to`).
 
-        A file descriptor the worker inherits, or where processes are not forked, a
-        path. One worker at a time: a replacement starts only once the worker before
-        it has ended, and appends after whatever that one left (records it never
-        reported are never read).
+        The worker inherits it (workers are forked). One worker at a time: a
+        replacement starts only once the worker before it has ended, and appends after
+        whatever that one left (records it never reported are never read).
         """
-        if not forked:  # pragma: no cover - where processes cannot fork
-            if self._folder is None:
-                self._folder = tempfile.mkdtemp(prefix="dapolicy-spill-", dir=self._directory)
-            return self._named.setdefault(part, os.path.join(self._folder, f"part-{part}"))
         if part not in self._parts:
             self._parts[part] = tempfile.TemporaryFile(dir=self._directory)  # noqa: SIM115
         return self._parts[part].fileno()
@@ -178,42 +169,28 @@ class Spill:
         self._own.flush()
         handles = {0: self._own.fileno()}
         handles.update((part + 1, file.fileno()) for part, file in self._parts.items())
-        opened = [os.open(path, os.O_RDONLY | os.O_CREAT, 0o600) for path in self._named.values()]
-        handles.update((part + 1, fd) for part, fd in zip(self._named, opened, strict=True))
-        try:
-            for number in range(1, lines + 1):
-                size = self._size[number - 1] if number <= len(self._size) else 0
-                if not size:  # pragma: no cover - a bug, never input
-                    raise AssertionError(f"line {number} has no result")
-                handle = handles[self._file[number - 1]]
-                record = os.pread(handle, size, self._at[number - 1])
-                if len(record) != size:  # pragma: no cover - a bug, never input
-                    raise AssertionError(f"line {number}'s result is not all there")
-                yield _read_record(number, record)
-        finally:
-            for fd in opened:
-                os.close(fd)
+        for number in range(1, lines + 1):
+            size = self._size[number - 1] if number <= len(self._size) else 0
+            if not size:  # pragma: no cover - a bug, never input
+                raise AssertionError(f"line {number} has no result")
+            handle = handles[self._file[number - 1]]
+            record = os.pread(handle, size, self._at[number - 1])
+            if len(record) != size:  # pragma: no cover - a bug, never input
+                raise AssertionError(f"line {number}'s result is not all there")
+            yield _read_record(number, record)
 
     def close(self) -> None:
         """Remove the spill's files."""
         self._own.close()
         for file in self._parts.values():
             file.close()
-        if self._folder is not None:  # pragma: no cover - where processes cannot fork
-            shutil.rmtree(self._folder, ignore_errors=True)
 
 
-def append_to(target: int | str, blob: bytes) -> int:
+def append_to(target: int, blob: bytes) -> int:
     """Append ``blob`` to a part's file (:meth:`Spill.part_target`); where it starts.
 
     All of it is written before this returns, so the parent may be told where.
     """
-    if isinstance(target, str):  # pragma: no cover - where processes cannot fork
-        fd = os.open(target, os.O_WRONLY | os.O_CREAT, 0o600)
-        try:
-            return append_to(fd, blob)
-        finally:
-            os.close(fd)
     start = os.fstat(target).st_size
     view, at = memoryview(blob), start
     while view:

@@ -27,6 +27,7 @@ import time
 from array import array
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from datetime import UTC, datetime, timedelta
 from multiprocessing.connection import Connection, wait
 from typing import Any, NamedTuple
 
@@ -35,7 +36,15 @@ from dapolicy._batch_spill import LineResult, Records, Spill, append_to, pack
 from dapolicy.errors import ValidationError
 from dapolicy.policy import Policy
 
-__all__ = ["DEFAULT_DECISION_SECONDS", "Pool", "WorkerError", "budget_of"]
+__all__ = [
+    "DEFAULT_DECISION_SECONDS",
+    "NO_FORK",
+    "Pool",
+    "WorkerError",
+    "budget_of",
+    "fork_context",
+    "warm",
+]
 
 #: Line numbers sent to a worker at a time, and chunks in flight per worker. A chunk
 #: is ``CHUNK`` 32-bit numbers: ``IN_FLIGHT`` of them fit in any pipe's buffer.
@@ -57,8 +66,13 @@ MARGIN = 5.0
 #: Faults in a row that cannot be pinned on a line before the run stops.
 MAX_UNEXPLAINED = 3
 
+#: At most this many years of bank holidays are built before forking (each after the
+#: first costs a fraction of a millisecond; the first, the ``holidays`` package's import).
+WARM_YEARS = 30
+
 _LOW = 0xFFFFFFFF
 _REPLAY = 1 << 31
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class WorkerError(RuntimeError):
@@ -72,10 +86,47 @@ def budget_of(settings: Any) -> float:
     return float(seconds) if isinstance(seconds, int | float) else DEFAULT_DECISION_SECONDS
 
 
-def _context() -> Any:
-    """Fork where there is fork: the workers inherit the parent's policy and index."""
-    methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+def warm(span: tuple[int, int] | None) -> None:
+    """Build, once and before forking, what every worker would otherwise build itself.
+
+    The bank holidays of the years a batch's decisions fall in (and either side), so
+    that the workers inherit the table instead of each importing the ``holidays``
+    package and building it (about half a second of CPU each). The table is a pure
+    function of the year, cached: the decisions are the same whoever built it.
+    """
+    from dapolicy.calendar import bank_holidays
+
+    if span is None:
+        first = last = datetime.now(UTC).year
+    else:
+        first, last = (_year(at) for at in span)
+    for year in range(max(first - 1, 1), min(last + 1, first + WARM_YEARS, 9999) + 1):
+        bank_holidays(year)
+
+
+def _year(at: int) -> int:
+    """The UTC year of an instant in microseconds since 1970, kept within 1 to 9999."""
+    try:
+        return (_EPOCH + timedelta(microseconds=at)).year
+    except OverflowError:
+        return 1 if at < 0 else 9999
+
+
+#: Why ``jobs`` above one is refused where processes cannot fork.
+NO_FORK = (
+    "worker processes need the fork start method, which this platform does not have "
+    "(the workers inherit the policy, the index and the spill's files); run with one job"
+)
+
+
+def fork_context() -> Any:
+    """The ``fork`` start method's context: the workers inherit the parent's state.
+
+    :raises WorkerError: where processes cannot fork (Windows), before anything starts.
+    """
+    if "fork" not in multiprocessing.get_all_start_methods():
+        raise WorkerError(NO_FORK)
+    return multiprocessing.get_context("fork")
 
 
 class _Job(NamedTuple):
@@ -93,7 +144,7 @@ class _Job(NamedTuple):
     expected: int
     temp_dir: str | None
     #: Where the worker appends its results (:meth:`Spill.part_target`).
-    spill: int | str
+    spill: int
 
 
 def _work(job: _Job) -> None:  # pragma: no cover - runs in a child process
@@ -170,7 +221,7 @@ class _Worker:
             os.getpid(),
             pool.expected,
             pool.temp_dir,
-            pool.spill.part_target(part, forked=pool.forked),
+            pool.spill.part_target(part),
         )
         self.process = context.Process(target=_work, args=(job,), daemon=True)
         self.process.start()
@@ -231,10 +282,11 @@ class Pool:
         self.jobs = jobs
         self.limit = budget + min(MARGIN, budget)
         self.budget = budget
-        self.context = _context()
-        self.forked = self.context.get_start_method() == "fork"
+        self.context = fork_context()
         self.epoch = time.monotonic()
         self.unexplained = 0
+        if index.order:
+            warm(index.span)
         self.workers = [_Worker(self, part, array("i")) for part in range(jobs)]
 
     def run(self, order: Iterable[int]) -> Iterator[LineResult | Records]:

@@ -21,6 +21,7 @@ raises on, becomes a reject with its line number and errors.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import shutil
 import stat
@@ -37,7 +38,13 @@ from dapolicy._batch_index import order_key as _packed_key
 from dapolicy._batch_index import record_of as _record_of
 from dapolicy._batch_keys import case_key, quick_key, victim_id
 from dapolicy._batch_spill import LineResult, Spill
-from dapolicy._batch_workers import DEFAULT_DECISION_SECONDS, Pool, WorkerError, budget_of
+from dapolicy._batch_workers import (
+    DEFAULT_DECISION_SECONDS,
+    Pool,
+    WorkerError,
+    budget_of,
+    fork_context,
+)
 from dapolicy.errors import HistoryError, ValidationError
 from dapolicy.history import CallEntry, MutableHistory, record
 from dapolicy.models import Case
@@ -234,19 +241,22 @@ def assess_file(
         settings' ``limits.decision_seconds``, else 10 s); a worker past it plus a
         margin is stopped and the line it held rejected.
     :param make_policy: how a worker gets its policy (default: ``policy`` itself,
-        inherited where processes fork; rebuilt from its settings elsewhere).
+        inherited: the workers are forked).
     :param temp_dir: where the results are spilled (default: the system's).
     :param lines: ``(number, raw)`` for each line of an open ``source``, read from
         where it stands (default: every line whole); ``raw`` is ``None`` for a line
         the caller would not read (too long), which is rejected unread.
     :param unread: the reject (JSON text) of such a line, given its number.
-    :raises WorkerError: worker processes failed in a way no line explains.
+    :raises WorkerError: worker processes failed in a way no line explains, or
+        ``jobs`` is above one where processes cannot fork (refused before reading).
     :raises HistoryError: the history failed; the open chunk was rolled back.
     """
     if jobs > 1 and history is not None:
         raise ValueError("a history cannot be shared between worker processes")
+    if jobs > 1:
+        fork_context()  # refused before anything is read where processes cannot fork
     if jobs > 1 and make_policy is None:
-        make_policy = _policy_factory(policy)
+        make_policy = functools.partial(_same, policy)
     run = _Run(
         settings=policy.settings,
         policy=policy if jobs <= 1 else None,
@@ -373,13 +383,8 @@ def _unread(number: int) -> str:
     return json.dumps({"line": number, "record": None, "errors": errors})
 
 
-def _policy_factory(policy: Policy) -> Callable[[], Policy]:
-    import functools
-    import multiprocessing
-
-    if "fork" in multiprocessing.get_all_start_methods():
-        return lambda: policy
-    return functools.partial(Policy, policy.settings)  # pragma: no cover - no fork
+def _same(policy: Policy) -> Policy:
+    return policy
 
 
 def _decide_here(
@@ -433,12 +438,12 @@ def assess_parallel(
     (:func:`assess_file` decides in decision order instead, which does not depend on
     the input's order.)
 
-    :raises WorkerError: a worker could not build its policy, or workers failed in a
-        way no line explains.
+    :raises WorkerError: a worker could not build its policy, workers failed in a way
+        no line explains, or processes cannot fork here (refused before reading).
     """
-    import functools
     import json
 
+    fork_context()  # refused before anything is read where processes cannot fork
     given = array("q")
 
     def spooled(spool: IO[bytes]) -> Iterator[tuple[int, bytes | None]]:

@@ -13,6 +13,7 @@ from typing import IO
 import click
 
 from dapolicy import _interrupts
+from dapolicy._batch_workers import fork_context
 from dapolicy._compact import HEADER, Compactor
 from dapolicy.batch import LineResult, WorkerError, assess_file, spool
 from dapolicy.cli._common import (
@@ -144,6 +145,11 @@ def assess(
             "--jobs and --history cannot be used together yet: the history's single "
             "writer would serialise the workers; run with --jobs 1"
         )
+    if _workers(jobs) > 1:
+        try:
+            fork_context()
+        except WorkerError as exc:
+            raise _Failure(f"--jobs {jobs}: {exc}") from None
     tally = Tally()
     outputs = [decisions, rejects_output] + ([summary] if summary else [])
     interrupted = False
@@ -245,13 +251,12 @@ def _results(
     open chunk, and re-running the same input gives the same decisions (each sees only
     what was recorded before its own time; recording again changes nothing).
     """
-    workers = jobs or os.cpu_count() or 1
     try:
         yield from assess_file(
             source,
             policy,
             history=history,
-            jobs=workers,
+            jobs=_workers(jobs),
             progress=counter.update,
             lines=lines,
             unread=lambda number: too_long(number, limit),
@@ -265,6 +270,11 @@ def _results(
             f"the history failed: {exc}; the open chunk was rolled back and no output was "
             "written; run the same input again once the history is fixed"
         ) from None
+
+
+def _workers(jobs: int) -> int:
+    """The worker processes ``--jobs`` asks for (0: one per core)."""
+    return jobs or os.cpu_count() or 1
 
 
 def _summary(
