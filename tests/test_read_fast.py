@@ -475,7 +475,8 @@ def test_each_check_agrees_with_its_models_problems(altered: tuple[Any, Any]) ->
 def test_every_model_in_a_case_has_a_check_and_is_built_slot_by_slot() -> None:
     for cls in _read_checks.CHECKS:
         assert _read_gen.trusted_build(cls), cls
-    assert set(_read_checks.CHECKS) >= {type(obj) for obj in _objects(_BUILT[-1])}
+    for built in (_BUILT[len(CASES) - 1], _BUILT[-1]):  # the enriched case, the decision
+        assert set(_read_checks.CHECKS) >= {type(obj) for obj in _objects(built)}
     assert Incident in _read_checks.CHECKS
 
 
@@ -496,6 +497,45 @@ def test_a_short_text_is_structured_without_counting_and_the_same_way() -> None:
     record["incident"]["victim"]["name"] += "x"
     assert _read_fast.structure(Case, record, converter) is _read_fast.UNSURE
     assert same_reading(json.dumps(record))[0] == "rejected"
+
+
+def test_a_text_too_short_for_a_long_string_still_has_its_items_counted() -> None:
+    # Between BOUNDED and SHORT characters: no string can be too long, an array can.
+    assert _read_fast.BOUNDED < _read_fast.SHORT <= ser.MAX_STRING_CHARS
+    record = json.loads(DECISIONS[-1])
+    for count, answer in ((ser.MAX_ITEMS, "accepted"), (ser.MAX_ITEMS + 1, "rejected")):
+        record["referrals"][0]["requested_by"] = ["a"] * count
+        text = _compact(record)
+        assert _read_fast.BOUNDED < len(text) <= _read_fast.SHORT
+        assert same_reading(text, Decision)[0] == answer
+    data = json.loads(text)
+    assert _read_fast.structure(Decision, data, ser._converter(None), short=True) is (
+        _read_fast.UNSURE
+    )
+
+
+@pytest.mark.parametrize(
+    ("path", "key"),
+    [
+        (("incident", "victim"), "name"),  # a field with a default
+        (("incident", "victim"), "id"),  # a required one
+        (("incident",), "weapon_present"),
+        (("incident", "children", 0), "present"),
+        (("form",), "answers"),
+        ((), "graded_at"),
+    ],
+)
+def test_an_unknown_key_in_place_of_a_field_reads_the_same(
+    path: tuple[Any, ...], key: str
+) -> None:
+    # As many keys as the model has fields, one of them unknown: never taken for a record.
+    record = json.loads(CASES[-1])
+    target = record
+    for part in path:
+        target = target[part]
+    target["unknown"] = target.pop(key)
+    assert same_reading(_compact(record))[0] == "rejected"
+    assert _read_fast.structure(Case, record, ser._converter(None)) is _read_fast.UNSURE
 
 
 def test_a_line_read_with_its_end_is_trusted_too() -> None:

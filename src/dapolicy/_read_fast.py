@@ -139,18 +139,30 @@ def loads(text: str | bytes) -> Any:
 
 
 #: Text of at most this many characters (or bytes) cannot hold a string longer than
-#: MAX_STRING_CHARS, nor an array or object of more than MAX_ITEMS items: each character
-#: of a string takes at least one of the text's, and each item at least two (with its
-#: comma). Its values are structured without counting.
+#: MAX_STRING_CHARS: each character of a string takes at least one of the text's. Its
+#: strings are structured without counting their characters (and its keys, JSON's, are
+#: each a ``str``).
+SHORT = _read.MAX_STRING_CHARS
+#: Nor, at most this many, an array or object of more than MAX_ITEMS items: each item
+#: takes at least two (with its comma). Its values are structured without counting.
 BOUNDED = min(_read.MAX_STRING_CHARS, 2 * _read.MAX_ITEMS)
 
 
-def structure(cls: type, data: Any, converter: cattrs.Converter, *, bounded: bool = False) -> Any:
+def structure(
+    cls: type,
+    data: Any,
+    converter: cattrs.Converter,
+    *,
+    bounded: bool = False,
+    short: bool = False,
+) -> Any:
     """``cls`` built from ``data`` as the pure path builds it, or :data:`UNSURE`.
 
     :param converter: a :func:`pristine <is_pristine>` converter.
-    :param bounded: ``data`` was read from a text of at most :data:`BOUNDED` characters,
-        so no string, array or object in it can be over a limit.
+    :param short: ``data`` is the value orjson read from a text of at most :data:`SHORT`
+        characters, so no string in it can be over the limit.
+    :param bounded: from a text of at most :data:`BOUNDED` characters, so no string,
+        array or object in it can be over a limit.
     """
     try:
         functions = _built[cls]
@@ -161,28 +173,30 @@ def structure(cls: type, data: Any, converter: cattrs.Converter, *, bounded: boo
     if functions is None:
         return UNSURE
     try:
-        return functions[bounded](data)
+        return functions[2 if bounded else 1 if short else 0](data)
     except Exception:  # any doubt, or a model's own check: the pure path decides
         return UNSURE
 
 
-#: The generated functions of each class read so far, counting and not counting the
-#: items and characters (None: the class takes the pure path).
-_built: dict[Any, tuple[Callable[[Any], Any], Callable[[Any], Any]] | None] = {}
+_Functions = tuple[Callable[[Any], Any], Callable[[Any], Any], Callable[[Any], Any]]
+
+#: The generated functions of each class read so far: counting the items and characters,
+#: the items only, and neither (None: the class takes the pure path).
+_built: dict[Any, _Functions | None] = {}
 
 
-def _generate(
-    cls: Any, converter: cattrs.Converter
-) -> tuple[Callable[[Any], Any], Callable[[Any], Any]] | None:
+def _generate(cls: Any, converter: cattrs.Converter) -> _Functions | None:
     if not _read._is_attrs(cls):
         return None
     if _read_gen.nesting(cls) > MAX_DEPTH:  # then the text may be too deep: the pure path checks
         return None
-    counting, bounded = (
-        _read_gen.Writer(converter, counts=True),
-        _read_gen.Writer(converter, counts=False),
+    writers = (
+        _read_gen.Writer(converter),
+        _read_gen.Writer(converter, strings=False),
+        _read_gen.Writer(converter, strings=False, items=False),
     )
     try:
-        return counting.compile(cls), bounded.compile(cls)
+        counting, short, bounded = (writer.compile(cls) for writer in writers)
     except _read_gen.Unknown:
         return None
+    return counting, short, bounded

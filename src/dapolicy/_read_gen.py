@@ -156,11 +156,20 @@ class Writer:
     """Writes the source of one structuring function per attrs class reached."""
 
     def __init__(
-        self, converter: cattrs.Converter, *, counts: bool = True, mode: str = "trusted"
+        self,
+        converter: cattrs.Converter,
+        *,
+        strings: bool = True,
+        items: bool = True,
+        mode: str = "trusted",
     ) -> None:
         self.converter = converter
-        #: Whether to count each string's characters and each array's items.
-        self.counts = counts
+        #: Whether to count each string's characters. Without, the values are those
+        #: orjson read from a text too short to hold a string over the limit, so every
+        #: key of an object is a ``str`` as well.
+        self.strings = strings
+        #: Whether to count each array's items and each object's entries.
+        self.items = items
         #: How each instance is built: "trusted" (slot by slot, the checks of
         #: _read_checks), "problems" (slot by slot, the model's _problems), "init".
         self.mode = mode
@@ -173,7 +182,6 @@ class Writer:
             "MAX_ITEMS": _read.MAX_ITEMS,
             "datetime_fromisoformat": datetime.fromisoformat,
             "date_fromisoformat": date.fromisoformat,
-            "date_form": _read._DATE.fullmatch,
             "new": object.__new__,
             "timezone": timezone,
             "ONLY_STR": frozenset({str}),
@@ -191,7 +199,7 @@ class Writer:
         """
         entry = self.function_for(cls)
         namespace = dict(self.namespace)
-        counted = "counting" if self.counts else "bounded"
+        counted = "counting" if self.strings else "short" if self.items else "bounded"
         name = f"<dapolicy: structure {cls.__qualname__}, {counted}>"
         exec(compile("\n".join(self.lines), name, "exec"), namespace)  # text written here
         built: Callable[[Any], Any] = namespace[entry]
@@ -220,6 +228,9 @@ class Writer:
 
         A record that has every field (as dapolicy writes them) takes the first branch,
         which reads each by index; one that leaves some to their defaults, the second.
+        The first is taken for an object of as many keys as the class has fields: then
+        it has every field's key, or some are missing and as many others are there
+        (unknown), and reading a missing one raises, so the pure path decides.
         """
         if cls in self.open:  # a recursive type
             raise Unknown
@@ -253,7 +264,7 @@ class Writer:
             f"def {name}(v):",
             "    if type(v) is not dict:",
             "        raise DOUBT",
-            f"    if v.keys() == {keys}:",
+            f"    if len(v) == {len(fields)}:",
         ]
         for field, value in zip(fields, values, strict=True):
             lines.append(f"        {value} = v[{field.name!r}]")
@@ -358,10 +369,16 @@ class Writer:
                 f"{pad}if type({var}.tzinfo) is not timezone: raise DOUBT",
             ]
         if tp is date:
+            # YYYY-MM-DD exactly when the date read from it is written back as it: a
+            # date's isoformat() is that form, in ASCII digits (fromisoformat reads
+            # other forms too, "19910603" and week dates, which the hook refuses).
             self.expect(tp, _read._structure_date)
+            text = self.fresh("text")
             return [
-                f"{pad}if type({var}) is not str or date_form({var}) is None: raise DOUBT",
+                f"{pad}if type({var}) is not str: raise DOUBT",
+                f"{pad}{text} = {var}",
                 f"{pad}{var} = date_fromisoformat({var})",
+                f"{pad}if {var}.isoformat() != {text}: raise DOUBT",
             ]
         if _read._is_optional(tp):
             self.expect(tp, "_optional_hook_factory")
@@ -388,7 +405,7 @@ class Writer:
         """A condition true when ``var`` is not a ``tp`` the hook returns as it is."""
         if tp is str:
             self.expect(tp, _read._structure_str)
-            counted = f" or len({var}) > MAX_STRING" if self.counts else ""
+            counted = f" or len({var}) > MAX_STRING" if self.strings else ""
             return f"type({var}) is not str{counted}"
         if tp is bool:
             self.expect(tp, _read._structure_bool)
@@ -407,7 +424,7 @@ class Writer:
         pad = "    " * depth
         build = self.fresh("BUILD", get_origin(tp))
         item_type = get_args(tp)[0]
-        counted = f" or len({var}) > MAX_ITEMS" if self.counts else ""
+        counted = f" or len({var}) > MAX_ITEMS" if self.items else ""
         lines = [f"{pad}if type({var}) is not list{counted}: raise DOUBT"]
         if _read._is_enum(item_type):
             self.expect(item_type, "_enum_hook")
@@ -420,25 +437,28 @@ class Writer:
             lines.append(f"{pad}for {item} in {var}:")
             lines.extend(self.emit(item_type, item, depth + 1))
             lines.append(f"{pad}    {items}.append({item})")
-        return [*lines, f"{pad}{var} = {build}({items})"]
+        # An empty array (a person's vulnerabilities, a case's children ...: the usual
+        # case) is the empty tuple or frozenset, made once.
+        empty = self.fresh("EMPTY", get_origin(tp)())
+        return [*lines, f"{pad}{var} = {build}({items}) if {var} else {empty}"]
 
     def mapping(self, tp: Any, var: str, depth: int) -> list[str]:
         """A dict from a JSON object, its keys and values one by one."""
         pad = "    " * depth
         key_type, value_type = get_args(tp)
-        counted = f" or len({var}) > MAX_ITEMS" if self.counts else ""
+        counted = f" or len({var}) > MAX_ITEMS" if self.items else ""
         lines = [f"{pad}if type({var}) is not dict{counted}: raise DOUBT"]
         if key_type is str and _read._is_enum(value_type):
             # Every key a str of at most MAX_STRING characters, then each value's member.
             self.expect(key_type, _read._structure_str)
             self.expect(value_type, "_enum_hook")
             members = self.members(value_type)
-            keys_fit = f"ONLY_STR.issuperset(map(type, {var}))"
-            if self.counts:
+            if self.strings:  # else JSON's keys, each a str, from a short text
+                keys_fit = f"ONLY_STR.issuperset(map(type, {var}))"
                 keys_fit += f" and max(map(len, {var})) <= MAX_STRING"
+                lines.append(f"{pad}if {var} and not ({keys_fit}): raise DOUBT")
             return [
                 *lines,
-                f"{pad}if {var} and not ({keys_fit}): raise DOUBT",
                 f"{pad}{var} = dict(zip({var}, map({members}.__getitem__, {var}.values())))",
             ]
         result, key, item = self.fresh("result"), self.fresh("key"), self.fresh("item")

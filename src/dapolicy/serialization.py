@@ -112,8 +112,14 @@ def from_json(cls: type[T], text: str | bytes, *, converter: cattrs.Converter | 
         data = _read_fast.loads(text)
         if data is _read_fast.UNSURE:
             return from_dict(cls, _read.loads(cls.__name__, text), converter=chosen)
-        bounded = len(text) <= _read_fast.BOUNDED
-        built = _read_fast.structure(cls, data, chosen, bounded=bounded)
+        length = len(text)
+        built = _read_fast.structure(
+            cls,
+            data,
+            chosen,
+            bounded=length <= _read_fast.BOUNDED,
+            short=length <= _read_fast.SHORT,
+        )
         if built is not _read_fast.UNSURE:
             return built  # type: ignore[no-any-return]
         # Refused: read again on the pure path, whose limits come first, for its errors.
