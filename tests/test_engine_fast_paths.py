@@ -12,6 +12,7 @@ import signal
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -35,7 +36,7 @@ from dapolicy import (
 from dapolicy._policy._budget import Budget
 from dapolicy._time import LondonClock, add_local, london_due
 from dapolicy.errors import ValidationError
-from dapolicy.models._base import LONDON, OrderedEnum, fixed_offset
+from dapolicy.models._base import LONDON, OrderedEnum, fixed_offset, trusted_maker
 from dapolicy.models.operations import ResponseGrade
 from dapolicy.models.protection import Rank
 from dapolicy.models.work import InvestigatorLevel
@@ -267,3 +268,20 @@ def test_a_quickly_made_referral_is_a_referral(
     if quick[0] == "made":
         assert type(quick[1].requested_by) is type(slow[1].requested_by)
         assert quick[1].requested_at is slow[1].requested_at is None
+
+
+def test_a_trusted_maker_builds_what_the_checked_constructor_builds() -> None:
+    """By position or by name, every field in place; a missing field is an error."""
+    incident = _incident(datetime(2024, 7, 1, 12, 0, tzinfo=UTC))
+    decision = Policy(load_entry_points=False).assess(incident, None, now=incident.reported_at)
+    for made in (decision, *decision.tasks, *decision.referrals):
+        cls = type(made)
+        values = {a.name: getattr(made, a.name) for a in attrs.fields(cls)}
+        make = trusted_maker(cls)
+        assert make is trusted_maker(cls)  # made once
+        for built in (make(**values), make(*values.values())):
+            assert type(built) is cls
+            assert built == cls(**values)
+            assert all(getattr(built, n) is v for n, v in values.items())
+    with pytest.raises(TypeError):
+        trusted_maker(Task)("what", "V1")

@@ -27,7 +27,7 @@ from dapolicy.models import (
     RiskForm,
     RiskGrade,
 )
-from dapolicy.models._base import fixed_offset, micros
+from dapolicy.models._base import fixed_offset, micros, trusted_maker
 from dapolicy.models.dara import DaraForm
 from dapolicy.models.risk import reason
 from dapolicy.models.work import Allocation
@@ -115,12 +115,14 @@ def _decide(
         "allocation": None,
     }
 
+    make = trusted_maker(Decision)
+
     def draft(**changes: Any) -> Decision:
         # Drafts are made of parts each checked when built; the final decision,
         # returned below, is checked whole.
         fields["needs_review"] = bool(review or failures)
         fields["failures"] = tuple(failures)
-        return Decision._trusted(**{**fields, **changes})  # type: ignore[no-any-return]
+        return make(**(fields | changes) if changes else fields)  # type: ignore[no-any-return]
 
     escalated = _referrals(policy, guard, "dapolicy_escalations", incident, form, draft(), history)
     failures += escalated.failures

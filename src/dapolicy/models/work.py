@@ -9,6 +9,7 @@ from datetime import datetime, timezone
 import attrs
 
 from dapolicy.models._base import (
+    MAKERS,
     MAX_YEAR,
     MIN_YEAR,
     Checked,
@@ -19,6 +20,7 @@ from dapolicy.models._base import (
     fixed_offset_or_none,
     not_blank,
     to_tuple,
+    trusted_maker,
 )
 from dapolicy.models._ids import safe_id
 from dapolicy.models.risk import Reason
@@ -101,13 +103,8 @@ class Referral(Checked):
             and victim_id
             and not victim_id.isspace()
         ):
-            return cls._trusted(  # type: ignore[no-any-return]
-                destination=destination,
-                victim_id=victim_id,
-                reasons=reasons,
-                requested_by=requested_by,
-                requested_at=None,
-            )
+            make = MAKERS.get(cls) or trusted_maker(cls)
+            return make(destination, victim_id, reasons, requested_by, None)  # type: ignore[no-any-return]
         return cls(destination, victim_id, reasons, requested_by)
 
 
@@ -167,9 +164,8 @@ class Task(Checked):
             and for_whom
             and not for_whom.isspace()
         ):
-            return cls._trusted(  # type: ignore[no-any-return]
-                what=what, for_whom=for_whom, due_by=due_by, reasons=reasons, assignee=assignee
-            )
+            make = MAKERS.get(cls) or trusted_maker(cls)
+            return make(what, for_whom, due_by, reasons, assignee)  # type: ignore[no-any-return]
         return cls(what, for_whom, due_by, reasons, assignee)
 
 
