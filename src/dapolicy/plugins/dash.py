@@ -149,7 +149,11 @@ def dapolicy_assess_risk(
     """Grade a DASH form by its count of "yes" answers."""
     if form is None or form.checklist not in (POLICE_ID, RIC_ID):
         return None
-    score = len(form.yes_items(SCORED[form.checklist]))
+    # Each scored item's answer, in number order, read once for the score and for
+    # the "not known" rules (an item not on the form is not known).
+    answered = form.answers.get
+    answers = [answered(number, Answer.NOT_KNOWN) for number in _IN_ORDER[form.checklist]]
+    score = answers.count(Answer.YES)
     grade = grade_for(score, settings)
     bands = settings.dash
     reasons = [
@@ -168,7 +172,7 @@ def dapolicy_assess_risk(
                 f"{score} 'yes' answers: visible high risk",
             )
         )
-    prompts, review = _not_known(form, settings)
+    prompts, review = _not_known(form, settings, answers)
     return Finding(
         "dash",
         grade,
@@ -215,28 +219,25 @@ _IN_ORDER = {checklist: tuple(sorted(items, key=int)) for checklist, items in SC
 
 
 def _not_known(
-    form: RiskForm, settings: Settings
+    form: RiskForm, settings: Settings, answers: list[Answer]
 ) -> tuple[tuple[Reason, ...], tuple[Reason, ...]]:
     """Prompts to complete, and review reasons, for the items not known or declined.
 
     An item not on the form counts as not known. A "not known" or "declined" answer is
     never counted as a "yes" or a "no": the grade stands on the answers given, and a
     person must look at it when too few were given or a key item is not known.
+
+    :param answers: the answer to each scored item, in number order (``_IN_ORDER``).
     """
     scored = _IN_ORDER[form.checklist]
-    answered = form.answers.get
     not_known: list[str] = []
-    declined: list[str] = []
-    for number in scored:  # one pass; an item not on the form reads as not known
-        answer = answered(number, Answer.NOT_KNOWN)
-        if answer is Answer.NOT_KNOWN:
-            not_known.append(number)
-        elif answer is Answer.DECLINED:
-            declined.append(number)
+    if Answer.NOT_KNOWN in answers:  # identity first: one C pass
+        not_known = [n for n, a in zip(scored, answers, strict=True) if a is Answer.NOT_KNOWN]
+    declined = answers.count(Answer.DECLINED)
     bands = settings.dash
     prompts: list[Reason] = []
     review: list[Reason] = []
-    unanswered = len(not_known) + len(declined)
+    unanswered = len(not_known) + declined
     if unanswered >= bands.not_known_review_from:
         review.append(
             reason(
@@ -244,7 +245,7 @@ def _not_known(
                 f"{NOT_KNOWN_SOURCE}; force setting dash.not_known_review_from "
                 f"({bands.not_known_review_from})",
                 f"{unanswered} of {len(scored)} items not answered ({len(not_known)} not "
-                f"known, {len(declined)} declined): the grade rests on the answers given; "
+                f"known, {declined} declined): the grade rests on the answers given; "
                 "complete the form",
             )
         )
