@@ -24,6 +24,7 @@ from dapolicy import (
     default_policy,
     to_json,
 )
+from dapolicy._batch_index import Index
 from dapolicy.hookspecs import hookimpl
 from dapolicy.models._base import micros
 from dapolicy.settings import PluginSettings
@@ -97,26 +98,36 @@ def test_jobs_are_refused_before_reading_where_processes_cannot_fork(
     assert len(_one_process(path)) == 5  # one job needs no worker (3 cases, 2 bad lines)
 
 
-def test_the_workers_inherit_the_bank_holidays_built_once_before_forking(
+def test_the_workers_inherit_what_the_parent_built_once_before_forking(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     built: list[int] = []
-    real = calendar.bank_holidays
+    read: list[bytes] = []
+    real_holidays, real_parse = calendar.bank_holidays, batch.parse_line
 
-    def recorded(year: int) -> frozenset[date]:
+    def holidays(year: int) -> frozenset[date]:
         built.append(year)  # in the parent's memory: a worker's calls are its own
-        return real(year)
+        return real_holidays(year)
 
-    monkeypatch.setattr(calendar, "bank_holidays", recorded)
+    def parse(number: int, raw: bytes) -> Any:
+        read.append(raw)
+        return real_parse(number, raw)
+
+    monkeypatch.setattr(calendar, "bank_holidays", holidays)
+    monkeypatch.setattr(batch, "parse_line", parse)
     lines = _lines(40)
     path = _file(tmp_path, lines)
     results = list(batch.assess_file(path, default_policy(), jobs=2))
-    warmed = list(built)
+    warmed, parsed_here = list(built), list(read)
     assert results == _one_process(path)
-    parsed = [batch.parse_line(n, raw) for n, raw in lines]
+    parsed = [real_parse(n, raw) for n, raw in lines]
     years = {batch.decision_time(c).year for c in parsed if not isinstance(c, dict)}
     assert {y + step for y in years for step in (-1, 0, 1)} <= set(warmed)
     assert len(set(warmed)) == len(warmed)  # each year built once, in the parent
+    index = Index(None, -1)  # only its order is wanted: nothing is read
+    index.build(lines, iter(range(len(lines) + 1)).__next__, real_parse, lambda *_: None)
+    first = [dict(lines)[number] for number in index.order[: _batch_workers.WARM_LINES]]
+    assert set(first) <= set(parsed_here)  # the first lines to decide were read here
 
 
 def test_the_warm_up_spans_the_decisions_years_within_a_bound() -> None:
