@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dapolicy import batch, to_json
+from dapolicy import _speedups, batch, to_json
 from dapolicy._batch_keys import byte_key, case_key, json_key, quick_key, victim_id
 from dapolicy.models import Case, Incident
 from dapolicy.models._base import micros
@@ -173,3 +173,32 @@ def test_any_text_in_a_field_keeps_the_key(raw: bytes, text: str, field: str) ->
 def test_broken_lines_get_no_byte_key(raw: bytes) -> None:
     assert byte_key(raw) is None
     assert victim_id(raw) is None
+
+
+def _hostile_readings(raw: bytes) -> list[bytes]:
+    """``raw`` edited where orjson and the stdlib might read it differently."""
+    line = raw.decode()
+    return [
+        line.replace('"name":null', '"name":"\\ud800"', 1).encode(),  # a lone surrogate
+        line.replace('"name":null', '"name":"\\u00e9\\"\\n"', 1).encode(),
+        line.replace('"name":null', '"name":NaN', 1).encode(),
+        line.replace('"name":null', f'"name":{2**70}', 1).encode(),  # past 64 bits
+        line.replace('"name":null', '"name":' + "[" * 2000 + "]" * 2000, 1).encode(),
+        line.replace('"incident":{"id":', '"incident":{"id":"X","id":', 1).encode(),
+        line.replace('"victim":{"id":"', '"victim":{"id":"\\ud83d\\ude00', 1).encode(),
+        line.replace('"victim":{"id":"', '"victim":{"id":"\\udc00', 1).encode(),
+        b"\xef\xbb\xbf" + raw.replace(b'"id":"', b'"id":"\\u0041', 1),
+        raw.replace(b'"id":"', b'"id":"\xff', 1),
+        b"\xef\xbb\xbf\xef\xbb\xbf" + raw,
+    ]
+
+
+@pytest.mark.parametrize("which", range(0, 400, 57))
+def test_the_full_reading_of_a_key_is_the_stdlibs(
+    which: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lines = _hostile_readings(SYNTH[which]) + _edits(SYNTH[which])
+    fast = [(json_key(raw), batch.victim_key(raw)) for raw in lines]
+    monkeypatch.setattr(_speedups, "orjson", None)
+    assert fast == [(json_key(raw), batch.victim_key(raw)) for raw in lines]
+    assert any(key is not None for key, _ in fast)

@@ -7,6 +7,7 @@ import json
 import random
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -153,3 +154,27 @@ def test_explain_gives_the_decision_assess_gives_a_line_of_a_shuffled_file(
         explained = run_dapolicy("explain", "in.jsonl", "--line", line, "--json", cwd=tmp_path)
         assert explained.returncode == 0, explained.stderr
         assert json.loads(explained.stdout)["decision"] == json.loads(decided[line - 1])
+
+
+def _tied(line: str, officer: str) -> str:
+    """``line`` with another attending officer: the same incident at the same time."""
+    data = json.loads(line)
+    data["incident"]["attending_officer"] = officer
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+@settings(max_examples=25, deadline=None, derandomize=True, database=None)
+@given(st.randoms(use_true_random=False))
+def test_the_index_orders_ties_as_the_order_key_does(rng: random.Random) -> None:
+    picked = rng.sample(CASES, 6)
+    ties = [_tied(line, officer) for line in picked[:3] for officer in ("PC 1", "PC 2", "PC 3")]
+    lines = [*picked, *ties, *picked[:2], *rng.sample(CASES, 20), "{not json"]
+    rng.shuffle(lines)
+    raws = [(line + "\n").encode() for line in lines]
+    with tempfile.TemporaryFile() as source:
+        source.write(b"".join(raws))
+        source.seek(0)
+        index = _batch_index.Index(None, source.fileno())
+        index.build(enumerate(source, start=1), source.tell, batch.parse_line, lambda *_: None)
+    valid = [n for n, raw in enumerate(raws, start=1) if batch.order_key(n, raw) != n]
+    assert list(index.order) == sorted(valid, key=lambda n: batch.order_key(n, raws[n - 1]))

@@ -4,9 +4,11 @@ A batch is decided in order of decision time, not input order, and written back 
 input order, for inputs larger than memory. The first pass over the input keeps, per
 line, only fixed-size numbers in :mod:`array` columns -- where the line is, how long
 it is, and a hash of its victim id -- and one packed integer per valid line for the
-sort (decision time, then a hash of the incident id, then a hash of the line's
-content, then the line number). Once sorted, only the line numbers in decision order
-are kept. Lines are then read back by offset (``os.pread``) in that order.
+sort (decision time, then a hash of the incident id, then the line number). Lines
+alike in both of the first (the same incident at the same time: rare) are read again
+and ordered by a hash of their content before the line number, as :func:`order_key`
+orders them. Once sorted, only the line numbers in decision order are kept. Lines
+are then read back by offset (``os.pread``) in that order.
 
 The results go to a spill (:mod:`dapolicy._batch_spill`), read back in line order.
 """
@@ -43,6 +45,7 @@ __all__ = [
 
 #: Added to a decision time in microseconds (negative before 1970) to sort unsigned.
 _TIME_SHIFT = 1 << 62
+_LOW = 0xFFFFFFFF
 _BOM = "\ufeff"
 
 
@@ -92,6 +95,13 @@ def order_key(number: int, raw: bytes, key: tuple[int, str, str]) -> int:
         | (_hash64(_content(raw)) << 32)
         | number
     )
+
+
+def _first_key(number: int, key: tuple[int, str, str]) -> int:
+    """:func:`order_key` without the content's hash: what the index sorts by first."""
+    at, incident_id, _ = key
+    incident = _hash64(incident_id.encode("utf-8", "surrogatepass"))
+    return ((at + _TIME_SHIFT) << 96) | (incident << 32) | number
 
 
 def victim_hash(victim_id: str) -> int:
@@ -168,11 +178,34 @@ class Index:
                 index.victims.append(0)
             else:
                 index.victims.append(victim_hash(key[2]))
-                keys.append(order_key(number, raw, key) if by_time else number)
+                keys.append(_first_key(number, key) if by_time else number)
         keys.sort()
         if by_time and keys:
-            index.span = ((keys[0] >> 160) - _TIME_SHIFT, (keys[-1] >> 160) - _TIME_SHIFT)
-        index.order = array("i", (k & 0xFFFFFFFF for k in keys))
+            index.span = ((keys[0] >> 96) - _TIME_SHIFT, (keys[-1] >> 96) - _TIME_SHIFT)
+            index._untie(keys)
+        index.order = array("i", (k & _LOW for k in keys))
+
+    def _untie(self, keys: list[int]) -> None:
+        """Order each run of ``keys`` equal but for the line number as :func:`order_key` does.
+
+        ``keys`` are sorted :func:`_first_key` values: decision time, incident id, line
+        number. Lines alike in both of the first are rare (the same incident at the
+        same time: a duplicate or a correction), so only they are read again (from
+        ``handle``) for the hash of their content that :func:`order_key` puts before
+        the line number: the order is exactly the one of sorting by :func:`order_key`,
+        at a hash per tie rather than per line.
+        """
+        start, head = 0, keys[0] >> 32
+        for at in range(1, len(keys) + 1):
+            now = keys[at] >> 32 if at < len(keys) else -1
+            if now == head:
+                continue
+            if at - start > 1:
+                numbers = [k & _LOW for k in keys[start:at]]
+                content = {n: _hash64(_content(self.read(self.handle, n))) for n in numbers}
+                numbers.sort(key=lambda n: (content[n], n))
+                keys[start:at] = [(head << 32) | n for n in numbers]
+            start, head = at, now
 
     def read(self, handle: int, number: int) -> bytes:
         """Line ``number``, read from the open file descriptor ``handle``."""

