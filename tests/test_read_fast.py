@@ -34,6 +34,7 @@ from dapolicy import (
     _read_checks,
     _read_fast,
     _read_gen,
+    _read_inline,
     _speedups,
     default_policy,
     from_dict,
@@ -462,6 +463,25 @@ def _altered(draw: st.DrawFn) -> tuple[Any, Any]:
     return cls, obj
 
 
+def _inlined(check: Callable[[Any], bool], cls: type) -> Callable[[Any], bool] | None:
+    """The check as the generated function tests it, over its fields' values."""
+    namespace: dict[str, Any] = {}
+
+    def bind(prefix: str, value: Any) -> str:
+        name = f"{prefix}{len(namespace)}"
+        namespace[name] = value
+        return name
+
+    fields = [field.name for field in attrs.fields(cls)]
+    condition = _read_inline.condition(check, {name: f"v_{name}" for name in fields}, bind)
+    if condition is None:
+        return None
+    code = compile(condition, "<inlined>", "eval")
+    return lambda obj: bool(
+        eval(code, namespace, {f"v_{name}": getattr(obj, name) for name in fields})
+    )
+
+
 @given(_altered())
 def test_each_check_agrees_with_its_models_problems(altered: tuple[Any, Any]) -> None:
     cls, obj = altered
@@ -470,6 +490,47 @@ def test_each_check_agrees_with_its_models_problems(altered: tuple[Any, Any]) ->
     assert issubclass(cls, Checked)
     problems = list(obj._problems())
     assert check(obj) == (not problems), problems
+    inlined = _inlined(check, cls)
+    assert inlined is None or inlined(obj) == (not problems), problems
+
+
+def test_the_checks_are_written_into_the_generated_functions_where_plain() -> None:
+    plain = {cls for cls, (_, check) in _read_checks.CHECKS.items() if _inlined(check, cls)}
+    # The forms' checks give the instance to a helper they share: left a call.
+    assert plain == set(_read_checks.CHECKS) - {m.RiskForm, m.DaraForm}
+
+    def bind(prefix: str, value: Any) -> str:
+        return prefix
+
+    def helper(o: Any) -> bool:
+        return bool(o)
+
+    def gives_the_instance(o: Any) -> bool:
+        return helper(o)
+
+    def has_a_statement(o: Any) -> bool:
+        a = o.a
+        a += 1
+        return a > 1
+
+    def reads_another_attribute(o: Any) -> bool:
+        return o.__class__ is object
+
+    def binds_a_computed_name(o: Any) -> bool:
+        a = len(o.a)
+        return a > 1
+
+    for function in (gives_the_instance, has_a_statement, reads_another_attribute):
+        assert _read_inline.condition(function, {"a": "x"}, bind) is None, function
+    assert _read_inline.condition(binds_a_computed_name, {"a": "x"}, bind) is None
+
+    def comprehends(o: Any) -> bool:
+        a, b = o.a, o.b
+        return len({item.id for item in a}) == len(a) and b is not None
+
+    assert _read_inline.condition(comprehends, {"a": "x", "b": "y"}, bind) == (
+        "G({item.id for item in x}) == G(x) and y is not None"
+    )
 
 
 def test_every_model_in_a_case_has_a_check_and_is_built_slot_by_slot() -> None:

@@ -60,15 +60,16 @@ def _relationship(o: Relationship) -> bool:
 
 
 def _crime(o: Crime) -> bool:
-    rationale = o.outcome_rationale
-    if not (
+    rationale, investigator = o.outcome_rationale, o.investigator
+    return (
         (o.id != "" and not o.id.isspace())
-        and (o.investigator is None or (o.investigator != "" and not o.investigator.isspace()))
-    ):
-        return False
-    if rationale is None:
-        return o.outcome is not _NO_FURTHER_ACTION
-    return rationale != "" and not rationale.isspace()
+        and (investigator is None or (investigator != "" and not investigator.isspace()))
+        and (
+            o.outcome is not _NO_FURTHER_ACTION
+            if rationale is None
+            else (rationale != "" and not rationale.isspace())
+        )
+    )
 
 
 def _call(o: Call) -> bool:

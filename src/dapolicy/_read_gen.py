@@ -20,7 +20,7 @@ from typing import Any, get_args, get_origin
 import attrs
 import cattrs
 
-from dapolicy import _read, _read_checks
+from dapolicy import _read, _read_checks, _read_inline
 from dapolicy._json_limits import MAX_DEPTH
 from dapolicy.models._base import (
     Checked,
@@ -321,7 +321,14 @@ class Writer:
                 lines.append(f"    {value} = {self.fresh('CONVERT', field.converter)}({value})")
             lines.append(f"    {self.fresh('SET', _slot(cls, field.name).__set__)}(o, {value})")
         check = _read_checks.check_for(cls) if self.mode == "trusted" else None
+        inlined = None
         if check is not None:
+            names = {field.name: value for field, value in zip(fields, values, strict=True)}
+            inlined = _read_inline.condition(check, names, self.fresh)
+        if inlined is not None:
+            lines.append(f"    if not ({inlined}):")
+            lines.append("        raise DOUBT")
+        elif check is not None:
             lines.append(f"    if not {self.fresh('CHECK', check)}(o):")
             lines.append("        raise DOUBT")
         elif issubclass(cls, Checked):
