@@ -44,6 +44,8 @@ _safe_id = SAFE_ID.fullmatch
 
 # ``not_blank`` for a ``str``, something other than white space, is written out in each
 # check as ``(text != "" and not text.isspace())``: a call for each costs more than it.
+# Likewise a tuple of reasons (a tuple: the structuring made it) is not empty when it is
+# ``!= ()``, with no call to ``bool``.
 
 
 def _person(o: Person) -> bool:
@@ -173,7 +175,7 @@ def _finding(o: Finding) -> bool:
     score = o.score
     return (
         (o.model != "" and not o.model.isspace())
-        and bool(o.reasons)
+        and o.reasons != ()
         and (score is None or score >= 0)
     )
 
@@ -182,7 +184,7 @@ def _referral(o: Referral) -> bool:
     at = o.requested_at
     return (
         (o.victim_id != "" and not o.victim_id.isspace())
-        and bool(o.reasons)
+        and o.reasons != ()
         and (at is None or MIN_YEAR <= at.year <= MAX_YEAR)
     )
 
@@ -192,14 +194,14 @@ def _task(o: Task) -> bool:
         (o.what != "" and not o.what.isspace())
         and (o.for_whom != "" and not o.for_whom.isspace())
         and MIN_YEAR <= o.due_by.year <= MAX_YEAR
-        and bool(o.reasons)
+        and o.reasons != ()
         and (o.assignee is None or (o.assignee != "" and not o.assignee.isspace()))
     )
 
 
 def _allocation(o: Allocation) -> bool:
     # Each skill an InvestigatorSkill and the level an InvestigatorLevel: the structuring.
-    return bool(o.reasons) and o.skills == o.level.skills
+    return o.reasons != () and o.skills == o.level.skills
 
 
 def _decision(o: Decision) -> bool:
@@ -209,8 +211,8 @@ def _decision(o: Decision) -> bool:
         and (o.victim_id != "" and not o.victim_id.isspace())
         and MIN_YEAR <= o.decided_at.year <= MAX_YEAR
         and (version == "" or _safe_id(version) is not None)
-        and bool(o.reasons)
-        and o.needs_review is bool(o.review_reasons or o.failures)
+        and o.reasons != ()
+        and o.needs_review is (o.review_reasons != () or o.failures != ())
     )
 
 
