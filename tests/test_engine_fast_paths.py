@@ -34,7 +34,7 @@ from dapolicy import (
     hookimpl,
 )
 from dapolicy._policy._budget import Budget
-from dapolicy._time import LondonClock, add_local, london_due
+from dapolicy._time import LondonClock, add_local, london_due, on_london_clock
 from dapolicy.errors import ValidationError
 from dapolicy.models._base import LONDON, OrderedEnum, fixed_offset, trusted_maker
 from dapolicy.models.operations import ResponseGrade
@@ -285,3 +285,32 @@ def test_a_trusted_maker_builds_what_the_checked_constructor_builds() -> None:
             assert all(getattr(built, n) is v for n, v in values.items())
     with pytest.raises(TypeError):
         trusted_maker(Task)("what", "V1")
+
+
+def _on_clock_in_full(moment: datetime) -> datetime:
+    """What :func:`on_london_clock` stands for, worked out through the zone every time."""
+    local = moment.astimezone(LONDON)
+    offset = local.utcoffset()
+    if offset == moment.utcoffset() and type(moment.tzinfo) is timezone:
+        return moment  # already there: kept as it is
+    assert offset is not None
+    return local.replace(tzinfo=timezone(offset), fold=0)
+
+
+@given(aware_datetimes())
+def test_on_london_clock_is_londons_wall_clock_at_its_offset(moment: datetime) -> None:
+    for given_at in (moment, fixed_offset(moment), moment.astimezone(UTC)):
+        assert _exactly(on_london_clock(given_at)) == _exactly(_on_clock_in_full(given_at))
+
+
+@pytest.mark.parametrize("year", [1916, 1941, 1947, 1968, 1971, 2024, 2199])
+def test_on_london_clock_hour_by_hour_around_each_clock_change(year: int) -> None:
+    """Days London's offset changes on, and the days either side, at any offset."""
+    for change in _changes(year):
+        for hours in range(-60, 61):
+            moment = change + timedelta(hours=hours, minutes=30)
+            for zone in (UTC, timezone(timedelta(hours=13)), timezone(timedelta(hours=-11))):
+                given_at = moment.astimezone(zone)
+                assert _exactly(on_london_clock(given_at)) == _exactly(
+                    _on_clock_in_full(given_at)
+                ), given_at

@@ -64,6 +64,18 @@ def on_london_clock(moment: datetime) -> datetime:
     The one zone every due time a policy returns is in (``+00:00`` in winter, ``+01:00``
     in summer), whatever zone a plug-in computed it in. The instant is unchanged.
     """
+    zone = moment.tzinfo
+    if type(zone) is timezone and type(moment) is datetime:  # a model's: look it up
+        day = moment.toordinal()
+        london = _STEADY_NEAR.get(day, _UNKNOWN)
+        if london is _UNKNOWN:
+            london = _steady_near(day)
+        if london is not None:
+            offset = moment.utcoffset()
+            if offset == london:
+                return moment
+            assert offset is not None  # a fixed offset's
+            return (moment + (london - offset)).replace(tzinfo=_fixed(london))
     local = moment.astimezone(LONDON)
     offset = local.utcoffset()
     if offset == moment.utcoffset() and type(moment.tzinfo) is timezone:
@@ -83,10 +95,57 @@ def _fixed(offset: timedelta) -> timezone:
     return zone
 
 
+#: London's UTC offset all through each London day on which it does not change, by the
+#: day's ordinal (``None`` for a day the clocks change on); and the same for the five
+#: days around each day, so that any instant written at any offset on that day (less
+#: than a day from UTC) falls in London on a day with that offset.
+_STEADY: dict[int, timedelta | None] = {}
+_STEADY_NEAR: dict[int, timedelta | None] = {}
+#: How many days each table keeps before it is emptied (about 27 years' worth).
+_STEADY_KEPT = 10_000
+_UNKNOWN = timedelta(days=-2)  # not in a table yet (no offset is a day or more)
+
+
+def _steady(day: int) -> timedelta | None:
+    """London's offset through London day ``day`` (an ordinal), or None if it changes.
+
+    London's clocks change at most once a day, so a day that starts and ends at one
+    offset is at that offset throughout (the tests check every change from 1900 to
+    2200 against this).
+    """
+    if day in _STEADY:
+        return _STEADY[day]
+    if len(_STEADY) >= _STEADY_KEPT:
+        _STEADY.clear()
+    start = datetime.fromordinal(day)
+    first = LONDON.utcoffset(start)
+    found = first if first == LONDON.utcoffset(start + timedelta(days=1)) else None
+    _STEADY[day] = found
+    return found
+
+
+def _steady_near(day: int) -> timedelta | None:
+    """London's offset through days ``day - 2`` to ``day + 2``, or None if it changes."""
+    if day in _STEADY_NEAR:
+        return _STEADY_NEAR[day]
+    if len(_STEADY_NEAR) >= _STEADY_KEPT:
+        _STEADY_NEAR.clear()
+    offsets = {_steady(near) for near in range(day - 2, day + 3)}
+    found = offsets.pop() if len(offsets) == 1 else None
+    _STEADY_NEAR[day] = found
+    return found
+
+
 def _days_later(local: datetime, days: int) -> datetime:
     """``fixed_offset(_localise(wall + days))`` for ``local``, an aware London time."""
     # Aware arithmetic in one zone is wall-clock arithmetic, and gives fold=0.
     moved = local + timedelta(days=days)
+    day = moved.toordinal()
+    steady = _STEADY.get(day, _UNKNOWN)
+    if steady is _UNKNOWN:
+        steady = _steady(day)
+    if steady is not None:  # the wall time exists, once, at the day's one offset
+        return moved.replace(tzinfo=_fixed(steady))
     offset = LONDON.utcoffset(moved)
     # ``fromutc`` reads the wall clock of what it is given as UTC: back on London's
     # clock, the same wall time unless it is one the spring change skips (or one the
@@ -106,6 +165,12 @@ def _on_clock(moment: datetime) -> datetime:
 
 def _utc_on_clock(utc: datetime) -> datetime:
     """:func:`_on_clock` of an aware UTC time put on London's clock."""
+    day = utc.toordinal()
+    steady = _STEADY_NEAR.get(day, _UNKNOWN)
+    if steady is _UNKNOWN:
+        steady = _steady_near(day)
+    if steady is not None:
+        return (utc + steady).replace(tzinfo=_fixed(steady))
     offset = LONDON.utcoffset(utc.astimezone(LONDON))
     assert offset is not None
     return utc.astimezone(_fixed(offset))
