@@ -36,6 +36,7 @@ from dapolicy import (
 from dapolicy._policy._budget import Budget
 from dapolicy._time import LondonClock, add_local, london_due, on_london_clock
 from dapolicy.errors import ValidationError
+from dapolicy.history import HistoryEntry, HistoryView, InMemoryHistory
 from dapolicy.models._base import LONDON, OrderedEnum, fixed_offset, trusted_maker
 from dapolicy.models.operations import ResponseGrade
 from dapolicy.models.protection import Rank
@@ -314,3 +315,24 @@ def test_on_london_clock_hour_by_hour_around_each_clock_change(year: int) -> Non
                 assert _exactly(on_london_clock(given_at)) == _exactly(
                     _on_clock_in_full(given_at)
                 ), given_at
+
+
+def test_a_view_answers_the_same_question_once_and_two_instants_as_two() -> None:
+    """Asked twice, one answer; but 01:30 BST and 01:30 GMT (equal to Python) are two."""
+    history = InMemoryHistory()
+    # 00:45 UTC on the night the clocks go back: 01:45 BST, after 01:30 BST, before 01:30 GMT
+    history.record_incident(
+        HistoryEntry("P1", "V1", "S1", datetime(2024, 10, 27, 0, 45, tzinfo=UTC))
+    )
+    view = HistoryView(history, known_at=datetime(2024, 11, 1, tzinfo=UTC))
+    until = datetime(2024, 10, 28, tzinfo=UTC)
+    bst = datetime(2024, 10, 27, 1, 30, tzinfo=LONDON)
+    gmt = bst.replace(fold=1)
+    assert bst == gmt
+    first = view.incidents("V1", since=bst, until=until)
+    assert [e.incident_id for e in first] == ["P1"]
+    assert view.incidents("V1", since=bst, until=until) is first
+    assert view.incidents("V1", since=gmt, until=until) == ()
+    earlier = datetime(2024, 10, 27, 0, 0, tzinfo=UTC)  # before it happened: not known yet
+    assert view.incidents("V1", since=bst, until=until, known_at=earlier) == ()
+    assert view.incidents("V1", since=bst, until=until, exclude="P1") == ()

@@ -45,6 +45,7 @@ from dapolicy._history_entries import (
     HistoryEntry,
     MaracReferralEntry,
 )
+from dapolicy._history_questions import question
 from dapolicy._memory_history import InMemoryHistory
 from dapolicy.models import Decision, Destination, DomesticAbuseVerdict, Event, Incident
 from dapolicy.models._base import fixed_offset, micros
@@ -263,7 +264,7 @@ class HistoryView:
     :raises ValueError: ``known_at`` has no UTC offset.
     """
 
-    __slots__ = ("_known_at", "_known_micros", "_store")
+    __slots__ = ("_answered", "_known_at", "_known_micros", "_store")
 
     def __init__(self, history: History, *, known_at: datetime) -> None:
         """A view of ``history`` as known just before ``known_at``."""
@@ -274,6 +275,7 @@ class HistoryView:
         _STORE.__set__(self, history)
         _KNOWN_AT.__set__(self, fixed_offset(known_at))
         _KNOWN_MICROS.__set__(self, known)
+        _ANSWERED.__set__(self, {})
 
     def __init_subclass__(cls, **kwargs: object) -> NoReturn:
         """A view cannot be subclassed (a subclass could reach the store)."""
@@ -329,17 +331,30 @@ class HistoryView:
         """The victim's incidents in the window known before the view's moment.
 
         See :meth:`History.incidents`; ``known_at`` may only move the moment earlier.
+        The same question asked again of the same view (several rules of one decision
+        look at the same 12 months) is answered from the first answer, which cannot
+        change (a tuple of frozen entries).
         """
         store, known = _clamped(self, known_at)
-        found = store.incidents(
-            victim_id,
-            since=since,
-            until=until,
-            known_at=known,
-            suspect_id=suspect_id,
-            exclude=exclude,
+        key = question(victim_id, since, until, suspect_id, exclude, known)
+        answered: dict[tuple[Any, ...], tuple[HistoryEntry, ...]] = _ANSWERED.__get__(
+            self, HistoryView
         )
-        return tuple(found)
+        if key is not None and key in answered:
+            return answered[key]
+        found = tuple(
+            store.incidents(
+                victim_id,
+                since=since,
+                until=until,
+                known_at=known,
+                suspect_id=suspect_id,
+                exclude=exclude,
+            )
+        )
+        if key is not None:
+            answered[key] = found
+        return found
 
     def last_marac_referral(
         self,
@@ -428,7 +443,8 @@ _HISTORY_TYPES: set[type] = set()
 _STORE: Any = HistoryView.__dict__["_store"]
 _KNOWN_AT: Any = HistoryView.__dict__["_known_at"]
 _KNOWN_MICROS: Any = HistoryView.__dict__["_known_micros"]
-for _slot in ("_store", "_known_at", "_known_micros"):
+_ANSWERED: Any = HistoryView.__dict__["_answered"]
+for _slot in ("_store", "_known_at", "_known_micros", "_answered"):
     type.__delattr__(HistoryView, _slot)
 del _slot
 

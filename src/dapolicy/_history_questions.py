@@ -1,0 +1,32 @@
+"""A history query's arguments as a key: a view answers the same question once."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+from zoneinfo import ZoneInfo
+
+__all__ = ["question"]
+
+_ZONES = (timezone, ZoneInfo)
+
+
+def question(*parts: object) -> tuple[Any, ...] | None:
+    """A query's arguments as a key that equals another only for the same question.
+
+    Ids must be text (or None) and times aware datetimes in a fixed offset or a
+    ``zoneinfo`` zone, each keyed with its UTC offset: two datetimes in one zone
+    compare by wall clock, ignoring ``fold``, so in the hour the clocks go back two
+    different instants would otherwise be one key. ``None`` for anything else (the
+    query is then asked, not kept).
+    """
+    key: list[Any] = []
+    for part in parts:
+        if part is None or type(part) is str:
+            key.append(part)
+        elif type(part) is datetime and type(part.tzinfo) in _ZONES:
+            key.append(part)
+            key.append(part.utcoffset())
+        else:
+            return None
+    return tuple(key)
