@@ -710,7 +710,11 @@ def test_decisions_read_the_same_both_ways_and_share_their_reasons() -> None:
 
 
 def test_a_shared_model_keeps_few_and_short_instances() -> None:
-    structure = _read_fast._built[Decision][0]  # built by the test above, or now
+    def structure(record: Any) -> Any:
+        built = _read_fast.structure(Decision, record, ser._converter(None))
+        assert built is not _read_fast.UNSURE
+        return built
+
     kept = _read_gen._kept[m.Reason]
     record = json.loads(DECISIONS[-1])
     long_text = "x" * (_read_gen.SHARED_CHARS + 1)

@@ -17,6 +17,7 @@ function to bring up to date.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import inspect
 import io
@@ -239,10 +240,12 @@ CHECKS: dict[type, tuple[str, Callable[[Any], bool]]] = {
 }
 
 
+@functools.cache
 def fingerprint(cls: type) -> str | None:
     """A short hash of the tokens of ``cls._problems`` (comments and layout aside).
 
     ``None`` when the source cannot be read (an installation without ``.py`` files).
+    Worked out once a class (the source does not change while dapolicy runs).
     """
     try:
         source = textwrap.dedent(inspect.getsource(cls._problems))  # type: ignore[attr-defined]

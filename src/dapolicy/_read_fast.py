@@ -167,36 +167,42 @@ def structure(
     try:
         functions = _built[cls]
     except KeyError:
-        functions = _built[cls] = _generate(cls, converter)
+        functions = _built[cls] = _plan(cls)
     except TypeError:  # not hashable: not a class the fast path knows
         return UNSURE
     if functions is None:
         return UNSURE
+    variant = 2 if bounded else 1 if short else 0
+    function = functions[variant]
+    if function is None:  # the first record of this kind: write its function now
+        function = functions[variant] = _generate(cls, converter, variant)
+        if function is None:
+            _built[cls] = None
+            return UNSURE
     try:
-        return functions[2 if bounded else 1 if short else 0](data)
+        return function(data)
     except Exception:  # any doubt, or a model's own check: the pure path decides
         return UNSURE
 
 
-_Functions = tuple[Callable[[Any], Any], Callable[[Any], Any], Callable[[Any], Any]]
+#: The generated functions of each class read so far, each written when a record first
+#: needs it: counting the items and characters, the items only, and neither (None: the
+#: class takes the pure path).
+_built: dict[Any, list[Callable[[Any], Any] | None] | None] = {}
 
-#: The generated functions of each class read so far: counting the items and characters,
-#: the items only, and neither (None: the class takes the pure path).
-_built: dict[Any, _Functions | None] = {}
 
-
-def _generate(cls: Any, converter: cattrs.Converter) -> _Functions | None:
+def _plan(cls: Any) -> list[Callable[[Any], Any] | None] | None:
+    """A place for the three functions of ``cls``, or None if it takes the pure path."""
     if not _read._is_attrs(cls):
         return None
     if _read_gen.nesting(cls) > MAX_DEPTH:  # then the text may be too deep: the pure path checks
         return None
-    writers = (
-        _read_gen.Writer(converter),
-        _read_gen.Writer(converter, strings=False),
-        _read_gen.Writer(converter, strings=False, items=False),
-    )
+    return [None, None, None]
+
+
+def _generate(cls: Any, converter: cattrs.Converter, variant: int) -> Callable[[Any], Any] | None:
+    writer = _read_gen.Writer(converter, strings=variant == 0, items=variant < 2)
     try:
-        counting, short, bounded = (writer.compile(cls) for writer in writers)
+        return writer.compile(cls)
     except _read_gen.Unknown:
         return None
-    return counting, short, bounded

@@ -18,6 +18,7 @@ from __future__ import annotations
 import ast
 import builtins
 import copy
+import functools
 import inspect
 import textwrap
 from collections.abc import Callable, Mapping
@@ -40,6 +41,19 @@ def condition(
     :param bind: gives a name in the generated functions' namespace bound to a value
         (each global the check reads: a constant, a compiled pattern, a builtin).
     """
+    function = _parsed(check)
+    if function is None:
+        return None
+    try:
+        expression = _Rewrite(function, values, check.__globals__, bind).result()
+    except _NotPlain:
+        return None
+    return ast.unparse(expression)
+
+
+@functools.cache
+def _parsed(check: Callable[[Any], bool]) -> ast.FunctionDef | None:
+    """The check's definition, read once (each function is written three ways)."""
     try:
         source = textwrap.dedent(inspect.getsource(check))
         (function,) = ast.parse(source).body
@@ -47,11 +61,7 @@ def condition(
         return None
     if not isinstance(function, ast.FunctionDef) or len(function.args.args) != 1:
         return None
-    try:
-        expression = _Rewrite(function, values, check.__globals__, bind).result()
-    except _NotPlain:
-        return None
-    return ast.unparse(expression)
+    return function
 
 
 class _Rewrite(ast.NodeTransformer):
