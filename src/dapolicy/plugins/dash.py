@@ -17,7 +17,8 @@ Item summaries are short paraphrases; the DASH wording is copyright and not ship
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import operator
+from collections.abc import Iterable, Sequence
 
 from dapolicy.history import HistoryView
 from dapolicy.hookspecs import hookimpl
@@ -151,8 +152,12 @@ def dapolicy_assess_risk(
         return None
     # Each scored item's answer, in number order, read once for the score and for
     # the "not known" rules (an item not on the form is not known).
-    answered = form.answers.get
-    answers = [answered(number, Answer.NOT_KNOWN) for number in _IN_ORDER[form.checklist]]
+    answers: Sequence[Answer]
+    try:  # every scored item on the form, the usual case: one C call
+        answers = _READ[form.checklist](form.answers)
+    except KeyError:
+        answered = form.answers.get
+        answers = [answered(number, Answer.NOT_KNOWN) for number in _IN_ORDER[form.checklist]]
     score = answers.count(Answer.YES)
     grade = grade_for(score, settings)
     bands = settings.dash
@@ -216,10 +221,12 @@ NOT_KNOWN_SOURCE = (
 _SUMMARY = {i: summary for i, _, summary in _POLICE_ITEMS}
 #: Each checklist's scored items in number order.
 _IN_ORDER = {checklist: tuple(sorted(items, key=int)) for checklist, items in SCORED.items()}
+#: Each checklist's scored answers in that order, from a form that has every one.
+_READ = {checklist: operator.itemgetter(*items) for checklist, items in _IN_ORDER.items()}
 
 
 def _not_known(
-    form: RiskForm, settings: Settings, answers: list[Answer]
+    form: RiskForm, settings: Settings, answers: Sequence[Answer]
 ) -> tuple[tuple[Reason, ...], tuple[Reason, ...]]:
     """Prompts to complete, and review reasons, for the items not known or declined.
 
