@@ -52,16 +52,17 @@ def task_call(guard: Guard, hook: str, start: datetime, what: str, **kwargs: Any
         hook, lambda r: isinstance(r, Task), "Task", many=True, cap="tasks", **kwargs
     )
     not_after = micros(start)
-    # Due times repeat: each instant is put on the clock once. Every task's due time
-    # is at a fixed offset (its field's converter), so equal keys are equal instants,
-    # and a task already at London's offset then is kept as it is.
-    london: dict[datetime, datetime] = {}
+    # Due times repeat (the same object, from a plug-in's clock): each is put on the
+    # clock once. Keyed by identity, which costs no hash of a datetime: every due
+    # time is held by its task until the end of this call, so no id is reused. A task
+    # already at London's offset then is kept as it is.
+    london: dict[int, datetime] = {}
     results = []
     for name, task in call.results:
         due = task.due_by
-        on_clock = london.get(due)
+        on_clock = london.get(id(due))
         if on_clock is None:
-            on_clock = london[due] = on_london_clock(due)
+            on_clock = london[id(due)] = on_london_clock(due)
         if on_clock is not due and on_clock.tzinfo != due.tzinfo:
             task = attrs.evolve(task, due_by=on_clock)
         results.append((name, task))
