@@ -15,10 +15,11 @@ def question(*parts: object) -> tuple[Any, ...] | None:
     """A query's arguments as a key that equals another only for the same question.
 
     Ids must be text (or None) and times aware datetimes in a fixed offset or a
-    ``zoneinfo`` zone, each keyed with its UTC offset: two datetimes in one zone
-    compare by wall clock, ignoring ``fold``, so in the hour the clocks go back two
-    different instants would otherwise be one key. ``None`` for anything else (the
-    query is then asked, not kept).
+    ``zoneinfo`` zone, each keyed with its ``fold``: two datetimes in one zone compare
+    by wall clock, ignoring ``fold``, so in the hour the clocks go back two different
+    instants would otherwise be one key (in two zones, Python never finds a time in
+    that hour equal to anything). ``None`` for anything else (the query is then
+    asked, not kept).
     """
     key: list[Any] = []
     for part in parts:
@@ -26,7 +27,7 @@ def question(*parts: object) -> tuple[Any, ...] | None:
             key.append(part)
         elif type(part) is datetime and type(part.tzinfo) in _ZONES:
             key.append(part)
-            key.append(part.utcoffset())
+            key.append(part.fold)
         else:
             return None
     return tuple(key)
