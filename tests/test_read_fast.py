@@ -47,7 +47,7 @@ from dapolicy import serialization as ser
 from dapolicy.models._base import Checked
 
 sys.path.insert(0, str(Path(__file__).with_name("fuzz")))
-from _read_corpus import BREAKS, CASES, HOSTILE, SPARSE, outcome, texts
+from _read_corpus import BREAKS, CASES, DECISIONS, HOSTILE, SPARSE, compact, outcome, texts
 
 
 @pytest.fixture(autouse=True)
@@ -369,33 +369,6 @@ def _objects(value: Any) -> Iterator[Any]:
             yield from _objects(item)
 
 
-def _decision_text() -> str:
-    when = datetime(2031, 3, 30, 0, 30, tzinfo=UTC)
-    why = m.Reason("rule.one", "a source", "a reason")
-    decision = Decision(
-        incident_id="INC-1",
-        victim_id="V1",
-        grade=m.RiskGrade.HIGH,
-        decided_at=when,
-        domestic_abuse=m.DomesticAbuseVerdict.DOMESTIC_ABUSE,
-        reasons=[why],
-        findings=[m.Finding("dash", m.RiskGrade.HIGH, [why], score=14)],
-        referrals=[m.Referral(m.Destination.MARAC, "V1", [why], ["dash"], when)],
-        tasks=[m.Task("welfare check", "C1", when + timedelta(hours=2), [why])],
-        allocation=m.Allocation(m.InvestigatorLevel.DETECTIVE, [why]),
-        failures=[m.PluginFailure("local", "dapolicy_tasks", "ValueError")],
-        needs_review=True,
-        plugins=[m.PluginInfo("dash", "1.0")],
-        policy_version="v-2031",
-    )
-    return to_json(decision)
-
-
-#: Decisions as the policy writes them, of every case of the corpus, and one by hand
-#: with a model of each kind a decision holds (a failure, an allocation, a version).
-DECISIONS = [to_json(default_policy().assess_case(from_json(Case, line))) for line in CASES]
-DECISIONS.append(_decision_text())
-
 _BUILT = [from_json(Case, line) for line in CASES] + [
     from_json(Decision, line) for line in DECISIONS
 ]
@@ -566,7 +539,7 @@ def test_a_text_too_short_for_a_long_string_still_has_its_items_counted() -> Non
     record = json.loads(DECISIONS[-1])
     for count, answer in ((ser.MAX_ITEMS, "accepted"), (ser.MAX_ITEMS + 1, "rejected")):
         record["referrals"][0]["requested_by"] = ["a"] * count
-        text = _compact(record)
+        text = compact(record)
         assert _read_fast.BOUNDED < len(text) <= _read_fast.SHORT
         assert same_reading(text, Decision)[0] == answer
     data = json.loads(text)
@@ -595,7 +568,7 @@ def test_an_unknown_key_in_place_of_a_field_reads_the_same(
     for part in path:
         target = target[part]
     target["unknown"] = target.pop(key)
-    assert same_reading(_compact(record))[0] == "rejected"
+    assert same_reading(compact(record))[0] == "rejected"
     assert _read_fast.structure(Case, record, ser._converter(None)) is _read_fast.UNSURE
 
 
@@ -613,7 +586,7 @@ def test_a_line_read_with_its_end_is_trusted_too() -> None:
 def test_a_decision_reads_the_same_both_ways_on_the_fast_path() -> None:
     # Allocation's skills default takes the instance: a record without them is the pure
     # path's to build; one with them (as dapolicy writes them) is built fast.
-    text = _decision_text()
+    text = DECISIONS[-1]
     data = json.loads(text)
     built = _read_fast.structure(Decision, data, ser._converter(None))
     assert built is not _read_fast.UNSURE
@@ -649,19 +622,15 @@ def test_a_decision_reads_the_same_both_ways_on_the_fast_path() -> None:
         for part in path[:-1]:
             target = target[part]
         target[path[-1]] = value
-        assert same_reading(_compact(broken), Decision)[0] == "rejected", path
+        assert same_reading(compact(broken), Decision)[0] == "rejected", path
     # Left to their defaults: the allocation's skills (made from the instance) go the
     # pure way, the rest are built fast.
     sparse = json.loads(text)
     del sparse["allocation"]["skills"], sparse["prompts"], sparse["tasks"][0]["assignee"]
-    assert same_reading(_compact(sparse), Decision)[0] == "accepted"
+    assert same_reading(compact(sparse), Decision)[0] == "accepted"
     assert _read_fast.structure(Decision, sparse, ser._converter(None)) is _read_fast.UNSURE
     del sparse["allocation"]
     assert _read_fast.structure(Decision, sparse, ser._converter(None)) is not _read_fast.UNSURE
-
-
-def _compact(record: Any) -> str:
-    return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
 
 
 #: A field of each kind a decision has, in the decision made by hand.
@@ -691,7 +660,7 @@ def test_a_hostile_value_anywhere_in_a_decision_reads_the_same(value: str) -> No
         for part in path[:-1]:
             inner = inner[part]
         inner[path[-1]] = "\x00here\x00"
-        text = _compact(target).replace(json.dumps("\x00here\x00"), value)
+        text = compact(target).replace(json.dumps("\x00here\x00"), value)
         same_reading(text, Decision)
 
 

@@ -14,15 +14,28 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import attrs
 from hypothesis import strategies as st
 
-from dapolicy import Case, ValidationError, from_json, to_json
+from dapolicy import Case, ValidationError, default_policy, from_json, to_json
+from dapolicy import models as m
 from dapolicy.synth import synthesize
 
-__all__ = ["BREAKS", "CASES", "HOSTILE", "SPARSE", "mutated", "outcome", "texts"]
+__all__ = [
+    "BREAKS",
+    "CASES",
+    "DECISIONS",
+    "DECISION_BREAKS",
+    "HOSTILE",
+    "SPARSE",
+    "compact",
+    "mutated",
+    "outcome",
+    "texts",
+]
 
 
 def _enriched(text: str, number: int) -> str:
@@ -77,6 +90,36 @@ _SYNTH = [to_json(case) for case in synthesize(30, 11)]
 SPARSE: list[str] = [_enriched(_SYNTH[0], 1), _enriched(_SYNTH[1], 2)]
 #: Valid cases as dapolicy writes them (every field, compact), the enriched ones last.
 CASES: list[str] = [*_SYNTH, *(to_json(from_json(Case, text)) for text in SPARSE)]
+
+
+def _decision_text() -> str:
+    when = datetime(2031, 3, 30, 0, 30, tzinfo=UTC)
+    why = m.Reason("rule.one", "a source", "a reason")
+    decision = m.Decision(
+        incident_id="INC-1",
+        victim_id="V1",
+        grade=m.RiskGrade.HIGH,
+        decided_at=when,
+        domestic_abuse=m.DomesticAbuseVerdict.DOMESTIC_ABUSE,
+        reasons=[why],
+        findings=[m.Finding("dash", m.RiskGrade.HIGH, [why], score=14)],
+        referrals=[m.Referral(m.Destination.MARAC, "V1", [why], ["dash"], when)],
+        tasks=[m.Task("welfare check", "C1", when + timedelta(hours=2), [why])],
+        allocation=m.Allocation(m.InvestigatorLevel.DETECTIVE, [why]),
+        failures=[m.PluginFailure("local", "dapolicy_tasks", "ValueError")],
+        needs_review=True,
+        plugins=[m.PluginInfo("dash", "1.0")],
+        policy_version="v-2031",
+    )
+    return to_json(decision)
+
+
+#: Decisions as the policy writes them, of every case above, and one by hand with a
+#: model of each kind a decision holds (a failure, an allocation, a policy version).
+DECISIONS: list[str] = [
+    *(to_json(default_policy().assess_case(from_json(Case, line))) for line in CASES),
+    _decision_text(),
+]
 
 #: Values put in place of any value of a valid case, as JSON text.
 HOSTILE: list[str] = [
@@ -186,7 +229,8 @@ def _set(record: Any, path: tuple[Any, ...], value: Any) -> Any:
     return record
 
 
-def _compact(record: Any) -> str:
+def compact(record: Any) -> str:
+    """``record`` as dapolicy writes JSON: compact, not ASCII-escaped."""
     return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
 
 
@@ -316,27 +360,76 @@ BREAKS: dict[str, Callable[[dict[str, Any]], None]] = {
     "judgement": _judgement("x"),
 }
 
+
+def _decision(path: tuple[Any, ...], value: Any) -> Callable[[dict[str, Any]], None]:
+    def breaks(r: dict[str, Any]) -> None:
+        try:
+            target = _at(r, path[:-1])
+            target[path[-1]]  # there to replace (a decision may have no task, no allocation)
+        except (KeyError, IndexError, TypeError):
+            return
+        target[path[-1]] = value
+
+    return breaks
+
+
+def _unflagged(r: dict[str, Any]) -> None:
+    r["review_reasons"], r["failures"], r["needs_review"] = [], [], True
+
+
+def _skills_left_out(r: dict[str, Any]) -> None:
+    if r.get("allocation") is not None:
+        del r["allocation"]["skills"]
+
+
+#: The rules across a decision's fields broken (or, for the last few, kept).
+DECISION_BREAKS: dict[str, Callable[[dict[str, Any]], None]] = {
+    "review without a reason": _unflagged,
+    "flagged, no review": _decision(("needs_review",), False),
+    "no reasons": _decision(("reasons",), []),
+    "blank reason": _decision(("reasons", 0, "text"), "\u2003"),
+    "unsafe policy version": _decision(("policy_version",), "v 1"),
+    "decided in 2201": _decision(("decided_at",), "2201-01-01T00:00:00+00:00"),
+    "naive due time": _decision(("tasks", 0, "due_by"), "2031-03-30T02:30:00"),
+    "task without reasons": _decision(("tasks", 0, "reasons"), []),
+    "negative score": _decision(("findings", 0, "score"), -1),
+    "skills not the level's": _decision(("allocation", "skills"), ["detective"]),
+    "blank plug-in version": _decision(("plugins", 0, "version"), " "),
+    # Valid, unusual: must be accepted by both.
+    "skills left to their default": _skills_left_out,
+    "no policy version": _decision(("policy_version",), ""),
+    "a task for no one in particular": _decision(("tasks", 0, "assignee"), None),
+}
+
 _KINDS = ["replace"] * 6 + ["break"] * 3 + ["remove", "add", "twice", "layout", "cut", "wrap"]
 
 
 @st.composite
-def mutated(draw: st.DrawFn) -> str | bytes:
-    """A valid case with one fault (or one unusual, valid change) put anywhere in it."""
-    record = json.loads(draw(st.sampled_from(CASES + SPARSE)))
+def mutated(
+    draw: st.DrawFn,
+    records: list[str] | None = None,
+    breaks: dict[str, Callable[[dict[str, Any]], None]] = BREAKS,
+) -> str | bytes:
+    """A valid record with one fault (or one unusual, valid change) put anywhere in it.
+
+    :param records: the valid records to start from (the cases, by default).
+    :param breaks: the changes of a rule across fields that may be made.
+    """
+    record = json.loads(draw(st.sampled_from(CASES + SPARSE if records is None else records)))
     kind = draw(st.sampled_from(_KINDS))
     path = draw(st.sampled_from(_paths(record)))
     if kind == "replace":
         value = draw(st.sampled_from(HOSTILE))
-        return _compact(_set(record, path, _PLACEHOLDER)).replace(json.dumps(_PLACEHOLDER), value)
+        return compact(_set(record, path, _PLACEHOLDER)).replace(json.dumps(_PLACEHOLDER), value)
     if kind == "break":
-        BREAKS[draw(st.sampled_from(sorted(BREAKS)))](record)
-        return _compact(record)
+        breaks[draw(st.sampled_from(sorted(breaks)))](record)
+        return compact(record)
     if kind == "remove" and path:
         del _at(record, path[:-1])[path[-1]]
     elif kind == "add" and isinstance(_at(record, path), dict):
         key = draw(st.sampled_from(["unknown_key", "Jane Smith", "07700900123", "id"]))
         _at(record, path).setdefault(key, draw(st.sampled_from([None, 1, "x", []])))
-    text = _compact(record)
+    text = compact(record)
     if kind == "twice":
         key = draw(st.sampled_from(['"id":"again",', '"id" : "again" ,', '"Jane Smith":1,']))
         text = text.replace("{", "{" + key, 1 + draw(st.integers(0, 3)))
