@@ -1,131 +1,88 @@
-"""The in-memory history, behind :mod:`dapolicy.history` (which is its public home)."""
+"""The in-memory history, behind :mod:`dapolicy.history` (which is its public home).
+
+How it is kept: under 300 bytes a record, not an object per entry
+    Every id is a number: victims, suspects, callers, locations and perpetrators in one
+    table of *keys*, incident, call, event and decision ids in one of *names*
+    (:class:`~dapolicy._history_ids.Ids`: their text once, in one ``bytearray``). Each
+    kind of entry is a row in columns of machine integers (:mod:`array`): its two times
+    as integer microseconds, its ids' numbers, and its UTC offsets, crime flag, grade or
+    event kind packed in one more integer. Each key has one ``bytes`` (its *blob*)
+    holding the row numbers of everything about it, section by section, each sorted by
+    (time, id) as the queries read them, so a window is two binary searches on the
+    rows' times. The entry objects are made again only for the rows a query returns
+    (a few hundred of them kept, as every assessment asks about the same victim three
+    times). An entry that would not come back exactly the same from its numbers (a
+    subclass, a ``datetime`` subclass, a named ``timezone``, a folded time, a ``str``
+    subclass as an id, a crime flag that is not a bool) is kept as it was given, and
+    returned as itself.
+"""
 
 from __future__ import annotations
 
 import bisect
-import functools
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime, timedelta, timezone
-from typing import TYPE_CHECKING, TypeVar
+from datetime import datetime
+from typing import TYPE_CHECKING
 
-from dapolicy.models import Agency, CivilOrder, EventKind, RiskGrade
+from dapolicy._history_entries import (
+    CallEntry,
+    EventEntry,
+    GradeEntry,
+    HistoryEntry,
+    MaracReferralEntry,
+)
+from dapolicy._history_ids import (
+    CALLER_CALLS,
+    EVENTS,
+    GRADES,
+    INCIDENTS,
+    LOCATION_CALLS,
+    MARAC,
+    plain_time,
+    rows,
+    with_row,
+)
+from dapolicy._history_store import NO_KEY, ORDERS, ZONE_MASK, HistoryStore, Rows
+from dapolicy.models import Agency, EventKind, RiskGrade
 from dapolicy.models._base import micros
 
 if TYPE_CHECKING:
-    from dapolicy.history import (
-        CallEntry,
-        EventEntry,
-        GradeEntry,
-        HistoryEntry,
-        MaracReferralEntry,
-    )
+    from typing import Any
+
     from dapolicy.models import Incident
 
 __all__ = ["InMemoryHistory"]
 
-E = TypeVar("E")
+_RANK = {grade: rank for rank, grade in enumerate(RiskGrade)}
+_KIND = {kind: code for code, kind in enumerate(EventKind)}
+_AGENCY = {agency: code for code, agency in enumerate(Agency)}
+_ORDER = {order: code for code, order in enumerate(ORDERS)}
+
+#: What a name (incident, call or event id) was recorded as, by bit.
+_AS_INCIDENT, _AS_CALL, _AS_EVENT = 1, 2, 4
 
 
-class _Timeline(list[tuple[int, str, int, E]]):
-    """Entries sorted by (time, id), searchable by window in O(log n).
-
-    One list of ``(time_us, id, recorded_us, entry)``: each entry's ``recorded_at`` in
-    microseconds is kept beside it, so that a window is filtered by the second clock
-    without converting a datetime per entry. (time, id) is unique in a timeline (ids
-    are), so the entries themselves are never compared. A list and nothing else, since
-    most timelines (a victim's, a location's) hold one entry.
-    """
-
-    __slots__ = ()
-
-    def add(self, at: datetime, entry_id: str, entry: E, recorded_at: datetime) -> None:
-        key = (micros(at), entry_id)
-        self.insert(bisect.bisect_left(self, key), (*key, micros(recorded_at), entry))
-
-    def window(self, since: datetime, until: datetime, known_at: datetime) -> list[E]:
-        # Keys are exact integer instants: (t, "") sorts before every (t, id).
-        low = bisect.bisect_left(self, (micros(since), ""))
-        high = bisect.bisect_left(self, (micros(until) + 1, ""))
-        known = micros(known_at)
-        return [item[3] for item in self[low:high] if item[2] < known]
-
-    def latest(self, before: datetime, known_at: datetime, exclude: str | None) -> E | None:
-        """The last entry at or before ``before``, known before ``known_at``, not ``exclude``."""
-        index = bisect.bisect_left(self, (micros(before) + 1, ""))
-        known = micros(known_at)
-        while index:
-            index -= 1
-            _, entry_id, recorded, entry = self[index]
-            if entry_id != exclude and recorded < known:
-                return entry
-        return None
-
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_GRADES = tuple(RiskGrade)
-_RANK = {grade: rank for rank, grade in enumerate(_GRADES)}
-
-#: A grade as kept: (graded_us, decision_id, recorded_us, grade's rank, the two UTC
-#: offsets in seconds). Primitives only, sorted by (graded_us, decision_id).
-_Grade = tuple[int, str, int, int, int, int]
-#: An event as kept: (occurred_us, event_id, recorded_us, perpetrator_id, kind's value,
-#: reporting agency's value, order's value or None, the two UTC offsets in seconds).
-_Event = tuple[int, str, int, str, str, str, str | None, int, int]
-
-
-def _offset(moment: datetime) -> int:
-    offset = moment.utcoffset()
-    assert offset is not None  # entries are checked aware when built
-    return offset // timedelta(seconds=1)
-
-
-@functools.lru_cache(maxsize=64)
-def _zone(offset: int) -> timezone:
-    return timezone(timedelta(seconds=offset))
-
-
-def _moment(us: int, offset: int) -> datetime:
-    """The instant ``us`` at the fixed UTC offset it was given in."""
-    return (_EPOCH + timedelta(microseconds=us)).astimezone(_zone(offset))
-
-
-@functools.cache
-def _grade_entry() -> type[GradeEntry]:
-    from dapolicy.history import GradeEntry  # a cycle at import time, not at run time
-
-    return GradeEntry
-
-
-def _one_of(caller_id: str | None, location_id: str | None) -> tuple[str, str]:
-    """The (kind, id) a calls query is about; exactly one of the two must be given."""
+def _one_of(caller_id: str | None, location_id: str | None) -> tuple[int, str]:
+    """The (section, id) a calls query is about; exactly one of the two must be given."""
     if caller_id is not None and location_id is None:
-        return "caller", caller_id
+        return CALLER_CALLS, caller_id
     if location_id is not None and caller_id is None:
-        return "location", location_id
+        return LOCATION_CALLS, location_id
     raise ValueError("give exactly one of caller_id and location_id")
 
 
-class InMemoryHistory:
-    """A :class:`~dapolicy.history.MutableHistory` in memory, per victim and victim-suspect pair.
+def _plain(*ids: object) -> bool:
+    return all(type(item) is str for item in ids)
 
-    Memory is one small entry per incident (ids and two timestamps), one per MARAC
-    referral and one per call (held by caller and by location); a grade or an event is
-    one tuple of primitives (ids, integer instants and offsets, enum values).
+
+class InMemoryHistory(HistoryStore):
+    """A :class:`~dapolicy.history.MutableHistory` in memory, per victim, caller and location.
+
+    Memory is a few integers an entry and each distinct id's text once: about 115 bytes
+    an incident, and under 300 a batch record (its incident, call, grade and referral).
+    An entry is made again from them only when a query returns it. A window is two
+    binary searches (a few rows are looked through).
     """
-
-    def __init__(self) -> None:
-        """An empty history."""
-        # By victim only: a victim-suspect query filters the victim's (a victim has few
-        # incidents), which halves what each incident costs.
-        self._by_victim: dict[str, _Timeline[HistoryEntry]] = {}
-        self._ids: set[str] = set()
-        self._marac: dict[tuple[str, str], _Timeline[MaracReferralEntry]] = {}
-        self._marac_seen: set[tuple[str, str, int, str]] = set()
-        self._calls_by: dict[str, dict[str, _Timeline[CallEntry]]] = {"caller": {}, "location": {}}
-        self._call_ids: set[str] = set()
-        self._grades: dict[str, list[_Grade]] = {}
-        self._events: dict[str, list[_Event]] = {}
-        self._event_ids: set[str] = set()
 
     @classmethod
     def of(
@@ -145,7 +102,7 @@ class InMemoryHistory:
         :raises ValidationError: a referral made before its incident was reported.
         """
         from dapolicy.errors import FieldError, ValidationError
-        from dapolicy.history import MaracReferralEntry, record
+        from dapolicy.history import record
 
         history = cls()
         for incident in incidents:
@@ -166,160 +123,201 @@ class InMemoryHistory:
 
     def __len__(self) -> int:
         """The number of incidents held."""
-        return len(self._ids)
+        return len(self._inc.at)
 
     def __repr__(self) -> str:
         """Counts only: a history is full of ids and must not be dumped into a log."""
         return (
-            f"<InMemoryHistory incidents={len(self._ids)} victims={len(self._by_victim)} "
-            f"calls={len(self._call_ids)}>"
+            f"<InMemoryHistory incidents={len(self._inc.at)} victims={self._victims} "
+            f"calls={len(self._calls.at)}>"
         )
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Everything but what is kept only to answer the next query faster."""
+        return {**self.__dict__, "_built": {}, "_found": {}}
+
+    # --- recording -----------------------------------------------------------------------
+    #
+    # Each method works out everything first (numbers found, times, where the row goes)
+    # and changes the history only after: an entry that fails half way leaves no trace.
 
     def record_incident(self, entry: HistoryEntry) -> bool:
         """Add an incident; return False if its id was already there."""
-        if entry.incident_id in self._ids:
+        text, count = entry.incident_id, len(self._names.ends)
+        name = self._names.add(text)  # an id kept for nothing if this fails: harmless
+        if name == count:
+            self._as.append(0)
+        elif self._as[name] & _AS_INCIDENT:
             return False
-        self._ids.add(entry.incident_id)
-        at, key, known = entry.occurred_at, entry.incident_id, entry.recorded_at
-        self._by_victim.setdefault(entry.victim_id, _Timeline()).add(at, key, entry, known)
+        at, known = entry.occurred_at, entry.recorded_at
+        at_us, known_us, zones = self._stamp(at, known)
+        victim_id, suspect_id = entry.victim_id, entry.suspect_id
+        plain = (
+            type(entry) is HistoryEntry
+            and type(text) is str
+            and type(victim_id) is str
+            and type(suspect_id) is str
+            and type(entry.crime) is bool
+            and zones >= 0
+            and plain_time(at)
+            and plain_time(known)
+        )
+        victim = self._known_key(victim_id)
+        held = rows(self._blobs[victim], INCIDENTS) if victim >= 0 else ()
+        position = self._place(held, at_us, text, self._inc) if held else 0
+        if victim < 0:
+            victim = self._add_key(victim_id)
+        suspect = self._add_key(suspect_id)
+        table = self._inc
+        row = len(table.at)
+        table.at.append(at_us)
+        table.known.append(known_us)
+        table.misc.append(zones << 1 | entry.crime if plain else bool(entry.crime))
+        ids, suspects = table.ids
+        ids.append(name)
+        suspects.append(suspect)
+        self._victims += not held
+        self._blobs[victim] = with_row(self._blobs[victim], INCIDENTS, position, row)
+        self._as[name] |= _AS_INCIDENT
+        if not plain:
+            self._odd[INCIDENTS + 8 * row] = entry
         return True
 
     def record_call(self, entry: CallEntry) -> bool:
         """Add a call; return False if its id was already there."""
-        if entry.call_id in self._call_ids:
+        text, count = entry.call_id, len(self._names.ends)
+        name = self._names.add(text)
+        if name == count:
+            self._as.append(0)
+        elif self._as[name] & _AS_CALL:
             return False
-        self._call_ids.add(entry.call_id)
-        for kind, value in (("caller", entry.caller_id), ("location", entry.location_id)):
-            if value is not None:
-                timeline = self._calls_by[kind].setdefault(value, _Timeline())
-                timeline.add(entry.received_at, entry.call_id, entry, entry.recorded_at)
+        at, known = entry.received_at, entry.recorded_at
+        at_us, known_us, zones = self._stamp(at, known)
+        caller, location = entry.caller_id, entry.location_id
+        plain = (
+            type(entry) is CallEntry
+            and type(text) is str
+            and (caller is None or type(caller) is str)
+            and (location is None or type(location) is str)
+            and zones >= 0
+            and plain_time(at)
+            and plain_time(known)
+        )
+        by = to = NO_KEY
+        table, blobs = self._calls, self._blobs
+        if caller is not None:
+            by = self._known_key(caller)
+            held = rows(blobs[by], CALLER_CALLS) if by >= 0 else ()
+            by_position = self._place(held, at_us, text, table) if held else 0
+            if by < 0:
+                by = self._add_key(caller)
+        if location is not None:
+            to = self._known_key(location)
+            held = rows(blobs[to], LOCATION_CALLS) if to >= 0 else ()
+            to_position = self._place(held, at_us, text, table) if held else 0
+            if to < 0:
+                to = self._add_key(location)
+        row = len(table.at)
+        table.at.append(at_us)
+        table.known.append(known_us)
+        table.misc.append(zones if plain else 0)
+        ids, callers, locations = table.ids
+        ids.append(name)
+        callers.append(by)
+        locations.append(to)
+        if caller is not None:
+            blobs[by] = with_row(blobs[by], CALLER_CALLS, by_position, row)
+        if location is not None:
+            blobs[to] = with_row(blobs[to], LOCATION_CALLS, to_position, row)
+        self._as[name] |= _AS_CALL
+        if not plain:
+            self._odd[CALLER_CALLS + 8 * row] = entry
         return True
 
     def record_marac_referral(self, entry: MaracReferralEntry) -> bool:
         """Add a MARAC referral; return False if it was already there."""
-        # Keyed on the exact instant: a referral is the same one whatever offset it has.
-        key = (entry.victim_id, entry.suspect_id, micros(entry.referred_at), entry.incident_id)
-        if key in self._marac_seen:
-            return False
-        self._marac_seen.add(key)
-        timeline = self._marac.setdefault((entry.victim_id, entry.suspect_id), _Timeline())
-        timeline.add(entry.referred_at, entry.incident_id, entry, entry.recorded_at)
+        # The same one: the same victim, suspect, incident and instant, whatever offset.
+        at, known = entry.referred_at, entry.recorded_at
+        at_us, known_us, at_zone, known_zone = self._instants(at, known)
+        victim, suspect = self._known_key(entry.victim_id), self._known_key(entry.suspect_id)
+        name = self._name(entry.incident_id)
+        held, table = rows(self._blobs[victim], MARAC) if victim >= 0 else (), self._marac
+        if held and suspect >= 0 and name >= 0:
+            when = table.at.__getitem__
+            low = bisect.bisect_left(held, at_us, key=when)
+            high = bisect.bisect_right(held, at_us, lo=low, key=when)
+            ids, others = table.ids
+            if any(ids[r] == name and others[r] == suspect for r in held[low:high]):
+                return False
+        plain = (
+            type(entry) is MaracReferralEntry
+            and _plain(entry.victim_id, entry.suspect_id, entry.incident_id)
+            and plain_time(at)
+            and plain_time(known)
+            and max(at_zone, known_zone) <= ZONE_MASK
+        )
+        position = self._place(held, at_us, entry.incident_id, table, after=True)
+        name = self._add_name(entry.incident_id)
+        victim, suspect = self._add_key(entry.victim_id), self._add_key(entry.suspect_id)
+        row = len(table.at)
+        table.add(at_us, known_us, at_zone | known_zone << 16 if plain else 0, name, suspect)
+        self._file(victim, MARAC, position, row)
+        if not plain:
+            self._odd[MARAC + 8 * row] = entry
         return True
 
     def record_grade(self, entry: GradeEntry) -> bool:
         """Add a grade; return False if one for the same decision and instant was there."""
         graded, known = entry.graded_at, entry.recorded_at
-        kept: _Grade = (
-            micros(graded),
-            entry.decision_id,
-            micros(known),
-            _RANK[entry.grade],
-            _offset(graded),
-            _offset(known),
-        )
-        grades = self._grades.setdefault(entry.victim_id, [])
-        index = bisect.bisect_left(grades, kept[:2])
-        if index < len(grades) and grades[index][:2] == kept[:2]:
+        at_us, known_us, at_zone, known_zone = self._instants(graded, known)
+        rank = _RANK[entry.grade]
+        victim = self._known_key(entry.victim_id)
+        held = rows(self._blobs[victim], GRADES) if victim >= 0 else ()
+        position = self._place(held, at_us, entry.decision_id, self._grades)
+        if position < 0:
             return False
-        grades.insert(index, kept)
+        plain = type(entry) is GradeEntry and _plain(entry.victim_id, entry.decision_id)
+        name = self._add_name(entry.decision_id)
+        victim = self._add_key(entry.victim_id)
+        row = len(self._grades.at)
+        self._grades.add(at_us, known_us, rank | at_zone << 8 | known_zone << 36, name)
+        self._file(victim, GRADES, position, row)
+        if not plain:
+            self._odd[GRADES + 8 * row] = entry
         return True
 
     def record_event(self, entry: EventEntry) -> bool:
         """Add an event; return False if its id was already there."""
-        if entry.event_id in self._event_ids:
+        name = self._name(entry.event_id)
+        if name >= 0 and self._as[name] & _AS_EVENT:
             return False
-        self._event_ids.add(entry.event_id)
         at, known = entry.occurred_at, entry.recorded_at
-        kept: _Event = (
-            micros(at),
-            entry.event_id,
-            micros(known),
-            entry.perpetrator_id,
-            entry.kind.value,
-            entry.reported_by.value,
-            None if entry.order is None else entry.order.value,
-            _offset(at),
-            _offset(known),
+        at_us, known_us, at_zone, known_zone = self._instants(at, known)
+        codes = _KIND[entry.kind] | _AGENCY[entry.reported_by] << 8 | _ORDER[entry.order] << 16
+        plain = type(entry) is EventEntry and _plain(
+            entry.event_id, entry.victim_id, entry.perpetrator_id
         )
-        bisect.insort(self._events.setdefault(entry.victim_id, []), kept)
+        victim = self._known_key(entry.victim_id)
+        held = rows(self._blobs[victim], EVENTS) if victim >= 0 else ()
+        position = self._place(held, at_us, entry.event_id, self._events)
+        if name < 0:
+            name = self._add_name(entry.event_id, absent=True)
+        victim, perpetrator = self._add_key(entry.victim_id), self._add_key(entry.perpetrator_id)
+        row = len(self._events.at)
+        self._events.add(
+            at_us, known_us, codes | at_zone << 24 | known_zone << 44, name, perpetrator
+        )
+        self._file(victim, EVENTS, position, row)
+        self._as[name] |= _AS_EVENT
+        if not plain:
+            self._odd[EVENTS + 8 * row] = entry
         return True
 
-    def last_grade(
-        self, victim_id: str, *, known_at: datetime, exclude: str | None = None
-    ) -> GradeEntry | None:
-        """The victim's latest grade known before ``known_at`` (see ``History``)."""
-        grades = self._grades.get(victim_id)
-        if not grades:
-            return None
-        known = micros(known_at)
-        for graded, decision, recorded, rank, graded_off, recorded_off in reversed(grades):
-            if recorded < known and decision != exclude:
-                # Checked when it was recorded: built again without checking (cheap, as
-                # every assessment asks for the victim's last grade).
-                entry = object.__new__(_grade_entry())
-                put = object.__setattr__
-                put(entry, "victim_id", victim_id)
-                put(entry, "graded_at", _moment(graded, graded_off))
-                put(entry, "grade", _GRADES[rank])
-                put(entry, "decision_id", decision)
-                put(entry, "recorded_at", _moment(recorded, recorded_off))
-                return entry
-        return None
+    # --- queries -----------------------------------------------------------------------------
 
-    def events(
-        self,
-        victim_id: str,
-        *,
-        since: datetime,
-        until: datetime,
-        known_at: datetime,
-        perpetrator_id: str | None = None,
-        exclude: str | None = None,
-    ) -> Sequence[EventEntry]:
-        """The victim's events in the window, oldest first (see ``History``)."""
-        from dapolicy.history import EventEntry
-
-        events = self._events.get(victim_id)
-        if not events:
-            return ()
-        low = bisect.bisect_left(events, (micros(since), ""))
-        high = bisect.bisect_left(events, (micros(until) + 1, ""))
-        known = micros(known_at)
-        return [
-            EventEntry(
-                event,
-                EventKind(kind),
-                victim_id,
-                perpetrator,
-                _moment(at, at_off),
-                Agency(agency),
-                None if order is None else CivilOrder(order),
-                recorded_at=_moment(recorded, recorded_off),
-            )
-            for at, event, recorded, perpetrator, kind, agency, order, at_off, recorded_off in (
-                events[low:high]
-            )
-            if recorded < known
-            and event != exclude
-            and (perpetrator_id is None or perpetrator == perpetrator_id)
-        ]
-
-    def calls(
-        self,
-        *,
-        since: datetime,
-        until: datetime,
-        known_at: datetime,
-        caller_id: str | None = None,
-        location_id: str | None = None,
-        exclude: str | None = None,
-    ) -> Sequence[CallEntry]:
-        """Calls from a caller or to a location in the window (see ``History``)."""
-        kind, value = _one_of(caller_id, location_id)
-        timeline = self._calls_by[kind].get(value)
-        if timeline is None:
-            return ()
-        return [c for c in timeline.window(since, until, known_at) if c.call_id != exclude]
+    def _own(self, text: str, key: int) -> str:
+        """A key's id as a query gave it, if a plain str, else as it was recorded."""
+        return text if type(text) is str else self._keys.text(key)
 
     def incidents(
         self,
@@ -332,14 +330,45 @@ class InMemoryHistory:
         exclude: str | None = None,
     ) -> Sequence[HistoryEntry]:
         """The victim's incidents in the window, oldest first (see ``History``)."""
-        timeline = self._by_victim.get(victim_id)
-        if timeline is None:
+        victim = self._found.get(victim_id)  # the commonest case first: asked just before
+        if victim is None:
+            victim = self._key(victim_id)
+        held = rows(self._blobs[victim], INCIDENTS) if victim >= 0 else ()
+        if not held:
             return ()
-        found = timeline.window(since, until, known_at)
+        table, built, build = self._inc, self._built, self._incident
+        window = _window(held, table, micros(since), micros(until), micros(known_at))
         if suspect_id is not None:
-            found = [entry for entry in found if entry.suspect_id == suspect_id]
-        if exclude is not None:
+            suspect, suspects = self._key(suspect_id), table.ids[1]
+            window = [row for row in window if suspects[row] == suspect]
+        if type(victim_id) is not str:
+            victim_id = self._keys.text(victim)
+        # An entry made again lately is kept under its row number times 8 (see _incident).
+        found = [built.get(row << 3) or build(row, victim_id) for row in window]
+        if exclude is not None:  # on the entries: cheaper than finding its number
             found = [entry for entry in found if entry.incident_id != exclude]
+        return found
+
+    def calls(
+        self,
+        *,
+        since: datetime,
+        until: datetime,
+        known_at: datetime,
+        caller_id: str | None = None,
+        location_id: str | None = None,
+        exclude: str | None = None,
+    ) -> Sequence[CallEntry]:
+        """Calls from a caller or to a location in the window (see ``History``)."""
+        section, value = _one_of(caller_id, location_id)
+        key = self._key(value)
+        held = rows(self._blobs[key], section) if key >= 0 else ()
+        if not held:
+            return ()
+        window = _window(held, self._calls, micros(since), micros(until), micros(known_at))
+        found = [self._call(row) for row in window]
+        if exclude is not None:
+            found = [entry for entry in found if entry.call_id != exclude]
         return found
 
     def last_marac_referral(
@@ -356,5 +385,76 @@ class InMemoryHistory:
         Referrals at the same instant are ordered by incident id, so the answer does not
         depend on the order they were recorded in.
         """
-        timeline = self._marac.get((victim_id, suspect_id))
-        return None if timeline is None else timeline.latest(before, known_at, exclude)
+        found = self._found
+        victim, suspect = found.get(victim_id), found.get(suspect_id)
+        if victim is None:
+            victim = self._key(victim_id)
+        if suspect is None:
+            suspect = self._key(suspect_id)
+        held = rows(self._blobs[victim], MARAC) if victim >= 0 and suspect >= 0 else ()
+        if not held:
+            return None
+        table = self._marac
+        index = bisect.bisect_right(held, micros(before), key=table.at.__getitem__)
+        known, recorded, (ids, suspects) = micros(known_at), table.known, table.ids
+        excluded = -1 if exclude is None else self._name(exclude)
+        while index:
+            index -= 1
+            row = held[index]
+            if suspects[row] == suspect and recorded[row] < known and ids[row] != excluded:
+                victim_id = self._own(victim_id, victim)
+                return self._referral(row, victim_id, self._own(suspect_id, suspect))
+        return None
+
+    def last_grade(
+        self, victim_id: str, *, known_at: datetime, exclude: str | None = None
+    ) -> GradeEntry | None:
+        """The victim's latest grade known before ``known_at`` (see ``History``)."""
+        victim = self._key(victim_id)
+        held = rows(self._blobs[victim], GRADES) if victim >= 0 else ()
+        if not held:
+            return None
+        known, table = micros(known_at), self._grades
+        recorded, ids = table.known, table.ids[0]
+        excluded = -1 if exclude is None else self._name(exclude)
+        for row in reversed(held):
+            if recorded[row] < known and ids[row] != excluded:
+                return self._grade(row, victim_id)  # the id asked about, as ever
+        return None
+
+    def events(
+        self,
+        victim_id: str,
+        *,
+        since: datetime,
+        until: datetime,
+        known_at: datetime,
+        perpetrator_id: str | None = None,
+        exclude: str | None = None,
+    ) -> Sequence[EventEntry]:
+        """The victim's events in the window, oldest first (see ``History``)."""
+        victim = self._key(victim_id)
+        held = rows(self._blobs[victim], EVENTS) if victim >= 0 else ()
+        if not held:
+            return ()
+        table = self._events
+        window = _window(held, table, micros(since), micros(until), micros(known_at))
+        ids, perpetrators = table.ids
+        excluded = -1 if exclude is None else self._name(exclude)
+        perpetrator = -2 if perpetrator_id is None else self._key(perpetrator_id)
+        return [
+            self._event(row, victim_id)  # the victim id asked about, as ever
+            for row in window
+            if ids[row] != excluded and (perpetrator == -2 or perpetrators[row] == perpetrator)
+        ]
+
+
+def _window(held: Sequence[int], table: Rows, since: int, until: int, known: int) -> list[int]:
+    """The rows of ``held`` (by time) with ``since <= time <= until``, known before ``known``."""
+    at, recorded = table.at, table.known
+    if len(held) > 16:  # two binary searches; a few rows are quicker looked through
+        when = at.__getitem__
+        low = bisect.bisect_left(held, since, key=when)
+        held = held[low : bisect.bisect_right(held, until, lo=low, key=when)]
+        return [row for row in held if recorded[row] < known]
+    return [row for row in held if since <= at[row] <= until and recorded[row] < known]

@@ -1,0 +1,263 @@
+"""The compact parts of the in-memory history: ids as numbers, offsets as codes, key blobs.
+
+Behind :mod:`dapolicy._memory_history`. Three small structures keep what a Python
+object per id, per time and per entry would cost tens of bytes each:
+
+* :class:`Ids` numbers distinct strings 0, 1, 2, ... and keeps their text once, in one
+  ``bytearray``: about 20 bytes and the text's length an id, against about 100 for a
+  ``str`` in a ``set`` or a ``dict``.
+* :class:`Zones` numbers the UTC offsets met (two, in England): an instant is kept as
+  integer microseconds and an offset's number, and made a ``datetime`` again only when
+  a query returns it.
+* A *key blob* (:func:`rows` and :func:`with_row`) is one ``bytes`` per victim, caller,
+  location or perpetrator: the row numbers of everything recorded about it, six
+  sections (:data:`INCIDENTS` ... :data:`LOCATION_CALLS`), each sorted as its query
+  reads it.
+"""
+
+from __future__ import annotations
+
+import struct
+import sys
+from array import array
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta, timezone
+
+__all__ = [
+    "CALLER_CALLS",
+    "EVENTS",
+    "GRADES",
+    "INCIDENTS",
+    "LOCATION_CALLS",
+    "MARAC",
+    "Ids",
+    "Zones",
+    "plain_time",
+    "Blob",
+    "rows",
+    "with_row",
+]
+
+#: The sections of a key blob: a victim's incidents, grades, events and MARAC
+#: referrals; a caller's calls; a location's calls.
+INCIDENTS, GRADES, EVENTS, MARAC, CALLER_CALLS, LOCATION_CALLS = range(6)
+_SECTIONS = 6
+
+
+class Ids:
+    """Distinct strings, numbered 0, 1, 2, ... in the order they were first added.
+
+    Their UTF-8 text ("surrogatepass": every str, a lone surrogate too, comes back as it
+    went in) is kept end to end in one ``bytearray`` (``ends[n]`` is where
+    number ``n``'s text ends); an open-addressing table of ``number + 1`` (0 is an empty
+    slot), a power of two in size and at most 60 % full, finds a number by its text.
+    The table hashes the encoded bytes, so it is rebuilt when the history is unpickled
+    (hashes differ between processes).
+    """
+
+    __slots__ = ("_mask", "_table", "arena", "ends")
+
+    def __init__(self) -> None:
+        """No ids."""
+        self.arena = bytearray()
+        self.ends = array("I")
+        self._table = array("i", bytes(4 * 8))
+        self._mask = 7
+
+    def __len__(self) -> int:
+        """The number of ids."""
+        return len(self.ends)
+
+    def __getstate__(self) -> tuple[bytearray, array[int]]:
+        """The texts only: the table is rebuilt, as hashes differ between processes."""
+        return self.arena, self.ends
+
+    def __setstate__(self, state: tuple[bytearray, array[int]]) -> None:
+        """Take the texts back and build the table for this process."""
+        self.arena, self.ends = state
+        self._grow()
+
+    def find(self, text: str) -> int:
+        """The number of ``text``, or -1 if it was never added."""
+        return self._search(str.encode(text, "utf-8", "surrogatepass"), False)[0]
+
+    def _search(self, data: bytes, absent: bool) -> tuple[int, int]:
+        """(number or -1, the slot the search ended on) for the encoded text ``data``."""
+        table, mask, ends, arena = self._table, self._mask, self.ends, self.arena
+        size = len(data)
+        slot = hash(data) & mask
+        while number := table[slot]:
+            if not absent:
+                number -= 1
+                end = ends[number]
+                start = ends[number - 1] if number else 0
+                if end - start == size and arena.startswith(data, start):
+                    return number, slot
+            slot = (slot + 1) & mask
+        return -1, slot
+
+    def add(self, text: str, *, absent: bool = False) -> int:
+        """The number of ``text``, a new one if it was never added.
+
+        :param absent: ``text`` is known not to be there (just looked for): it is given
+            the first empty slot without comparing texts on the way.
+        """
+        data = str.encode(text, "utf-8", "surrogatepass")
+        number, slot = self._search(data, absent)
+        if number >= 0:
+            return number
+        table, ends, arena = self._table, self.ends, self.arena
+        number = len(ends)
+        arena += data
+        try:
+            ends.append(len(arena))
+        except OverflowError:  # 4 GiB of ids: wider ends from now on
+            self.ends = array("q", ends)
+            self.ends.append(len(arena))
+        if 5 * number + 5 > 3 * len(table):  # more than 60 % full
+            self._grow()
+        else:
+            table[slot] = number + 1  # the empty slot the search ended on
+        return number
+
+    def text(self, number: int) -> str:
+        """The string numbered ``number``."""
+        ends = self.ends
+        start = ends[number - 1] if number else 0
+        return self.arena[start : ends[number]].decode("utf-8", "surrogatepass")
+
+    def _grow(self) -> None:
+        """A table at most 30 % full for the ids there, each placed again."""
+        size = 8
+        while 3 * size < 10 * len(self.ends):
+            size *= 2
+        wide = len(self.ends) >= 2**31 - 1
+        table = array("q", bytes(8 * size)) if wide else array("i", bytes(4 * size))
+        mask, texts, start = size - 1, bytes(self.arena), 0
+        for number, end in enumerate(self.ends, start=1):
+            slot = hash(texts[start:end]) & mask
+            while table[slot]:
+                slot = (slot + 1) & mask
+            table[slot] = number
+            start = end
+        self._table, self._mask = table, mask
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+class Zones:
+    """The UTC offsets met, numbered: a time is kept as (microseconds, offset's number).
+
+    Only plain offsets are numbered (a ``datetime.timezone`` made from an offset alone,
+    as :func:`~dapolicy.models._base.fixed_offset` makes them); the time made again from
+    the two is equal to the one kept and prints the same.
+    """
+
+    __slots__ = ("codes", "epochs")
+
+    def __init__(self) -> None:
+        """No offsets yet."""
+        #: By ``timezone``: equal, and hashed, by its offset alone (not its name).
+        self.codes: dict[timezone, int] = {}
+        #: 1970-01-01 00:00 UTC at each offset: a time is its epoch plus its microseconds.
+        self.epochs: list[datetime] = []
+
+    def code(self, moment: datetime) -> int:
+        """The number of ``moment``'s UTC offset (``moment`` must be aware)."""
+        offset = moment.utcoffset()
+        assert offset is not None  # entries are checked aware when built
+        zone = timezone(offset)
+        code = self.codes.get(zone)
+        if code is None:
+            code = self.codes[zone] = len(self.epochs)
+            self.epochs.append(_EPOCH.astimezone(zone))
+        return code
+
+    def moment(self, us: int, code: int) -> datetime:
+        """The instant ``us`` (microseconds since 1970 UTC) at the offset numbered ``code``."""
+        return self.epochs[code] + _MICROSECOND * us
+
+
+def plain_time(moment: datetime) -> bool:
+    """Whether ``moment`` is made again exactly from its instant and offset by :class:`Zones`.
+
+    A ``datetime`` itself (not a subclass), not folded, at a ``timezone`` given no name.
+    """
+    zone = moment.tzinfo
+    return (
+        type(moment) is datetime
+        and not moment.fold
+        and type(zone) is timezone
+        and len(zone.__getinitargs__()) == 1  # type: ignore[attr-defined]
+    )
+
+
+# --- key blobs -----------------------------------------------------------------------------------
+#
+# A key's rows are None (none), an int (one row: ``row << 3 | section``), or bytes: a head
+# and then the sections' row numbers as native unsigned 32-bit integers. Short form (at
+# most 254 rows in all): a 6-byte head, the six sections' cumulative ends. Long form: the
+# first byte is 255, three zeros, then the six cumulative ends as 32-bit integers.
+
+Blob = bytes | int | None
+
+_SHORT, _LONG, _MARK = _SECTIONS, 4 + 4 * _SECTIONS, 255
+_EMPTY: tuple[int, ...] = ()
+
+
+def _ends(blob: bytes) -> tuple[list[int], int]:
+    """The sections' cumulative ends, and where the rows start."""
+    if blob[0] == _MARK:
+        return list(memoryview(blob)[4:_LONG].cast("I")), _LONG
+    return list(blob[:_SECTIONS]), _SHORT
+
+
+def rows(blob: Blob, section: int) -> Sequence[int]:
+    """The row numbers in one section of a key's rows, in order (a tuple if few)."""
+    if blob is None:
+        return _EMPTY
+    if isinstance(blob, int):
+        return (blob >> 3,) if blob & 7 == section else _EMPTY
+    if blob[0] != _MARK:
+        start = blob[section - 1] if section else 0
+        return _UNPACK[blob[section] - start](blob, _SHORT + 4 * start)
+    ends = memoryview(blob)[4:_LONG].cast("I")
+    start = ends[section - 1] if section else 0
+    return memoryview(blob)[_LONG + 4 * start : _LONG + 4 * ends[section]].cast("I")
+
+
+#: Unpackers of 0 to 254 native 32-bit integers (a short blob's rows), to tuples.
+_UNPACK = [struct.Struct(f"={count}I").unpack_from for count in range(_MARK)]
+
+
+def with_row(blob: Blob, section: int, position: int, row: int) -> bytes | int:
+    """A key's rows ``blob`` with ``row`` put at ``position`` in ``section``."""
+    if blob is None:
+        return row << 3 | section
+    if isinstance(blob, int):  # one row: made a short blob first
+        blob = _FIRST[blob & 7] + (blob >> 3).to_bytes(4, _BYTE_ORDER)
+    item = row.to_bytes(4, _BYTE_ORDER)
+    if blob[0] != _MARK and blob[_SECTIONS - 1] < _MARK - 1:
+        # Short form, staying short: every end from the section's on moves up by one
+        # (each byte is below 254, so adding to all at once carries nothing).
+        head = (int.from_bytes(blob[:_SHORT], "little") + _ONE_MORE[section]).to_bytes(
+            _SHORT, "little"
+        )
+        start = _SHORT + 4 * ((blob[section - 1] if section else 0) + position)
+        return b"".join((head, blob[_SHORT:start], item, blob[start:]))
+    ends, base = _ends(blob)
+    body = blob[base:]
+    for index in range(section, _SECTIONS):
+        ends[index] += 1
+    start = 4 * ((ends[section - 1] if section else 0) + position)
+    head = bytes((_MARK, 0, 0, 0)) + array("I", ends).tobytes()
+    return b"".join((head, body[:start], item, body[start:]))
+
+
+_BYTE_ORDER = sys.byteorder
+#: The head of a short blob whose one row is in the section.
+_FIRST = [bytes([0] * s + [1] * (_SECTIONS - s)) for s in range(_SECTIONS)]
+#: What adds one to the short head's ends from the section's on.
+_ONE_MORE = [sum(1 << 8 * i for i in range(s, _SECTIONS)) for s in range(_SECTIONS)]

@@ -1,0 +1,310 @@
+"""The in-memory history's store: ids as numbers, entries as rows of integers.
+
+Behind :mod:`dapolicy._memory_history`, whose :class:`~dapolicy.history.InMemoryHistory`
+records and queries through it (see that module for how it is kept). This is the part
+that turns ids into numbers and back, files a row under its key, and makes an entry
+again from its row.
+"""
+
+from __future__ import annotations
+
+import bisect
+from array import array
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
+
+import attrs
+
+from dapolicy._history_entries import (
+    CallEntry,
+    EventEntry,
+    GradeEntry,
+    HistoryEntry,
+    MaracReferralEntry,
+)
+from dapolicy._history_ids import (
+    CALLER_CALLS,
+    EVENTS,
+    GRADES,
+    MARAC,
+    Blob,
+    Ids,
+    Zones,
+    with_row,
+)
+from dapolicy.models import Agency, CivilOrder, EventKind, RiskGrade
+from dapolicy.models._base import micros
+
+__all__ = ["GRADES_BY_RANK", "NO_KEY", "ORDERS", "ZONE_MASK", "HistoryStore", "Rows"]
+
+GRADES_BY_RANK = tuple(RiskGrade)
+_KINDS = tuple(EventKind)
+_AGENCIES = tuple(Agency)
+ORDERS = (None, *CivilOrder)
+
+#: A call's caller or location when there is none.
+NO_KEY = 0xFFFFFFFF
+#: Offsets' numbers packed beside a crime flag (incidents) or alone (calls, referrals).
+ZONE_BITS = 15
+ZONE_MASK = (1 << ZONE_BITS) - 1
+#: Entries made again and kept, at most, for the next query about the same victim.
+_BUILT = 512
+
+put = object.__setattr__
+_new = object.__new__
+_MICROSECOND = timedelta(microseconds=1)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+(
+    _SET_INCIDENT_ID,
+    _SET_VICTIM_ID,
+    _SET_SUSPECT_ID,
+    _SET_OCCURRED_AT,
+    _SET_CRIME,
+    _SET_RECORDED_AT,
+) = (HistoryEntry.__dict__[field.name].__set__ for field in attrs.fields(HistoryEntry))
+
+
+def _text(arena: bytearray, start: int, end: int) -> str:
+    return arena[start:end].decode("utf-8", "surrogatepass")
+
+
+class HistoryStore:
+    """The numbers, rows and key blobs of an in-memory history, and its entries made again."""
+
+    def __init__(self) -> None:
+        """An empty history."""
+        self._keys = Ids()  # victims, suspects, callers, locations, perpetrators
+        self._blobs: list[Blob] = []  # by key number: its rows, by section
+        self._names = Ids()  # incident, call, event and decision ids
+        self._as = bytearray()  # by name number: what it was recorded as (bits)
+        self._zones = Zones()
+        self._inc = Rows("II")  # id, suspect; misc: crime | at zone << 1 | known << 17
+        self._calls = Rows("III")  # id, caller, location; misc: at zone | known << 16
+        self._marac = Rows("II")  # incident id, suspect; misc: at zone | known << 16
+        self._grades = Rows("I", "Q")  # decision id; misc: rank | at << 8 | known << 36
+        self._events = Rows("II", "Q")  # id, perpetrator; misc: see record_event
+        self._odd: dict[int, Any] = {}  # section + 8 * row: entries kept as given
+        self._built: dict[int, Any] = {}  # section + 8 * row: entries made again
+        self._found: dict[str, int] = {}  # recent key look-ups
+        self._victims = 0
+
+    # --- numbers for ids -----------------------------------------------------------------
+
+    def _key(self, text: object) -> int:
+        """The number of a victim, suspect, caller, location or perpetrator id, or -1."""
+        if type(text) is not str:
+            return self._keys.find(text) if isinstance(text, str) else -1
+        found = self._found
+        number = found.get(text)
+        if number is None:
+            if len(found) >= 64:
+                found.clear()
+            number = found[text] = self._keys.find(text)
+        return number
+
+    def _known_key(self, text: str) -> int:
+        """:meth:`_key` without keeping the answer: recording leaves the look-ups as they were."""
+        number = self._found.get(text) if type(text) is str else None
+        return self._keys.find(text) if number is None else number
+
+    def _add_key(self, text: str) -> int:
+        """The number of a key id, a new one (with no rows) if it was never added."""
+        found, absent = self._found, False
+        if type(text) is str:
+            number = found.get(text)
+            if number is not None and number >= 0:
+                return number
+            absent = number is not None  # looked for lately, and not there
+        count = len(self._keys.ends)
+        number = self._keys.add(text, absent=absent)
+        if number == count:
+            self._blobs.append(None)
+            if text in found:  # not there when looked for: it is now
+                del found[text]
+        return number
+
+    def _name(self, text: object) -> int:
+        """The number of an incident, call, event or decision id, or -1."""
+        return self._names.find(text) if isinstance(text, str) else -1
+
+    def _add_name(self, text: str, *, absent: bool = False) -> int:
+        count = len(self._names.ends)
+        number = self._names.add(text, absent=absent)
+        if number == count:
+            self._as.append(0)
+        return number
+
+    def _place(
+        self,
+        held: Sequence[int],
+        at: int,
+        text: str,
+        table: Rows,
+        *,
+        after: bool = False,
+    ) -> int:
+        """Where an entry at ``at`` with id ``text`` goes among ``held``, sorted (time, id).
+
+        Returns -1 if one with the same time and id is there already, unless ``after``
+        (then it goes after them: a MARAC referral about another suspect).
+        """
+        if not held:
+            return 0
+        when = table.at.__getitem__
+        low = bisect.bisect_left(held, at, key=when)
+        high = bisect.bisect_right(held, at, lo=low, key=when)
+        ids, text_of = table.ids[0], self._names.text
+        while low < high:
+            other = text_of(ids[held[low]])
+            if other > text:
+                break
+            if other == text and not after:
+                return -1
+            low += 1
+        return low
+
+    def _instants(self, at: datetime, known: datetime) -> tuple[int, int, int, int]:
+        """An entry's two times as microseconds, and their offsets' numbers."""
+        code = self._zones.code
+        return micros(at), micros(known), code(at), code(known)
+
+    def _stamp(self, at: datetime, known: datetime) -> tuple[int, int, int]:
+        """Two times as microseconds, and their offsets' numbers packed as ``at | known << 16``.
+
+        The packed number is -1 if an offset's number does not fit in 15 bits (more
+        than 32,767 offsets met): the entry is then kept as it was given.
+        """
+        # By the timezone itself, when it is one: equal (and hashed) by its offset alone.
+        codes, at_zone, known_zone = self._zones.codes, None, None
+        if type(at.tzinfo) is timezone and type(known.tzinfo) is timezone:
+            at_zone, known_zone = codes.get(at.tzinfo), codes.get(known.tzinfo)
+        if at_zone is None or known_zone is None:
+            at_zone, known_zone = self._zones.code(at), self._zones.code(known)
+        zones = at_zone | known_zone << 16 if max(at_zone, known_zone) <= ZONE_MASK else -1
+        return (at - _EPOCH) // _MICROSECOND, (known - _EPOCH) // _MICROSECOND, zones
+
+    def _file(self, key: int, section: int, position: int, row: int) -> None:
+        self._blobs[key] = with_row(self._blobs[key], section, position, row)
+
+    # --- entries made again ----------------------------------------------------------------
+
+    def _cached(self, slot: int) -> Any:
+        """The entry made again lately, or kept as given, for ``section + 8 * row``."""
+        entry = self._built.get(slot)
+        if entry is None and self._odd:
+            return self._odd.get(slot)
+        return entry
+
+    def _keep(self, slot: int, entry: Any) -> None:
+        built = self._built
+        if len(built) >= _BUILT:
+            built.clear()
+        built[slot] = entry
+
+    def _incident(self, row: int, victim_id: str) -> HistoryEntry:
+        """The incident in ``row``, made again (the query has looked in ``_built``).
+
+        Every assessment asks for the victim's incidents, so this is written out: the
+        slots set through their descriptors, texts and times made in place.
+        """
+        if self._odd and (entry := self._odd.get(row << 3)) is not None:
+            return entry  # type: ignore[no-any-return]
+        table, names, keys, epochs = self._inc, self._names, self._keys, self._zones.epochs
+        misc, name, suspect = table.misc[row], table.ids[0][row], table.ids[1][row]
+        entry = _new(HistoryEntry)
+        ends, arena = names.ends, names.arena
+        _SET_INCIDENT_ID(entry, _text(arena, ends[name - 1] if name else 0, ends[name]))
+        _SET_VICTIM_ID(entry, victim_id)
+        ends, arena = keys.ends, keys.arena
+        _SET_SUSPECT_ID(entry, _text(arena, ends[suspect - 1] if suspect else 0, ends[suspect]))
+        _SET_OCCURRED_AT(entry, epochs[misc >> 1 & ZONE_MASK] + _MICROSECOND * table.at[row])
+        _SET_CRIME(entry, (misc & 1) == 1)
+        _SET_RECORDED_AT(entry, epochs[misc >> 17] + _MICROSECOND * table.known[row])
+        built = self._built
+        if len(built) >= _BUILT:
+            built.clear()
+        built[row << 3] = entry
+        return entry
+
+    def _call(self, row: int) -> CallEntry:
+        slot = CALLER_CALLS + 8 * row
+        entry = self._cached(slot)
+        if entry is None:
+            table, moment, text = self._calls, self._zones.moment, self._keys.text
+            misc = table.misc[row]
+            ids, caller, location = table.ids
+            entry = object.__new__(CallEntry)
+            put(entry, "call_id", self._names.text(ids[row]))
+            put(entry, "received_at", moment(table.at[row], misc & 0xFFFF))
+            put(entry, "caller_id", None if caller[row] == NO_KEY else text(caller[row]))
+            put(entry, "location_id", None if location[row] == NO_KEY else text(location[row]))
+            put(entry, "recorded_at", moment(table.known[row], misc >> 16))
+            self._keep(slot, entry)
+        return entry  # type: ignore[no-any-return]
+
+    def _referral(self, row: int, victim_id: str, suspect_id: str) -> MaracReferralEntry:
+        entry = self._odd.get(MARAC + 8 * row) if self._odd else None
+        if entry is None:
+            table, moment = self._marac, self._zones.moment
+            misc = table.misc[row]
+            entry = object.__new__(MaracReferralEntry)
+            put(entry, "victim_id", victim_id)
+            put(entry, "suspect_id", suspect_id)
+            put(entry, "referred_at", moment(table.at[row], misc & 0xFFFF))
+            put(entry, "incident_id", self._names.text(table.ids[0][row]))
+            put(entry, "recorded_at", moment(table.known[row], misc >> 16))
+        return entry
+
+    # A grade or an event comes back as it always has: its times at plain fixed offsets,
+    # with the victim id the query was given; one with an id of a str subclass (kept as
+    # given, in _odd) has that id object back.
+
+    def _grade(self, row: int, victim_id: str) -> GradeEntry:
+        table, moment = self._grades, self._zones.moment
+        misc = table.misc[row]
+        given = self._odd.get(GRADES + 8 * row) if self._odd else None
+        entry = _new(GradeEntry)
+        put(entry, "victim_id", victim_id)
+        put(entry, "graded_at", moment(table.at[row], misc >> 8 & 0xFFFFFFF))
+        put(entry, "grade", GRADES_BY_RANK[misc & 0xFF])
+        decision = self._names.text(table.ids[0][row]) if given is None else given.decision_id
+        put(entry, "decision_id", decision)
+        put(entry, "recorded_at", moment(table.known[row], misc >> 36))
+        return entry
+
+    def _event(self, row: int, victim_id: str) -> EventEntry:
+        table, moment = self._events, self._zones.moment
+        misc = table.misc[row]
+        given = self._odd.get(EVENTS + 8 * row) if self._odd else None
+        entry = _new(EventEntry)
+        name, perpetrator = table.ids[0][row], table.ids[1][row]
+        put(entry, "event_id", self._names.text(name) if given is None else given.event_id)
+        put(entry, "kind", _KINDS[misc & 0xFF])
+        put(entry, "victim_id", victim_id)
+        text = self._keys.text(perpetrator) if given is None else given.perpetrator_id
+        put(entry, "perpetrator_id", text)
+        put(entry, "occurred_at", moment(table.at[row], misc >> 24 & 0xFFFFF))
+        put(entry, "reported_by", _AGENCIES[misc >> 8 & 0xFF])
+        put(entry, "order", ORDERS[misc >> 16 & 0xFF])
+        put(entry, "recorded_at", moment(table.known[row], misc >> 44))
+        return entry
+
+
+class Rows:
+    """One kind of entry as columns: times in microseconds, ids' numbers, a packed integer."""
+
+    __slots__ = ("at", "ids", "known", "misc")
+
+    def __init__(self, ids: str, misc: str = "I") -> None:
+        self.at = array("q")
+        self.known = array("q")
+        self.misc = array(misc)
+        self.ids = tuple(array(code) for code in ids)
+
+    def add(self, at: int, known: int, misc: int, *ids: int) -> None:
+        self.at.append(at)
+        self.known.append(known)
+        self.misc.append(misc)
+        for column, value in zip(self.ids, ids, strict=True):
+            column.append(value)

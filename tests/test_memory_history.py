@@ -1,0 +1,331 @@
+"""The in-memory history kept compact: the same answers as a plain list of entries.
+
+InMemoryHistory keeps ids as numbers and times as integers (``dapolicy._history_ids``,
+``dapolicy._history_store``) and makes an entry again only when a query returns it. Every
+answer must be what the plain reading of the History protocol gives, entry for entry and
+character for character (``repr``: the same types, the same offsets and zone names), for
+any ids (non-ASCII, a lone surrogate, a ``str`` subclass) and any aware times (folded,
+named zones, odd offsets): a reference history written the obvious way is the judge.
+"""
+
+from __future__ import annotations
+
+import copy
+import pickle
+import tracemalloc
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
+
+import attrs
+from hypothesis import given
+from hypothesis import strategies as st
+
+from dapolicy._history_ids import Ids, rows, with_row
+from dapolicy.history import (
+    CallEntry,
+    EventEntry,
+    GradeEntry,
+    HistoryEntry,
+    InMemoryHistory,
+    MaracReferralEntry,
+)
+from dapolicy.models import Agency, CivilOrder, EventKind, RiskGrade
+from dapolicy.models._base import micros
+
+BASE = datetime(2024, 10, 27, 0, 30, tzinfo=UTC)
+MICRO = timedelta(microseconds=1)
+NEVER = datetime(9999, 12, 30, tzinfo=UTC)
+
+
+class Tagged(str):
+    """An id of a str subclass: it must come back as itself."""
+
+    __slots__ = ()
+
+
+def _zone(offset: timedelta, name: str | None) -> timezone:
+    return timezone(offset) if name is None else timezone(offset, name)
+
+
+zones = st.builds(
+    _zone,
+    st.sampled_from(
+        [timedelta(0), timedelta(hours=1), -timedelta(hours=5, minutes=30), timedelta(seconds=1)]
+    ),
+    st.sampled_from([None, None, None, "BST"]),
+)
+times = st.builds(
+    lambda minutes, micro, zone, fold: (
+        (BASE + timedelta(minutes=minutes, microseconds=micro)).astimezone(zone).replace(fold=fold)
+    ),
+    st.sampled_from([0, 0, 1, 30, 60, 61, 24 * 60]),
+    st.sampled_from([0, 1, 999_999]),
+    zones,
+    st.sampled_from([0, 0, 0, 1]),
+)
+texts = st.sampled_from(["A", "B", "é-1", "\ud800", "A" * 300]) | st.builds(
+    Tagged, st.sampled_from(["A", "B"])
+)
+people = st.sampled_from(["V1", "V2", "P1"]) | st.builds(Tagged, st.just("V1"))
+maybe_people = st.none() | people
+delays = st.sampled_from([timedelta(0), MICRO, timedelta(minutes=30), timedelta(days=1)])
+
+
+def _later(entry: Any, own: str, delay: timedelta, zone: timezone) -> Any:
+    return attrs.evolve(entry, recorded_at=(getattr(entry, own) + delay).astimezone(zone))
+
+
+def known_later(entries: st.SearchStrategy[Any], own: str) -> st.SearchStrategy[Any]:
+    """Entries recorded at their own time or later, in any zone."""
+    return st.builds(_later, entries, st.just(own), delays, zones)
+
+
+incidents = known_later(
+    st.builds(HistoryEntry, texts, people, people, times, st.booleans() | st.just(1)),
+    "occurred_at",
+)
+calls = known_later(st.builds(CallEntry, texts, times, maybe_people, maybe_people), "received_at")
+referrals = known_later(st.builds(MaracReferralEntry, people, people, times, texts), "referred_at")
+grades = known_later(
+    st.builds(GradeEntry, people, times, st.sampled_from(RiskGrade), texts), "graded_at"
+)
+events = st.builds(
+    lambda entry, delay, zone: attrs.evolve(
+        entry, recorded_at=(entry.occurred_at + delay).astimezone(zone)
+    ),
+    st.builds(
+        EventEntry,
+        texts,
+        st.sampled_from(EventKind),
+        people,
+        people,
+        times,
+        st.sampled_from(Agency),
+        st.none() | st.sampled_from(CivilOrder),
+    ),
+    delays | st.just(-timedelta(days=1)),  # an event may be known before it happens
+    zones,
+)
+operations = st.lists(incidents | calls | referrals | grades | events, max_size=30)
+
+
+def _canonical(moment: datetime) -> datetime:
+    """A time as a grade or an event comes back: its instant at a plain fixed offset."""
+    offset = moment.utcoffset()
+    assert offset is not None
+    return (datetime(1970, 1, 1, tzinfo=UTC) + micros(moment) * MICRO).astimezone(timezone(offset))
+
+
+class Reference:
+    """The History protocol read the plain way: lists of entries, filtered and sorted."""
+
+    def __init__(self) -> None:
+        self.kept: dict[str, list[Any]] = {"i": [], "c": [], "m": [], "g": [], "e": []}
+
+    def record(self, entry: Any) -> bool:
+        kind, key = {
+            HistoryEntry: ("i", lambda e: e.incident_id),
+            CallEntry: ("c", lambda e: e.call_id),
+            MaracReferralEntry: (
+                "m",
+                lambda e: (e.victim_id, e.suspect_id, micros(e.referred_at), e.incident_id),
+            ),
+            GradeEntry: ("g", lambda e: (e.victim_id, micros(e.graded_at), e.decision_id)),
+            EventEntry: ("e", lambda e: e.event_id),
+        }[type(entry)]
+        if any(key(other) == key(entry) for other in self.kept[kind]):
+            return False
+        if kind == "g":
+            fields = {"graded_at": _canonical(entry.graded_at)}
+            entry = attrs.evolve(entry, **fields, recorded_at=_canonical(entry.recorded_at))
+        if kind == "e":
+            fields = {"occurred_at": _canonical(entry.occurred_at)}
+            entry = attrs.evolve(entry, **fields, recorded_at=_canonical(entry.recorded_at))
+        self.kept[kind].append(entry)
+        return True
+
+    def answers(self, ask: dict[str, Any]) -> list[Any]:
+        known, since, until = micros(ask["known"]), micros(ask["since"]), micros(ask["until"])
+
+        def seen(entry: Any, at: datetime) -> bool:
+            return since <= micros(at) <= until and micros(entry.recorded_at) < known
+
+        victim, other, exclude = ask["victim"], ask["other"], ask["exclude"]
+        found = [
+            e
+            for e in self.kept["i"]
+            if e.victim_id == victim
+            and seen(e, e.occurred_at)
+            and other in (None, e.suspect_id)
+            and e.incident_id != exclude
+        ]
+        by_time = sorted(found, key=lambda e: (micros(e.occurred_at), e.incident_id))
+        answers: list[Any] = [by_time]
+        for field in ("caller_id", "location_id"):
+            found = [
+                e
+                for e in self.kept["c"]
+                if getattr(e, field) == victim and seen(e, e.received_at) and e.call_id != exclude
+            ]
+            answers.append(sorted(found, key=lambda e: (micros(e.received_at), e.call_id)))
+        before = [
+            e
+            for e in self.kept["m"]
+            if (e.victim_id, e.suspect_id) == (victim, other)
+            and micros(e.referred_at) <= until
+            and micros(e.recorded_at) < known
+            and e.incident_id != exclude
+        ]
+        answers.append(
+            max(before, key=lambda e: (micros(e.referred_at), e.incident_id), default=None)
+        )
+        graded = [
+            e
+            for e in self.kept["g"]
+            if e.victim_id == victim and micros(e.recorded_at) < known and e.decision_id != exclude
+        ]
+        last = max(graded, key=lambda e: (micros(e.graded_at), e.decision_id), default=None)
+        answers.append(None if last is None else attrs.evolve(last, victim_id=victim))
+        found = [
+            e
+            for e in self.kept["e"]
+            if e.victim_id == victim
+            and seen(e, e.occurred_at)
+            and other in (None, e.perpetrator_id)
+            and e.event_id != exclude
+        ]
+        found.sort(key=lambda e: (micros(e.occurred_at), e.event_id))
+        answers.append([attrs.evolve(e, victim_id=victim) for e in found])
+        return answers
+
+
+def ask_memory(history: InMemoryHistory, ask: dict[str, Any]) -> list[Any]:
+    window = {"since": ask["since"], "until": ask["until"], "known_at": ask["known"]}
+    victim, other, exclude = ask["victim"], ask["other"], ask["exclude"]
+    answers: list[Any] = [
+        list(history.incidents(victim, **window, suspect_id=other, exclude=exclude)),
+        list(history.calls(**window, caller_id=victim, exclude=exclude)),
+        list(history.calls(**window, location_id=victim, exclude=exclude)),
+        history.last_marac_referral(
+            victim, other, before=ask["until"], known_at=ask["known"], exclude=exclude
+        )
+        if other is not None
+        else None,
+        history.last_grade(victim, known_at=ask["known"], exclude=exclude),
+        list(history.events(victim, **window, perpetrator_id=other, exclude=exclude)),
+    ]
+    return answers
+
+
+def exactly(value: Any) -> Any:
+    """What must be the same: each entry's repr (types, offsets, names, folds) and instants."""
+    if isinstance(value, list):
+        return [exactly(item) for item in value]
+    if value is None:
+        return None
+    return (
+        repr(value),
+        type(value),
+        [
+            (micros(v), v.utcoffset(), v.tzname(), v.fold) if isinstance(v, datetime) else type(v)
+            for v in attrs.astuple(value, recurse=False)
+        ],
+    )
+
+
+asks = st.fixed_dictionaries(
+    {
+        "victim": people,
+        "other": maybe_people,
+        "exclude": st.none() | texts,
+        "since": times,
+        "until": times | st.just(NEVER),
+        "known": times | st.just(NEVER),
+    }
+)
+
+
+@given(operations, st.lists(asks, min_size=1, max_size=8))
+def test_every_answer_is_the_plain_reading_of_what_was_recorded(
+    entries: list[Any], questions: list[dict[str, Any]]
+) -> None:
+    history, reference = InMemoryHistory(), Reference()
+    recorded = {
+        HistoryEntry: history.record_incident,
+        CallEntry: history.record_call,
+        MaracReferralEntry: history.record_marac_referral,
+        GradeEntry: history.record_grade,
+        EventEntry: history.record_event,
+    }
+    for entry in entries:
+        assert recorded[type(entry)](entry) == reference.record(entry)
+    assert len(history) == len(reference.kept["i"])
+    again = pickle.loads(pickle.dumps(history))
+    for ask in questions:
+        expected = exactly(reference.answers(ask))
+        assert exactly(ask_memory(history, ask)) == expected
+        assert exactly(ask_memory(again, ask)) == expected  # hashes differ: tables rebuilt
+
+
+def test_a_victim_with_hundreds_of_incidents_at_one_instant_and_many_others() -> None:
+    # Past 16 rows a window is found by binary search; past 255 a key's rows take the
+    # long form. Ties in time are ordered by id, whatever order they were recorded in.
+    history = InMemoryHistory()
+    ids = [f"I-{n:03d}" for n in range(300)]
+    for n, iid in enumerate(reversed(ids)):
+        at = BASE + (n % 3) * timedelta(days=1)
+        assert history.record_incident(HistoryEntry(iid, "V", f"S{n % 2}", at))
+        history.record_call(CallEntry(f"C-{n}", at, "V", "L"))
+    everything = {"since": BASE, "until": NEVER, "known_at": NEVER}
+    found = history.incidents("V", **everything)
+    assert [(micros(e.occurred_at), e.incident_id) for e in found] == sorted(
+        (micros(e.occurred_at), e.incident_id) for e in found
+    )
+    assert len(found) == 300
+    assert len(history.incidents("V", **everything, suspect_id="S1")) == 150
+    day = {"since": BASE + timedelta(days=1), "until": BASE + timedelta(days=1)}
+    assert len(history.incidents("V", **day, known_at=NEVER)) == 100
+    assert len(history.calls(**day, known_at=NEVER, location_id="L")) == 100
+    assert not history.record_incident(HistoryEntry("I-000", "W", "S", BASE))
+    assert repr(history) == "<InMemoryHistory incidents=300 victims=1 calls=300>"
+
+
+def test_ids_are_numbered_once_and_come_back_as_they_went_in() -> None:
+    ids = Ids()
+    words = [f"id-{n}" for n in range(5000)] + ["", "\ud800", "é", "\U0001f600" * 50]
+    assert [ids.add(word) for word in words] == list(range(len(words)))
+    assert [ids.add(word) for word in reversed(words)] == list(reversed(range(len(words))))
+    assert [ids.text(n) for n in range(len(words))] == words
+    assert ids.find("id-5000") == -1
+    copied = copy.deepcopy(ids)
+    assert [copied.find(word) for word in words] == list(range(len(words)))
+
+
+def test_a_key_blob_keeps_each_section_in_order() -> None:
+    blob = None
+    expected: dict[int, list[int]] = {section: [] for section in range(6)}
+    for row in range(400):
+        section, position = row * 7 % 6, row % 3
+        position = min(position, len(expected[section]))
+        blob = with_row(blob, section, position, row)
+        expected[section].insert(position, row)
+        assert {s: list(rows(blob, s)) for s in range(6)} == expected
+    assert isinstance(blob, bytes)
+    assert blob[0] == 255  # the long form, past 254 rows
+
+
+def test_the_history_keeps_under_300_bytes_an_incident() -> None:
+    # bench_batch's per-incident figure, smaller: victims with two incidents each.
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        history = InMemoryHistory()
+        for v in range(2000):
+            for k in range(2):
+                entry = HistoryEntry(f"I{v}-{k}", f"V{v:07d}", f"S{v:07d}", BASE + k * MICRO)
+                history.record_incident(entry)
+        grown = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert len(history) == 4000
+    assert grown / 4000 <= 300
