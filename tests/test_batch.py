@@ -67,6 +67,23 @@ def test_parallel_results_equal_the_single_process_ones(
     assert [r.number for r in in_time_order] == list(range(1, len(lines) + 1))
 
 
+def test_workers_results_are_given_back_while_the_workers_go_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_batch_workers, "CHUNK", 5)
+    monkeypatch.setattr(_batch_workers, "IN_FLIGHT", 1)
+    cases = sorted(synthesize(40, 12), key=lambda case: micros(batch.decision_time(case)))
+    lines = [(n, (to_json(case) + "\n").encode()) for n, case in enumerate(cases, start=1)]
+    path = _file(tmp_path, lines)
+    done: list[int] = []
+    results = batch.assess_file(path, default_policy(), jobs=2, progress=done.append)
+    first = next(results)
+    decided_then = len(done)
+    assert [first, *results] == _one_process(path)
+    assert first.number == 1
+    assert decided_then < len(lines) == len(done)  # line 1 came back before the last
+
+
 def test_a_worker_that_cannot_start_stops_the_run() -> None:
     settings = Settings(plugins=PluginSettings(risk_models=("no-such-model",)))
     with pytest.raises(

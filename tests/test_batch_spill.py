@@ -76,6 +76,9 @@ def test_the_spill_gives_back_every_result_as_written(
         try:
             for result in results[half:]:  # one by one, as a single process does
                 spill.write(result)
+            # Ready: only as far as every line before has its result (line 1 first).
+            assert list(spill.ready(len(results))) == ([] if half else results)
+            assert not spill.has(1) if half else spill.has(len(results))
             # As a worker does: appended to its part's file (after what a worker
             # before it left there, never reported), and only where it is noted.
             target = spill.part_target(1)
@@ -85,6 +88,8 @@ def test_the_spill_gives_back_every_result_as_written(
             start = append_to(target, blob)
             spill.add(Records([r.number for r in block], sizes, 2, start))
             assert list(spill.results(len(results))) == results
+            assert list(spill.ready(len(results), half + 1)) == results[half:]
+            assert not spill.has(len(results) + 1)
         finally:
             spill.close()
 

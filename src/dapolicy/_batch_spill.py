@@ -7,8 +7,9 @@ which file, the offset, the size -- is kept in memory, in :mod:`array` columns. 
 parent process writes the results it makes to a file of its own; each worker process
 writes its results to its partition's file and tells the parent only where they are,
 so the decisions' text never passes through a pipe or through the parent until it is
-read back, in line order, at the end. A result's place in the output therefore never
-depends on when it was decided, nor on which worker decided it.
+read back, in line order: at the end, or (:meth:`Spill.ready`) as far as every line
+before it has its result. A result's place in the output therefore never depends on
+when it was decided, nor on which worker decided it.
 """
 
 from __future__ import annotations
@@ -164,17 +165,33 @@ class Spill:
             self._at[number - 1], sizes[number - 1] = at, size
             at += size
 
-    def results(self, lines: int) -> Iterator[LineResult]:
-        """The results of lines 1 to ``lines``, in line order."""
+    def has(self, number: int) -> bool:
+        """Line ``number`` has its result here."""
+        return number <= len(self._size) and self._size[number - 1] != 0
+
+    def results(self, lines: int, start: int = 1) -> Iterator[LineResult]:
+        """The results of lines ``start`` to ``lines``, in line order (each one there)."""
+        for result in self.ready(lines, start):
+            yield result
+            start += 1
+        if start <= lines:  # pragma: no cover - a bug, never input
+            raise AssertionError(f"line {start} has no result")
+
+    def ready(self, lines: int, start: int = 1) -> Iterator[LineResult]:
+        """The results of lines ``start``, ``start + 1``, ... up to ``lines`` that are there.
+
+        In line order, stopping before the first line that has no result yet: what can
+        be written out already, while the lines after it are still being decided.
+        """
         self._own.flush()
         handles = {0: self._own.fileno()}
         handles.update((part + 1, file.fileno()) for part, file in self._parts.items())
-        for number in range(1, lines + 1):
-            size = self._size[number - 1] if number <= len(self._size) else 0
-            if not size:  # pragma: no cover - a bug, never input
-                raise AssertionError(f"line {number} has no result")
-            handle = handles[self._file[number - 1]]
-            record = os.pread(handle, size, self._at[number - 1])
+        sizes, files, offsets = self._size, self._file, self._at
+        for number in range(start, min(lines, len(sizes)) + 1):
+            size = sizes[number - 1]
+            if not size:
+                return
+            record = os.pread(handles[files[number - 1]], size, offsets[number - 1])
             if len(record) != size:  # pragma: no cover - a bug, never input
                 raise AssertionError(f"line {number}'s result is not all there")
             yield _read_record(number, record)

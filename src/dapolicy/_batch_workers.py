@@ -26,7 +26,7 @@ import signal
 import time
 from array import array
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from multiprocessing.connection import Connection, wait
 from typing import Any, NamedTuple
@@ -300,7 +300,7 @@ class Pool:
             warm(index.span, (index.read(index.handle, number) for number in first))
         self.workers = [_Worker(self, part, array("i")) for part in range(jobs)]
 
-    def run(self, order: Iterable[int]) -> Iterator[LineResult | Records]:
+    def run(self, order: Iterable[int]) -> Generator[LineResult | Records, None, None]:
         """Decide ``order``'s lines; yield the results as they come (in no fixed order).
 
         A worker's results come as where it wrote them in the ``spill`` (to be noted

@@ -221,9 +221,11 @@ def assess_file(
 
     The file is read once to index it, then its valid lines are decided in decision
     order (:func:`order_key`), each read back by its offset, and the results are
-    spilled to a temporary file in ``temp_dir`` and read back in line order. Memory
-    grows with the number of lines (about 30 bytes each, and about 100 while the
-    index is sorted), never with their size.
+    spilled to temporary files in ``temp_dir`` and read back in line order: with
+    ``jobs`` above one, each as soon as it and every line before it are decided,
+    while the workers go on (so a :class:`WorkerError` may come after some results);
+    with one job, once all are. Memory grows with the number of lines (about 30 bytes
+    each, and about 100 while the index is sorted), never with their size.
 
     :param source: the file's path, or the file open for reading in binary mode and
         seekable (standard input or a pipe: pass it through :func:`spool` first).
@@ -336,6 +338,7 @@ def _assess(
 
     done = run.progress or (lambda _: None)
     spill = Spill(run.temp_dir)
+    given = 1  # the first line whose result is not yet given back
     try:
 
         def reject(number: int, raw: bytes | None, parsed: dict[str, Any] | None) -> None:
@@ -355,17 +358,24 @@ def _assess(
             if budget is None:
                 budget = budget_of(run.settings)
             pool = Pool(index, run.make_policy, max(run.jobs, 1), budget, spill, run.temp_dir)
-            for result in pool.run(index.order):
-                if isinstance(result, LineResult):
-                    spill.write(result)
-                    done(index.lengths[result.number - 1])
-                    continue
-                spill.add(result)
-                for number in result.numbers:
-                    done(index.lengths[number - 1])
+            with contextlib.closing(pool.run(index.order)) as results:
+                for result in results:
+                    if isinstance(result, LineResult):
+                        spill.write(result)
+                        done(index.lengths[result.number - 1])
+                    else:
+                        spill.add(result)
+                        for number in result.numbers:
+                            done(index.lengths[number - 1])
+                    # Give back what every line before it allows, while the workers
+                    # go on: the reading back and writing out overlap the deciding.
+                    if spill.has(given):
+                        for ready in spill.ready(len(index), given):
+                            given += 1
+                            yield ready
         else:
             _decide_here(index, run, spill, done)
-        yield from spill.results(len(index))
+        yield from spill.results(len(index), given)
     finally:
         spill.close()
 
