@@ -69,7 +69,7 @@ class Result:
 
 
 def interleave(
-    sides: dict[str, Callable[[], object]], rounds: int, units: int = 1
+    sides: dict[str, Callable[[], object]], rounds: int, units: float = 1
 ) -> dict[str, list[float]]:
     """Run each side ``rounds`` times, alternating; seconds per unit for each round.
 

@@ -9,8 +9,10 @@ the same enums and the same cross-field invariants. A reference line: msgspec
 patterns, the invariants in ``__post_init__``), the fastest validating reader in
 Python we know of. All three must
 agree on which lines are valid before anything is timed; rounds alternate
-(``_harness.interleave``). pydantic and msgspec are benchmark-only dependencies,
-installed by ``nox -s bench``.
+(``_harness.interleave``), each round reading every line a chunk of about
+:data:`CHUNK` lines at a time, the sides taking turns on each chunk, so that a burst
+of load on a shared machine falls on both sides alike (each chunk is a sample).
+pydantic and msgspec are benchmark-only dependencies, installed by ``nox -s bench``.
 
 Decisions: ``from_json(Decision, line)``, as ``dapolicy export``, ``verify`` and
 ``explain --decisions`` read a decisions file, against
@@ -90,9 +92,7 @@ def bench_decisions(args: argparse.Namespace) -> None:
     if disagree:
         raise SystemExit(f"dapolicy and pydantic disagree on {disagree} decisions")
     bad = sum(not ours(line) for line in lines)
-    timings = interleave(
-        {"dapolicy": run(ours, lines), "pydantic": run(theirs, lines)}, args.rounds, len(lines)
-    )
+    timings = timed({"dapolicy": ours, "pydantic": theirs}, lines, args.rounds, DECISIONS_CHUNK)
     print(f"decisions: {len(lines)} lines ({bad} invalid, rejected by both), from_json(Decision)")
     report(
         Ratio(
@@ -105,12 +105,33 @@ def bench_decisions(args: argparse.Namespace) -> None:
     )
 
 
-def run(check: Callable[[str], bool], lines: list[str]) -> Callable[[], None]:
-    def every_line() -> None:
-        for line in lines:
-            check(line)
+#: About how many cases one timed call reads (one sample of each side), and decisions
+#: (four times the size).
+CHUNK, DECISIONS_CHUNK = 2000, 500
 
-    return every_line
+
+def timed(
+    checks: dict[str, Callable[[str], bool]], lines: list[str], rounds: int, chunk: int = CHUNK
+) -> dict[str, list[float]]:
+    """Seconds a line for each side, a sample a chunk: ``rounds`` times every line.
+
+    The chunks are every n-th line (their sizes differ by one at most), and in each
+    turn every side reads the same chunk, one after the other.
+    """
+    count = max(1, round(len(lines) / chunk))
+    chunks = [lines[k::count] for k in range(count)]
+
+    def side(check: Callable[[str], bool]) -> Callable[[], None]:
+        turn = iter(range(rounds * count))
+
+        def next_chunk() -> None:
+            for line in chunks[next(turn) % count]:
+                check(line)
+
+        return next_chunk
+
+    sides = {name: side(check) for name, check in checks.items()}
+    return interleave(sides, rounds * count, len(lines) / count)
 
 
 def main() -> None:
@@ -141,14 +162,8 @@ def main() -> None:
             raise SystemExit(f"dapolicy and {name} disagree on {disagree} lines: not comparable")
     bad = sum(not v[0] for v in verdicts)
 
-    timings = interleave(
-        {
-            "dapolicy": run(ours, lines),
-            "pydantic": run(theirs, lines),
-            "msgspec": run(reference, lines),
-        },
-        args.rounds,
-        len(lines),
+    timings = timed(
+        {"dapolicy": ours, "pydantic": theirs, "msgspec": reference}, lines, args.rounds
     )
     print(
         f"ingestion: {len(lines)} lines ({bad} invalid, rejected by all three), "
