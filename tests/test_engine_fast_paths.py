@@ -34,6 +34,7 @@ from dapolicy import (
     hookimpl,
 )
 from dapolicy._policy._budget import Budget
+from dapolicy._policy._shared import task_key
 from dapolicy._time import LondonClock, add_local, london_due, on_london_clock
 from dapolicy.errors import ValidationError
 from dapolicy.history import HistoryEntry, HistoryView, InMemoryHistory
@@ -336,3 +337,11 @@ def test_a_view_answers_the_same_question_once_and_two_instants_as_two() -> None
     earlier = datetime(2024, 10, 27, 0, 0, tzinfo=UTC)  # before it happened: not known yet
     assert view.incidents("V1", since=bst, until=until, known_at=earlier) == ()
     assert view.incidents("V1", since=bst, until=until, exclude="P1") == ()
+
+
+@given(st.lists(st.tuples(aware_datetimes(), st.sampled_from(["a", "b"])), max_size=8))
+def test_tasks_are_listed_by_instant_as_by_timestamp(dues: list[tuple[datetime, str]]) -> None:
+    """Sorted by the due datetimes themselves, the order of their timestamps, ties and all."""
+    tasks = [Task(what, "V1", due, WHY) for due, what in dues]
+    by_timestamp = sorted(tasks, key=lambda t: (t.due_by.timestamp(), t.what, t.for_whom))
+    assert sorted(tasks, key=task_key) == by_timestamp

@@ -79,6 +79,11 @@ def _task_name(task: Task) -> str:
     return "a task" if name is None else f"task {name!r}"
 
 
-def task_key(task: Task) -> tuple[float, str, str]:
-    """The order tasks are listed in: due time, then what, then for whom."""
-    return (task.due_by.timestamp(), task.what, task.for_whom)
+def task_key(task: Task) -> tuple[datetime, str, str]:
+    """The order tasks are listed in: due time, then what, then for whom.
+
+    Every due time is at a fixed offset (its field's converter), where Python compares
+    two datetimes by their instant: the order of their timestamps, without a float
+    worked out for each task.
+    """
+    return (task.due_by, task.what, task.for_whom)
