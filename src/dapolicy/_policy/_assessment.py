@@ -198,10 +198,15 @@ def _referrals(
         history=history,
         settings=policy.settings,
     )
-    wrong = [(n, r) for n, r in call.results if r.victim_id != incident.victim.id]
-    for name, _ in wrong:
-        call.failures.append(PluginFailure(name, hook, "referred someone other than the victim"))
-    call.results = [(n, r) for n, r in call.results if r.victim_id == incident.victim.id]
+    victim, kept = incident.victim.id, []
+    for name, referral in call.results:
+        if referral.victim_id == victim:
+            kept.append((name, referral))
+        else:
+            call.failures.append(
+                PluginFailure(name, hook, "referred someone other than the victim")
+            )
+    call.results = kept
     return call
 
 
@@ -352,19 +357,34 @@ def _grade(
 
 
 _DESTINATION_ORDER = {d: i for i, d in enumerate(Destination)}
+#: The same, by the member's id: an enum member hashes in Python code, an id in C.
+_ORDER_BY_ID = {id(d): i for d, i in _DESTINATION_ORDER.items()}
 
 
 def _merge_referrals(referrals: Iterable[Referral]) -> tuple[Referral, ...]:
     """One referral per destination, with every reason and requester, in a fixed order."""
+    found = list(referrals)
+    if all(type(r.destination) is Destination for r in found):
+        by_id: dict[int, Referral] = {}
+        for referral in found:  # a member is its id: the same referrals merged
+            key = id(referral.destination)
+            existing = by_id.get(key)
+            by_id[key] = referral if existing is None else _merged(existing, referral)
+        return tuple(sorted(by_id.values(), key=lambda r: _ORDER_BY_ID[id(r.destination)]))
     merged: dict[Destination, Referral] = {}
-    for referral in referrals:
+    for referral in found:
         existing = merged.get(referral.destination)
         if existing is None:
             merged[referral.destination] = referral
             continue
-        merged[referral.destination] = attrs.evolve(
-            existing,
-            reasons=unique([*existing.reasons, *referral.reasons]),
-            requested_by=unique([*existing.requested_by, *referral.requested_by]),
-        )
+        merged[referral.destination] = _merged(existing, referral)
     return tuple(sorted(merged.values(), key=lambda r: _DESTINATION_ORDER[r.destination]))
+
+
+def _merged(existing: Referral, referral: Referral) -> Referral:
+    """``existing`` with ``referral``'s reasons and requesters added, each once."""
+    return attrs.evolve(
+        existing,
+        reasons=unique([*existing.reasons, *referral.reasons]),
+        requested_by=unique([*existing.requested_by, *referral.requested_by]),
+    )
