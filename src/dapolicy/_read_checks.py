@@ -21,6 +21,7 @@ import functools
 import hashlib
 import inspect
 import io
+import operator
 import textwrap
 import tokenize
 from collections.abc import Callable
@@ -41,6 +42,7 @@ __all__ = ["CHECKS", "check_for", "fingerprint"]
 _NO_FURTHER_ACTION = Outcome.NO_FURTHER_ACTION
 _FAMILY_MEMBER = RelationshipKind.FAMILY_MEMBER
 _safe_id = SAFE_ID.fullmatch
+_id_of = operator.attrgetter("id")
 
 
 # ``not_blank`` for a ``str``, something other than white space, is written out in each
@@ -89,7 +91,7 @@ def _incident(o: Incident) -> bool:
         and occurred <= reported
         and bool(o.abuse_types)
         and o.victim.id != o.suspect.id
-        and (not children or len({child.id for child in children}) == len(children))
+        and (len(children) < 2 or len(set(map(_id_of, children))) == len(children))
         and (
             o.attending_officer is None
             or (o.attending_officer != "" and not o.attending_officer.isspace())
