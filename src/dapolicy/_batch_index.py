@@ -212,10 +212,13 @@ class Index:
         return os.pread(handle, self.lengths[number - 1], self.offsets[number - 1])
 
 
-#: Above this many lines to decide, a batch given no history of its own keeps one in
-#: a temporary SQLite file instead of in memory (where it costs about 2 kB a case), so
-#: that memory stays flat however many lines there are. The decisions are the same.
-IN_MEMORY_LINES = 250_000
+#: Above this many lines to decide (per process), a batch given no history of its own
+#: keeps one in a temporary SQLite file instead of in memory, so that memory stays
+#: flat however many lines there are. The decisions are the same. In memory a record
+#: costs about 140 bytes (the compact history: 8 MB for 60,000 records), so this many
+#: is about 280 MB, and a national year (1.5 million) stays in memory, in one process
+#: or across workers; it was 250,000 when a record cost 1.8 kB.
+IN_MEMORY_LINES = 2_000_000
 
 
 @contextlib.contextmanager
