@@ -116,8 +116,9 @@ def _decision_text() -> str:
 
 #: Decisions as the policy writes them, of every case above, and one by hand with a
 #: model of each kind a decision holds (a failure, an allocation, a policy version).
+_POLICY = default_policy()
 DECISIONS: list[str] = [
-    *(to_json(default_policy().assess_case(from_json(Case, line))) for line in CASES),
+    *(to_json(_POLICY.assess_case(from_json(Case, line))) for line in CASES),
     _decision_text(),
 ]
 
