@@ -198,6 +198,27 @@ def test_not_iterable_and_wrong_types_stay_failures() -> None:
     ]
 
 
+@pytest.mark.parametrize("destination", ["marac", None, 3], ids=["text", "none", "number"])
+def test_a_referral_to_no_destination_is_a_failure_not_a_crash(destination: Any) -> None:
+    """A Referral does not check its destination: the policy does (it raised KeyError)."""
+
+    class Odd:
+        @hookimpl
+        def dapolicy_escalations(self, incident: Any) -> Any:
+            yield Referral(destination, incident.victim.id, (REASON,))
+            yield Referral(Destination.SANCTUARY_SCHEME, incident.victim.id, (REASON,))
+
+    decision = decide(Odd())
+    assert failures_of(decision, "Odd") == [
+        PluginFailure(
+            "Odd", "dapolicy_escalations", "referred to something that is not a Destination"
+        )
+    ]
+    assert decision.needs_review is True
+    assert Destination.SANCTUARY_SCHEME in decision.referred_to()
+    assert_others_stand(decision)
+
+
 def test_triage_and_events_are_guarded_too() -> None:
     call = Call("CALL-1", NOW)
     event = Event("EV-1", EventKind.PERPETRATOR_RELEASED, NOW, "V-1", "S-1")

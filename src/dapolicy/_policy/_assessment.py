@@ -200,7 +200,11 @@ def _referrals(
     )
     victim, kept = incident.victim.id, []
     for name, referral in call.results:
-        if referral.victim_id == victim:
+        if type(referral.destination) is not Destination:  # a Referral does not check it
+            call.failures.append(
+                PluginFailure(name, hook, "referred to something that is not a Destination")
+            )
+        elif referral.victim_id == victim:
             kept.append((name, referral))
         else:
             call.failures.append(
@@ -356,29 +360,23 @@ def _grade(
     return grade, tuple(reasons)
 
 
-_DESTINATION_ORDER = {d: i for i, d in enumerate(Destination)}
-#: The same, by the member's id: an enum member hashes in Python code, an id in C.
-_ORDER_BY_ID = {id(d): i for d, i in _DESTINATION_ORDER.items()}
+#: Each destination's place in a decision's referrals, by the member's id.
+_ORDER_BY_ID = {id(d): i for i, d in enumerate(Destination)}
 
 
 def _merge_referrals(referrals: Iterable[Referral]) -> tuple[Referral, ...]:
-    """One referral per destination, with every reason and requester, in a fixed order."""
-    found = list(referrals)
-    if all(type(r.destination) is Destination for r in found):
-        by_id: dict[int, Referral] = {}
-        for referral in found:  # a member is its id: the same referrals merged
-            key = id(referral.destination)
-            existing = by_id.get(key)
-            by_id[key] = referral if existing is None else _merged(existing, referral)
-        return tuple(sorted(by_id.values(), key=lambda r: _ORDER_BY_ID[id(r.destination)]))
-    merged: dict[Destination, Referral] = {}
-    for referral in found:
-        existing = merged.get(referral.destination)
-        if existing is None:
-            merged[referral.destination] = referral
-            continue
-        merged[referral.destination] = _merged(existing, referral)
-    return tuple(sorted(merged.values(), key=lambda r: _DESTINATION_ORDER[r.destination]))
+    """One referral per destination, with every reason and requester, in a fixed order.
+
+    Every destination is a :class:`Destination` (:func:`_referrals` records any other
+    as a failure), and a member is a singleton: keyed by its id, which hashes in C (an
+    enum member hashes in Python code).
+    """
+    by_id: dict[int, Referral] = {}
+    for referral in referrals:
+        key = id(referral.destination)
+        existing = by_id.get(key)
+        by_id[key] = referral if existing is None else _merged(existing, referral)
+    return tuple(sorted(by_id.values(), key=lambda r: _ORDER_BY_ID[id(r.destination)]))
 
 
 def _merged(existing: Referral, referral: Referral) -> Referral:
