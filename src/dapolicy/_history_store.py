@@ -88,6 +88,7 @@ class HistoryStore:
         self._built: dict[int, Any] = {}  # section + 8 * row: entries made again
         self._found: dict[str, int] = {}  # recent key look-ups
         self._victims = 0
+        self._last_name: tuple[object, int] = (None, -1)  # the id last numbered, and its number
 
     # --- numbers for ids -----------------------------------------------------------------
 
@@ -129,10 +130,14 @@ class HistoryStore:
         return self._names.find(text) if isinstance(text, str) else -1
 
     def _add_name(self, text: str, *, absent: bool = False) -> int:
+        last, number = self._last_name
+        if text is last:  # a grade or referral for the incident just recorded: its id
+            return number
         count = len(self._names.ends)
         number = self._names.add(text, absent=absent)
         if number == count:
             self._as.append(0)
+        self._last_name = (text, number)
         return number
 
     def _place(
@@ -180,9 +185,12 @@ class HistoryStore:
         if type(at.tzinfo) is timezone and type(known.tzinfo) is timezone:
             at_zone, known_zone = codes.get(at.tzinfo), codes.get(known.tzinfo)
         if at_zone is None or known_zone is None:
-            at_zone, known_zone = self._zones.code(at), self._zones.code(known)
+            at_zone = self._zones.code(at)
+            known_zone = at_zone if known is at else self._zones.code(known)
         zones = at_zone | known_zone << 16 if max(at_zone, known_zone) <= ZONE_MASK else -1
-        return (at - _EPOCH) // _MICROSECOND, (known - _EPOCH) // _MICROSECOND, zones
+        at_us = (at - _EPOCH) // _MICROSECOND
+        # A call's, grade's or referral's recorded_at is, by default, its own time itself.
+        return at_us, at_us if known is at else (known - _EPOCH) // _MICROSECOND, zones
 
     def _file(self, key: int, section: int, position: int, row: int) -> None:
         self._blobs[key] = with_row(self._blobs[key], section, position, row)

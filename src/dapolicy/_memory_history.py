@@ -145,6 +145,7 @@ class InMemoryHistory(HistoryStore):
         """Add an incident; return False if its id was already there."""
         text, count = entry.incident_id, len(self._names.ends)
         name = self._names.add(text)  # an id kept for nothing if this fails: harmless
+        self._last_name = (text, name)
         if name == count:
             self._as.append(0)
         elif self._as[name] & _AS_INCIDENT:
@@ -187,6 +188,7 @@ class InMemoryHistory(HistoryStore):
         """Add a call; return False if its id was already there."""
         text, count = entry.call_id, len(self._names.ends)
         name = self._names.add(text)
+        self._last_name = (text, name)
         if name == count:
             self._as.append(0)
         elif self._as[name] & _AS_CALL:

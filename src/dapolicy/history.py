@@ -24,9 +24,11 @@ Plug-ins get a view, never the store
     methods take today's arguments plus an optional ``known_at`` that can only move
     earlier, and it has no way to record anything or to reach the store.
 
-:class:`InMemoryHistory` keeps each victim's incidents (and each victim-suspect
-pair's) sorted by time, so a window is two binary searches: O(log n) per lookup plus
-the entries in the window. Any other store (a database, a force's records system) can
+:class:`InMemoryHistory` keeps each victim's incidents, grades, events and MARAC
+referrals, and each caller's and location's calls, sorted by time, as rows of integers
+with every id numbered once (under 300 bytes a batch record), so a window is two binary
+searches: O(log n) per lookup plus the entries in the window, each made again as it is
+returned. Any other store (a database, a force's records system) can
 implement the :class:`History` protocol: see "Writing your own History" in the
 decisions documentation.
 """
