@@ -48,8 +48,12 @@ NO_KEY = 0xFFFFFFFF
 #: Offsets' numbers packed beside a crime flag (incidents) or alone (calls, referrals).
 ZONE_BITS = 15
 ZONE_MASK = (1 << ZONE_BITS) - 1
-#: Entries made again and kept, at most, for the next query about the same victim.
-_BUILT = 512
+#: Entries made again and kept, at most (about 1.5 MB whatever the history's size): a
+#: victim's incidents are asked about at every assessment, and a victim assessed again
+#: soon after (a series; a run of re-assessments) finds them made.
+_BUILT = 4096
+#: Key look-ups kept, at most (about 0.5 MB): the victim and suspect of every assessment.
+_FOUND = 4096
 
 put = object.__setattr__
 _new = object.__new__
@@ -86,7 +90,7 @@ class HistoryStore:
         self._events = Rows("II", "Q")  # id, perpetrator; misc: see record_event
         self._odd: dict[int, Any] = {}  # section + 8 * row: entries kept as given
         self._built: dict[int, Any] = {}  # section + 8 * row: entries made again
-        self._found: dict[str, int] = {}  # recent key look-ups
+        self._found: dict[str, int] = {}  # recent key look-ups (-1: not there)
         self._victims = 0
         self._last_name: tuple[object, int] = (None, -1)  # the id last numbered, and its number
 
@@ -99,7 +103,7 @@ class HistoryStore:
         found = self._found
         number = found.get(text)
         if number is None:
-            if len(found) >= 64:
+            if len(found) >= _FOUND:
                 found.clear()
             number = found[text] = self._keys.find(text)
         return number
