@@ -78,9 +78,21 @@ def to_json(obj: object, converter: cattrs.Converter, default: bool) -> str:
         fast writer knows the hooks of; any other is written by the pure path).
     """
     if default and _speedups.FAST:
-        from dapolicy import _json_writer
-
-        text = _json_writer.dumps(obj)
+        text = (_fast_dumps or _load_fast_dumps())(obj)
         if text is not None:
             return text
     return pure_json(obj, converter)
+
+
+#: ``_json_writer.dumps`` once imported: imported on first use (it imports the models,
+#: which import this module), and kept, since an import statement on every call cost
+#: about 4 % of writing a decision.
+_fast_dumps: Callable[[object], str | None] | None = None
+
+
+def _load_fast_dumps() -> Callable[[object], str | None]:
+    global _fast_dumps
+    from dapolicy._json_writer import dumps
+
+    _fast_dumps = dumps
+    return dumps
