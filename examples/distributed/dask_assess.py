@@ -10,17 +10,20 @@ of the input's lines. Run it on a local cluster::
 Needs ``pip install "dask[distributed]"``. No cluster code here: Dask does the
 scheduling; dapolicy only says how to partition and what to do with a partition.
 
-How it scales. Measured on this project's 2-core VM, shared with other work (load 3.6
-to 4.1), 4,000 synthetic cases, two worker processes against one process deciding the
-same file (``assess_file``), identical results: 4.1 s against 3.4 s, then 2.9 s
-against 2.9 s, a speed-up of 1.0 to 1.2 -- the two cores were not free. Each
-partition is one task decided in one process against its own history, so the work
-divides by the number of partitions; on a cluster give it at least as many
-partitions as worker cores, and expect the time to fall with the cores until the
-largest partition (the most prolific victims' share, which cannot be split) or the
-client's reading, sorting and gathering of the whole file in one process becomes
-the longest part. The results, and every decision in them, do not depend on the
-number of partitions or workers.
+How it scales. Measured on this project's 2-core VM with its cores idle (load 0.4 to
+1.4, 2026-12-01 18:16), two Dask worker processes against one process deciding the
+same file (``assess_file``), identical results: 20,000 synthetic cases in 9.8 and
+11.0 s against 8.8 and 9.0 s; 60,000 in 31.0 s against 28.4 s, a speed-up of 0.8 to
+0.9, where ``dapolicy assess --jobs 2`` took 15.2 s (1.9). On two cores the work
+does not divide here: every line goes to a worker and every decision (about 6 kB)
+comes back to the client through Dask's messages, and each worker builds the engine
+afresh (the likely costs, not profiled). Each partition is one task decided in one
+process against its own history, so the work divides by the number of partitions; on
+a cluster give it at least as many partitions as worker cores, and expect the time
+to fall with the cores until the largest partition (the most prolific victims'
+share, which cannot be split) or the client's reading, sorting and gathering of the
+whole file in one process becomes the longest part. The results, and every decision
+in them, do not depend on the number of partitions or workers.
 """
 
 from __future__ import annotations
