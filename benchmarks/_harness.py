@@ -20,11 +20,15 @@ import gc
 import json
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-__all__ = ["Ratio", "Result", "interleave", "record", "report"]
+from dapolicy import Case, Decision, InMemoryHistory, Policy
+from dapolicy.history import CallEntry
+from dapolicy.history import record as record_decision
+
+__all__ = ["Ratio", "Result", "decide_in_order", "interleave", "record", "report"]
 
 
 @dataclass(frozen=True)
@@ -129,3 +133,19 @@ def record(figure: Ratio | Result, results: Path) -> None:
         data |= {"minimum": figure.minimum, "median": figure.median}
     with results.open("a", encoding="utf-8") as out:
         out.write(json.dumps(data) + "\n")
+
+
+def decide_in_order(policy: Policy, cases: Iterable[Case]) -> Iterator[Decision]:
+    """Each case decided as ``dapolicy assess`` decides it, and recorded, in the order given.
+
+    ``Policy.assess_case`` (the command's decision time, the officer's DARA), then the
+    decision and the call recorded in one in-memory history, as ``batch.assess_line``
+    does: the benchmarks' decisions are the command's.
+    """
+    history = InMemoryHistory()
+    for case in cases:
+        decision = policy.assess_case(case, history=history)
+        record_decision(history, case.incident, decision)
+        if case.call is not None:
+            history.record_call(CallEntry.from_call(case.call))
+        yield decision

@@ -17,31 +17,19 @@ import argparse
 from pathlib import Path
 
 import orjson
-from _harness import Ratio, interleave, report
+from _harness import Ratio, decide_in_order, interleave, report
 
-from dapolicy import Case, Decision, InMemoryHistory, default_policy, to_dict, to_json
+from dapolicy import Decision, default_policy, to_dict, to_json
 from dapolicy.batch import decision_time
-from dapolicy.history import CallEntry, record
 from dapolicy.synth import synthesize
 
 TARGET = 3.0
 
 
 def make_decisions(n: int, seed: int) -> list[Decision]:
-    """``n`` decisions, made as a batch makes them: in report order, with a history."""
-    policy = default_policy()
-    history = InMemoryHistory()
-    cases: list[Case] = sorted(synthesize(n, seed), key=lambda c: decision_time(c).timestamp())
-    decisions = []
-    for case in cases:
-        decision = policy.assess(
-            case.incident, case.form, history=history, now=decision_time(case)
-        )
-        record(history, case.incident, decision)
-        if case.call is not None:
-            history.record_call(CallEntry.from_call(case.call))
-        decisions.append(decision)
-    return decisions
+    """``n`` decisions, made as a batch makes them: in decision order, with a history."""
+    cases = sorted(synthesize(n, seed), key=lambda c: decision_time(c).timestamp())
+    return list(decide_in_order(default_policy(), cases))
 
 
 def main() -> None:

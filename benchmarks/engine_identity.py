@@ -31,9 +31,10 @@ from typing import Any
 
 os.environ.setdefault("DAPOLICY_DISABLE_ENTRY_POINTS", "1")
 
+from _harness import decide_in_order  # below the environment line: it imports dapolicy
+
 from dapolicy import (
     Destination,
-    InMemoryHistory,
     Policy,
     Reason,
     Referral,
@@ -41,8 +42,6 @@ from dapolicy import (
     default_policy,
     hookimpl,
 )
-from dapolicy.batch import decision_time
-from dapolicy.history import CallEntry, record
 from dapolicy.serialization import to_json
 from dapolicy.settings import load_settings
 from dapolicy.synth import synthesize
@@ -168,15 +167,7 @@ def policies() -> list[tuple[str, Policy]]:
 
 def decide(policy: Policy, cases: list[Any]) -> Iterator[str]:
     """Each case's decision as ``to_json`` text, recorded in order as the command does."""
-    history = InMemoryHistory()
-    for case in cases:
-        decision = policy.assess(
-            case.incident, case.form, history=history, now=decision_time(case)
-        )
-        record(history, case.incident, decision)
-        if case.call is not None:
-            history.record_call(CallEntry.from_call(case.call))
-        yield to_json(decision)
+    return (to_json(decision) for decision in decide_in_order(policy, cases))
 
 
 def main() -> None:
