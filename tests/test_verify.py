@@ -14,7 +14,15 @@ from hypothesis import strategies as st
 from dapolicy import batch, default_policy, to_json
 from dapolicy.errors import join_path
 from dapolicy.synth import synthesize
-from dapolicy.verify import Mismatch, Unverifiable, Verified, differing_paths, verify_files
+from dapolicy.verify import (
+    CaseRejected,
+    Mismatch,
+    Unrecorded,
+    Unverifiable,
+    Verified,
+    differing_paths,
+    verify_files,
+)
 
 sys.path.insert(0, str(Path(__file__).with_name("fuzz")))
 from _command import run_dapolicy
@@ -31,6 +39,15 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
     cases.write_text("\n".join([*CASES[:10], "{bad", *CASES[10:]]) + "\n", encoding="utf-8")
     decisions = [r.decision for r in batch.assess_file(cases, POLICY) if r.decision]
     return cases, decisions
+
+
+#: The line of the cases file that is not a case (the fixture's ``{bad``).
+BAD_LINE = 11
+
+
+def _case_line(index: int) -> int:
+    """The cases file's line of the fixture's ``index``-th decision (from 0)."""
+    return index + 1 if index + 1 < BAD_LINE else index + 2
 
 
 def _write(folder: Path, lines: list[str]) -> Path:
@@ -63,17 +80,36 @@ def test_every_decision_verifies_as_it_was_written(
     cases, decisions = files
     outcomes = list(verify_files(cases, _write(tmp_path, decisions), POLICY))
     assert outcomes == [
-        Verified(n, json.loads(d)["incident_id"]) for n, d in enumerate(decisions, 1)
+        *(Verified(n, json.loads(d)["incident_id"]) for n, d in enumerate(decisions, 1)),
+        CaseRejected(BAD_LINE),
     ]
 
 
-def test_decisions_in_another_order_verify_too(
-    files: tuple[Path, list[str]], tmp_path: Path
+@settings(max_examples=12, derandomize=True, database=None)
+@given(st.data())
+def test_every_case_line_is_accounted_for_once_whatever_the_decisions_file_holds(
+    files: tuple[Path, list[str]], tmp_path_factory: pytest.TempPathFactory, data: st.DataObject
 ) -> None:
+    """Some of the decisions, in any order: each given line verifies, and each case
+    line left out is said, once, in the cases file's order (a partial file is never
+    taken for a whole one)."""
     cases, decisions = files
-    outcomes = list(verify_files(cases, _write(tmp_path, decisions[::-3]), POLICY))
-    assert all(isinstance(o, Verified) for o in outcomes)
-    assert len(outcomes) == len(decisions[::-3])
+    given_ = data.draw(st.permutations(range(len(decisions))).map(lambda p: p[: len(p) // 2]))
+    given_ = given_[: data.draw(st.integers(0, len(given_)))]
+    folder = tmp_path_factory.mktemp("partial")
+    chosen = [decisions[i] for i in given_]
+    outcomes = list(verify_files(cases, _write(folder, chosen), POLICY))
+    verified = [Verified(n, json.loads(d)["incident_id"]) for n, d in enumerate(chosen, 1)]
+    left = sorted(
+        [CaseRejected(BAD_LINE)]
+        + [
+            Unrecorded(_case_line(i), json.loads(decisions[i])["incident_id"])
+            for i in range(len(decisions))
+            if i not in given_
+        ],
+        key=lambda outcome: outcome.case_line,
+    )
+    assert outcomes == verified + left
 
 
 @settings(max_examples=60, derandomize=True, database=None)
@@ -93,8 +129,13 @@ def test_a_single_changed_field_is_found_anywhere(
     changed[which] = json.dumps(record, ensure_ascii=False, separators=(",", ":"))
     folder = tmp_path_factory.mktemp("changed")
     outcomes = list(verify_files(cases, _write(folder, changed), POLICY))
-    assert [o.line for o in outcomes if not isinstance(o, Verified)] == [which + 1]
+    differing = [o for o in outcomes if isinstance(o, Mismatch | Unverifiable)]
+    assert [o.line for o in differing] == [which + 1]
     found = outcomes[which]
+    # The changed line's case is unpaired only when its incident id no longer pairs it.
+    unrecorded = [o for o in outcomes if isinstance(o, Unrecorded)]
+    assert len(unrecorded) == (leaf[0] == "incident_id")
+    assert CaseRejected(BAD_LINE) in outcomes
     if leaf[0] in PROVENANCE:
         assert isinstance(found, Unverifiable)
         assert found.missing
@@ -133,7 +174,8 @@ def test_a_decision_by_a_plugin_not_installed_cannot_be_rederived(
     assert isinstance(first, Unverifiable)
     assert "plug-in force-rules 2.0: not installed" in first.missing
     assert any(m.startswith("policy version force-2030: in force here is") for m in first.missing)
-    assert all(isinstance(o, Verified) for o in rest)
+    assert all(isinstance(o, Verified) for o in rest[:-1])
+    assert rest[-1] == CaseRejected(BAD_LINE)
 
 
 def test_a_decision_given_twice_is_one_more_than_its_cases_not_a_stranger(
@@ -151,6 +193,15 @@ def test_a_decision_given_twice_is_one_more_than_its_cases_not_a_stranger(
             5, incident, ("$.incident_id",), "one decision more for this incident than its 1 case"
         ),
         Mismatch(6, None, ("$.incident_id",), "no case in the cases file has it"),
+        *(
+            Unrecorded(_case_line(i), json.loads(decisions[i])["incident_id"])
+            for i in range(4, 10)
+        ),
+        CaseRejected(BAD_LINE),
+        *(
+            Unrecorded(_case_line(i), json.loads(decisions[i])["incident_id"])
+            for i in range(10, len(decisions))
+        ),
     ]
 
 
@@ -164,10 +215,16 @@ def test_the_command(files: tuple[Path, list[str]], tmp_path: Path) -> None:
     assert same.returncode == 1
     incident = record["incident_id"]
     assert same.stdout == f"line 5 (incident {incident}): fields differ: $.grade\n"
-    assert "5 decisions: 4 match, 1 differ, 0 cannot be re-derived" in same.stderr
+    left_out = f"; {len(decisions) - 5} cases have no decision here"
+    rejected = ", 1 case line rejected, as assess rejects them\n"
+    assert f"5 decisions: 4 match, 1 differ, 0 cannot be re-derived{left_out}{rejected}" in (
+        same.stderr
+    )
     _write(tmp_path, decisions)
     good = run_dapolicy("verify", "cases.jsonl", "decisions.jsonl", cwd=tmp_path)
     assert (good.returncode, good.stdout) == (0, "")
+    whole = f"{len(decisions)} match, 0 differ, 0 cannot be re-derived; 1 case line rejected"
+    assert whole in good.stderr
     missing = run_dapolicy("verify", "cases.jsonl", "nothing.jsonl", cwd=tmp_path)
     assert missing.returncode == 2
     assert "cannot read nothing.jsonl" in missing.stderr

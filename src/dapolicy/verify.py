@@ -13,6 +13,13 @@ twin byte for byte. Each recorded decision gets one outcome:
   is not the one installed, so it *cannot* be re-derived here: what is missing is
   said, and it is never counted as a match.
 
+After the last recorded decision, each case line that no recorded decision was paired
+with gets one outcome too, so that a reviewer sees what the decisions file leaves out:
+
+- :class:`Unrecorded`: a case decided here with no decision in the decisions file;
+- :class:`CaseRejected`: a case line that ``dapolicy assess`` rejects too (it has no
+  decision to verify).
+
 Recorded decisions are paired with cases by incident id (the k-th decision for an
 incident with the k-th valid case line for it), so a decisions file in another order,
 or holding only some decisions, is verified all the same.
@@ -41,8 +48,10 @@ from dapolicy.history import MutableHistory
 from dapolicy.policy import Policy
 
 __all__ = [
+    "CaseRejected",
     "CompactFormError",
     "Mismatch",
+    "Unrecorded",
     "Unverifiable",
     "Verified",
     "differing_paths",
@@ -96,7 +105,32 @@ class Unverifiable:
     missing: tuple[str, ...]
 
 
-Outcome = Verified | Mismatch | Unverifiable
+@attrs.frozen
+class Unrecorded:
+    """A case decided here whose decision is not in the decisions file.
+
+    Not a difference: a decisions file may hold only some of the decisions. It is said
+    so that a file missing decisions is never taken for a whole one.
+
+    :param case_line: its line in the cases file, from 1.
+    :param incident_id: its incident.
+    """
+
+    case_line: int
+    incident_id: str
+
+
+@attrs.frozen
+class CaseRejected:
+    """A line of the cases file that ``dapolicy assess`` rejects: no decision to verify.
+
+    :param case_line: its line in the cases file, from 1.
+    """
+
+    case_line: int
+
+
+Outcome = Verified | Mismatch | Unverifiable | Unrecorded | CaseRejected
 
 
 def verify_files(
@@ -112,6 +146,10 @@ def verify_files(
     :param decisions: the decisions, one JSON line each, as ``dapolicy assess`` wrote
         them: in the full form or the compact one (``--compact``), which is compared as
         the full form it stands for.
+
+    One outcome for each line of ``decisions``, in its order; then one for each case
+    line no recorded decision was paired with (:class:`Unrecorded`,
+    :class:`CaseRejected`), in the cases file's order.
     :param policy: the policy to re-derive with.
     :param history: a persistent history (SQLite) the decisions were made against. It
         is never written: a copy is decided against. A history that holds these very
@@ -134,6 +172,7 @@ def verify_files(
                 continue
             if full is not None:
                 yield derived.compare(line, full)
+        yield from derived.unpaired()
 
 
 @contextlib.contextmanager
@@ -166,21 +205,42 @@ class _Derived:
 
     def __init__(self, results: Iterator[LineResult]) -> None:
         self._results = results
-        self._waiting: dict[str, deque[str]] = {}
+        self._waiting: dict[str, deque[tuple[int, str]]] = {}
         self._paired: dict[str, int] = {}
+        self._rejected: list[int] = []
 
     def _next_for(self, incident_id: str) -> str | None:
         waiting = self._waiting.get(incident_id)
         if waiting:
-            return waiting.popleft()
+            return waiting.popleft()[1]
         for result in self._results:
             if result.decision is None:
+                self._rejected.append(result.number)
                 continue
             found = _incident_of(result.decision)
             if found == incident_id:
                 return result.decision
-            self._waiting.setdefault(found, deque()).append(result.decision)
+            self._waiting.setdefault(found, deque()).append((result.number, result.decision))
         return None
+
+    def unpaired(self) -> Iterator[Unrecorded | CaseRejected]:
+        """Every case line no recorded decision was paired with, in the file's order.
+
+        The results come in the cases file's order, so every line already looked at
+        comes before every line still to come: those are said as they are read, and
+        no decision text is kept for them.
+        """
+        seen: list[Unrecorded | CaseRejected] = [CaseRejected(n) for n in self._rejected]
+        for incident_id, waiting in self._waiting.items():
+            seen.extend(Unrecorded(number, incident_id) for number, _ in waiting)
+        seen.sort(key=lambda outcome: outcome.case_line)
+        self._waiting.clear()
+        yield from seen
+        for result in self._results:
+            if result.decision is None:
+                yield CaseRejected(result.number)
+            else:
+                yield Unrecorded(result.number, _incident_of(result.decision))
 
     def compare(self, line: int, text: str) -> Outcome:
         try:

@@ -12,7 +12,15 @@ from dapolicy.batch import WorkerError
 from dapolicy.cli._common import FILE, _err, _Failure, _load_policy, history_option, policy_option
 from dapolicy.cli._files import as_path, check_distinct
 from dapolicy.errors import HistoryError
-from dapolicy.verify import CompactFormError, Mismatch, Unverifiable, Verified, verify_files
+from dapolicy.verify import (
+    CaseRejected,
+    CompactFormError,
+    Mismatch,
+    Unrecorded,
+    Unverifiable,
+    Verified,
+    verify_files,
+)
 
 #: verify's exit status when a decision differs or cannot be re-derived.
 EXIT_DIFFERS = 1
@@ -36,6 +44,9 @@ def verify(
     reported as one that cannot be re-derived, with what is missing.
 
     DECISIONS.jsonl may be in the full form or the compact one (assess --compact).
+    The summary also counts the cases that have no decision in DECISIONS.jsonl and
+    the case lines assess rejects, so a file missing decisions is never taken for a
+    whole one (neither changes the exit status).
 
     Exit status: 0 all match, 1 any differs or cannot be re-derived, 2 bad input.
     """
@@ -55,7 +66,7 @@ def verify(
             outcomes = verify_files(cases, decisions, policy, history=history_path)
             for outcome in outcomes:
                 tally[type(outcome).__name__] += 1
-                if isinstance(outcome, Verified):
+                if isinstance(outcome, Verified | Unrecorded | CaseRejected):
                     continue
                 click.echo(_describe(outcome))
     except OSError as exc:
@@ -63,13 +74,27 @@ def verify(
         raise _Failure(f"cannot read {name}: {exc.strerror or type(exc).__name__}") from None
     except (HistoryError, WorkerError, CompactFormError) as exc:
         raise _Failure(str(exc)) from None
-    total = sum(tally.values())
+    total = tally["Verified"] + tally["Mismatch"] + tally["Unverifiable"]
     _err(
         f"dapolicy verify {decisions_path}: {total} decisions: {tally['Verified']} match, "
         f"{tally['Mismatch']} differ, {tally['Unverifiable']} cannot be re-derived"
+        + _left_out(tally["Unrecorded"], tally["CaseRejected"])
     )
     if tally["Mismatch"] or tally["Unverifiable"]:
         sys.exit(EXIT_DIFFERS)
+
+
+def _left_out(unrecorded: int, rejected: int) -> str:
+    """What of the cases file the decisions file does not cover, or nothing."""
+    parts = []
+    if unrecorded:
+        parts.append(
+            f"{unrecorded} {'case has' if unrecorded == 1 else 'cases have'} no decision here"
+        )
+    if rejected:
+        lines = "line" if rejected == 1 else "lines"
+        parts.append(f"{rejected} case {lines} rejected, as assess rejects them")
+    return "; " + ", ".join(parts) if parts else ""
 
 
 def _describe(outcome: Mismatch | Unverifiable) -> str:
