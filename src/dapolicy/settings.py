@@ -53,18 +53,20 @@ from dapolicy._settings_sections import (
     AllocationSettings,
     DashSettings,
     DialSettings,
-    EncompassSettings,
     EventSettings,
     HubSettings,
     LimitsSettings,
     MaracSettings,
     PluginSettings,
-    ProtectionSettings,
-    SchoolTerm,
     SeriesRule,
     SevenStepSettings,
     TaskingSettings,
     TriageSettings,
+)
+from dapolicy._settings_since_2021 import (
+    EncompassSettings,
+    ProtectionSettings,
+    SchoolTerm,
     VictimsCodeSettings,
 )
 from dapolicy._settings_toml import _TomlError, read_toml
