@@ -525,7 +525,11 @@ SETTINGS = st.builds(
     tasking=st.builds(TaskingSettings, merge_window_days=_edge(1, 90)),
     limits=st.builds(
         LimitsSettings,
-        decision_seconds=st.sampled_from([1.0, 10.0, 3600.0]),
+        # Not 1 s: the budget is wall-clock time, and on a loaded machine a first call
+        # (a year's bank holidays for Encompass, say) can take a second, which made the
+        # property below fail for the machine's sake, not the settings'. The range
+        # itself is tested by the loading tests above.
+        decision_seconds=st.sampled_from([10.0, 3600.0]),
         max_referrals=_edge(BUILTIN_NEEDS["max_referrals"], 1000),
         max_tasks=_edge(BUILTIN_NEEDS["max_tasks"], 10_000),
         max_reasons=_edge(BUILTIN_NEEDS["max_reasons"], 10_000),
