@@ -399,3 +399,36 @@ def test_progress_on_a_terminal_shows_the_rate(tmp_path: Path, synth_all: Path) 
 
 
 synth_all, synth_decisions = h.synth_all, h.synth_decisions  # the shared fixtures
+
+
+# --- a reader that goes away -------------------------------------------------------------
+
+
+def test_a_reader_that_goes_away_is_said_and_is_not_a_reject_status(tmp_path: Path) -> None:
+    """``dapolicy export ... | head``: exit 2 with a sentence, as for any output that
+    cannot be written; click's own handling gave a silent 1 ("some records rejected")."""
+    from dapolicy import batch, default_policy, to_json
+    from dapolicy.synth import synthesize
+
+    cases = tmp_path / "cases.jsonl"
+    cases.write_text("".join(to_json(c) + "\n" for c in synthesize(600, 5)), encoding="utf-8")
+    decisions = tmp_path / "decisions.jsonl"
+    with decisions.open("w", encoding="utf-8") as out:
+        for result in batch.assess_file(cases, default_policy()):
+            assert result.decision is not None
+            out.write(result.decision + "\n")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "dapolicy", "export", "decisions.jsonl"],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=h._env(),
+    )
+    assert process.stdout is not None
+    assert process.stderr is not None
+    with process.stderr:
+        assert process.stdout.read(100)  # the header and a little more; then it goes
+        process.stdout.close()
+        stderr = process.stderr.read().decode("utf-8")
+    assert process.wait(timeout=h.TIMEOUT) == 2, stderr
+    assert stderr == "Error: cannot write standard output: Broken pipe (its reader went away)\n"

@@ -18,9 +18,11 @@ and errors go to standard error. No personal data is printed to standard error.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import sys
+from typing import Any
 
 import click
 
@@ -29,7 +31,7 @@ from dapolicy._script import interrupted_early
 from dapolicy.cli._assess import assess
 from dapolicy.cli._audit import audit
 from dapolicy.cli._checklists import checklists
-from dapolicy.cli._common import EXIT_INTERRUPTED, EXIT_OK, EXIT_REJECTS, EXIT_USAGE
+from dapolicy.cli._common import EXIT_INTERRUPTED, EXIT_OK, EXIT_REJECTS, EXIT_USAGE, _Failure
 from dapolicy.cli._explain import explain, render_explanation
 from dapolicy.cli._export import export
 from dapolicy.cli._plugins import plugins
@@ -49,7 +51,31 @@ __all__ = [
 ]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The command group; a reader that goes away is said, not a silent exit 1.
+
+    click turns a broken pipe into exit status 1 with nothing said, even outside its
+    standalone mode, and 1 reads as "done, some records were rejected". Caught here,
+    it is what any output that cannot be written is: exit 2, with a sentence.
+    """
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the command, turning a broken standard output into a failure."""
+        try:
+            return super().invoke(ctx)
+        except OSError as exc:
+            if exc.errno != errno.EPIPE:
+                raise
+            # The reader went away (``dapolicy ... | head``): standard output is
+            # pointed at /dev/null so that the interpreter's last flush does not
+            # fail again.
+            with contextlib.suppress(OSError, ValueError):
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            why = "cannot write standard output: Broken pipe (its reader went away)"
+            raise _Failure(why) from None
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "-V", "--version", prog_name="dapolicy")
 @click.option(
     "--debug-plugins",
@@ -85,12 +111,5 @@ def main() -> None:
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
-    except OSError as exc:
-        if exc.errno != errno.EPIPE:
-            raise
-        # The reader went away (``dapolicy ... | head``): point standard output at
-        # /dev/null so that the interpreter's last flush does not fail again.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        sys.exit(1)
     # Every command returns None; a number is an exit status given by ``ctx.exit``.
     sys.exit(code if isinstance(code, int) else EXIT_OK)
