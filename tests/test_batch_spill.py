@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from typing import Any
 
 import pytest
@@ -102,3 +103,80 @@ def test_a_record_is_one_line_whose_first_tab_ends_its_meta() -> None:
     assert record.endswith(b"\n")
     assert payload == b'{"x":"\\t"}\n'
     assert json.loads(meta)[4] == list(rules)
+
+
+def test_the_spill_gives_its_disk_back_as_its_results_are_read(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from dapolicy import _batch_spill
+
+    monkeypatch.setattr(_batch_spill, "SEGMENT", 8192)
+    results = [LineResult(n, json.dumps("x" * 600), None, "standard") for n in range(1, 401)]
+    spill, given, back, peak = Spill(), 1, [], 0
+    try:
+        target = spill.part_target(0)
+        os.write(target, bytes(8192))
+        if not _batch_spill.punch_hole(target, 0, 8192):
+            pytest.skip("this system or file system cannot punch holes")
+        for start in range(0, len(results), 20):  # a worker's blocks, out of line order
+            block = results[start : start + 20][::-1]
+            sizes, blob = pack(block)
+            spill.add(Records([r.number for r in block], sizes, 1, append_to(target, blob)))
+            for result in spill.ready(len(results), given):
+                back.append(result)
+                given += 1
+            peak = max(peak, spill.disk_bytes())
+        assert back == results
+        written = os.fstat(target).st_size
+        assert written > 250_000
+        # What is held is what is not read back yet: a segment or two, not the whole.
+        assert peak <= 4 * 8192 + 20 * 700
+        assert spill.disk_bytes() <= 2 * 8192
+    finally:
+        spill.close()
+
+
+def test_a_spill_read_out_of_its_written_order_keeps_what_is_not_read(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from dapolicy import _batch_spill
+
+    monkeypatch.setattr(_batch_spill, "SEGMENT", 4096)
+    # Written last line first: nothing can be read until line 1 is there, at the end,
+    # so nothing is given back early; every result still comes back whole.
+    results = [LineResult(n, json.dumps(str(n) * 300), None, "high") for n in range(1, 61)]
+    spill = Spill()
+    try:
+        target = spill.part_target(0)
+        for result in reversed(results):
+            sizes, blob = pack([result])
+            spill.add(Records([result.number], sizes, 1, append_to(target, blob)))
+            assert list(spill.ready(len(results))) == ([] if result.number > 1 else results)
+    finally:
+        spill.close()
+
+
+def test_one_job_gives_a_result_that_is_next_back_without_spilling_it(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lines = [to_json(case).encode() for case in synthesize(30, 12)]
+    in_order = sorted(lines, key=lambda raw: batch.order_key(0, raw))
+    spilled: list[int] = []
+    real = Spill.write
+
+    def write(self: Spill, result: LineResult) -> None:
+        spilled.append(result.number)
+        real(self, result)
+
+    monkeypatch.setattr(Spill, "write", write)
+    decided = {}
+    for name, given in (("ordered", in_order), ("shuffled", in_order[::-1])):
+        path = tmp_path / f"{name}.jsonl"
+        path.write_bytes(b"\n".join(given) + b"\n")
+        spilled.clear()
+        results = list(batch.assess_file(path, default_policy()))
+        assert [r.number for r in results] == list(range(1, 31))
+        decided[name] = sorted(r.decision or "" for r in results)
+        # In decision order already, each result is the next to write: none is spilled.
+        assert len(spilled) == (0 if name == "ordered" else 29)
+    assert decided["ordered"] == decided["shuffled"]

@@ -10,6 +10,16 @@ so the decisions' text never passes through a pipe or through the parent until i
 read back, in line order: at the end, or (:meth:`Spill.ready`) as far as every line
 before it has its result. A result's place in the output therefore never depends on
 when it was decided, nor on which worker decided it.
+
+Each result is read back once, and the spill gives its disk space back as it goes: a
+file is released in segments of :data:`SEGMENT` bytes from its start (a hole punched
+with ``fallocate``, where the system has it: Linux), once every record that starts in
+that segment and in every one before it has been read back. For an input in about
+decision order (a day's extract in time order, as forces export them), the records
+are read back soon after they are written, so the spill holds the results between
+the slowest worker and the fastest, not the whole batch. Where holes cannot be
+punched (another system, a file system without them), the files keep everything until
+the batch ends, as before.
 """
 
 from __future__ import annotations
@@ -17,14 +27,18 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import sys
 import tempfile
 from array import array
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import IO, NamedTuple
 
 from dapolicy import _speedups
 
-__all__ = ["LineResult", "Records", "Spill", "append_to", "pack", "spill_record"]
+__all__ = ["SEGMENT", "LineResult", "Records", "Spill", "append_to", "pack", "spill_record"]
+
+#: A spill's files are given back to the file system in pieces of this many bytes.
+SEGMENT = 8 << 20
 
 
 class LineResult(NamedTuple):
@@ -127,6 +141,12 @@ class Spill:
         self._at = array("q")
         self._size = array("i")
         self._end = 0
+        #: For each file: records noted and not read yet, by segment; where its known
+        #: records end; how much of it, from its start, has been given back.
+        self._unread: dict[int, dict[int, int]] = {}
+        self._ends: dict[int, int] = {}
+        self._released: dict[int, int] = {}
+        self._can_release = sys.platform.startswith("linux")
 
     def part_target(self, part: int) -> int:
         """The file descriptor partition ``part``'s worker appends to (:func:`append_to`).
@@ -157,13 +177,17 @@ class Spill:
             self._file.extend(array("H", bytes(2 * grow)))
             self._at.extend(array("q", bytes(8 * grow)))
             self._size.extend(array("i", bytes(4 * grow)))
-        at, sizes = records.start, self._size
+        at, sizes, file = records.start, self._size, records.file
+        unread = self._unread.setdefault(file, {})
         for number, size in zip(records.numbers, records.sizes, strict=True):
             if sizes[number - 1]:  # pragma: no cover - a bug, never input
                 raise AssertionError(f"line {number} has two results")
-            self._file[number - 1] = records.file
+            self._file[number - 1] = file
             self._at[number - 1], sizes[number - 1] = at, size
+            segment = at // SEGMENT
+            unread[segment] = unread.get(segment, 0) + 1
             at += size
+        self._ends[file] = max(self._ends.get(file, 0), at)
 
     def has(self, number: int) -> bool:
         """Line ``number`` has its result here."""
@@ -181,26 +205,76 @@ class Spill:
         """The results of lines ``start``, ``start + 1``, ... up to ``lines`` that are there.
 
         In line order, stopping before the first line that has no result yet: what can
-        be written out already, while the lines after it are still being decided.
+        be written out already, while the lines after it are still being decided. Each
+        result is read back once: what every record before it in its file has been
+        read of is given back to the file system (:data:`SEGMENT`).
         """
         self._own.flush()
         handles = {0: self._own.fileno()}
         handles.update((part + 1, file.fileno()) for part, file in self._parts.items())
-        sizes, files, offsets = self._size, self._file, self._at
-        for number in range(start, min(lines, len(sizes)) + 1):
-            size = sizes[number - 1]
-            if not size:
-                return
-            record = os.pread(handles[files[number - 1]], size, offsets[number - 1])
-            if len(record) != size:  # pragma: no cover - a bug, never input
-                raise AssertionError(f"line {number}'s result is not all there")
-            yield _read_record(number, record)
+        sizes, files, offsets, unread = self._size, self._file, self._at, self._unread
+        try:
+            for number in range(start, min(lines, len(sizes)) + 1):
+                size = sizes[number - 1]
+                if not size:
+                    return
+                file, at = files[number - 1], offsets[number - 1]
+                record = os.pread(handles[file], size, at)
+                if len(record) != size:  # pragma: no cover - a bug, never input
+                    raise AssertionError(f"line {number}'s result is not all there")
+                unread[file][at // SEGMENT] -= 1
+                yield _read_record(number, record)
+        finally:
+            self._release(handles)
+
+    def _release(self, handles: dict[int, int]) -> None:
+        """Give back each file's segments, from its start, whose records are all read."""
+        for file, unread in self._unread.items():
+            done = self._released.get(file, 0) // SEGMENT
+            whole = self._ends.get(file, 0) // SEGMENT  # segments no record can start in
+            first = done
+            while done < whole and not unread.get(done, 0):
+                unread.pop(done, None)
+                done += 1
+            if done > first and self._can_release:
+                self._can_release = punch_hole(handles[file], first * SEGMENT, done * SEGMENT)
+            self._released[file] = done * SEGMENT
+
+    def disk_bytes(self) -> int:
+        """The disk space the spill's files hold now (their allocated blocks)."""
+        files = [self._own, *self._parts.values()]
+        return sum(os.fstat(file.fileno()).st_blocks * 512 for file in files)
 
     def close(self) -> None:
         """Remove the spill's files."""
         self._own.close()
         for file in self._parts.values():
             file.close()
+
+
+#: ``fallocate`` from the C library, once looked up (``None`` where there is none).
+_FALLOCATE: list[Callable[[int, int, int, int], int] | None] = []
+_PUNCH_HOLE = 0x02 | 0x01  # FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE
+
+
+def punch_hole(handle: int, start: int, end: int) -> bool:
+    """Give bytes ``start`` to ``end`` of an open file back to the file system (Linux).
+
+    The file keeps its size, and those bytes read as zeros from then on. False where
+    the system or the file system cannot do it (nothing is changed then).
+    """
+    if not _FALLOCATE:
+        try:
+            import ctypes
+
+            found = ctypes.CDLL(None, use_errno=True).fallocate
+            found.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_int64, ctypes.c_int64]
+            found.restype = ctypes.c_int
+            _FALLOCATE.append(found)
+        except (OSError, AttributeError, ImportError):
+            _FALLOCATE.append(None)
+    function = _FALLOCATE[0]
+    return function is not None and function(handle, _PUNCH_HOLE, start, end - start) == 0
 
 
 def append_to(target: int, blob: bytes) -> int:

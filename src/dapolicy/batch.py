@@ -28,7 +28,7 @@ import stat
 import tempfile
 import zlib
 from array import array
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any, NamedTuple
@@ -370,14 +370,29 @@ def _assess(
                     # Give back what every line before it allows, while the workers
                     # go on: the reading back and writing out overlap the deciding.
                     if spill.has(given):
-                        for ready in spill.ready(len(index), given):
-                            given += 1
-                            yield ready
+                        given = yield from _give_back(spill, len(index), given)
         else:
-            _decide_here(index, run, spill, done)
+            for decided in _decide_here(index, run):
+                for result in decided:
+                    done(index.lengths[result.number - 1])
+                    if result.number == given:  # the next to give: past the spill
+                        given += 1
+                        yield result
+                    else:
+                        spill.write(result)
+                    if spill.has(given):
+                        given = yield from _give_back(spill, len(index), given)
         yield from spill.results(len(index), given)
     finally:
         spill.close()
+
+
+def _give_back(spill: Spill, lines: int, given: int) -> Generator[LineResult, None, int]:
+    """The results from line ``given`` on that the spill has, in order; the next line."""
+    for ready in spill.ready(lines, given):
+        given += 1
+        yield ready
+    return given
 
 
 def _unread(number: int) -> str:
@@ -391,28 +406,20 @@ def _same(policy: Policy) -> Policy:
     return policy
 
 
-def _decide_here(
-    index: Index,
-    run: _Run,
-    spill: Spill,
-    done: Callable[[int], None],
-) -> None:
-    """Decide in this process, a persistent history's chunk per transaction."""
+def _decide_here(index: Index, run: _Run) -> Iterator[list[LineResult]]:
+    """Decide in this process: each chunk's results once its transaction is committed."""
     assert run.policy is not None
     if run.history is None:
         with own_history(len(index.order), run.temp_dir) as history:
-            _decide_with(index, run.policy, history, spill, done)
+            yield from _decide_with(index, run.policy, history)
     else:
-        _decide_with(index, run.policy, run.history, spill, done)
+        yield from _decide_with(index, run.policy, run.history)
 
 
 def _decide_with(
-    index: Index,
-    policy: Policy,
-    history: MutableHistory,
-    spill: Spill,
-    done: Callable[[int], None],
-) -> None:
+    index: Index, policy: Policy, history: MutableHistory
+) -> Iterator[list[LineResult]]:
+    """A persistent history's :data:`CHUNK` decisions per transaction."""
     transaction = transaction_of(history)
     order, handle = index.order, index.handle
     for start in range(0, len(order), CHUNK):
@@ -421,9 +428,7 @@ def _decide_with(
                 assess_line(policy, history, number, index.read(handle, number))
                 for number in order[start : start + CHUNK]
             ]
-        for result in results:
-            spill.write(result)
-            done(index.lengths[result.number - 1])
+        yield results
 
 
 def assess_parallel(
