@@ -170,9 +170,9 @@ def test_one_job_gives_a_result_that_is_next_back_without_spilling_it(
 
     monkeypatch.setattr(Spill, "write", write)
     decided = {}
-    for name, given in (("ordered", in_order), ("shuffled", in_order[::-1])):
+    for name, ordered in (("ordered", in_order), ("shuffled", in_order[::-1])):
         path = tmp_path / f"{name}.jsonl"
-        path.write_bytes(b"\n".join(given) + b"\n")
+        path.write_bytes(b"\n".join(ordered) + b"\n")
         spilled.clear()
         results = list(batch.assess_file(path, default_policy()))
         assert [r.number for r in results] == list(range(1, 31))
