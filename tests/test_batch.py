@@ -6,6 +6,7 @@ import contextlib
 import json
 import multiprocessing
 import os
+import signal
 import time
 from collections import Counter
 from datetime import UTC, date, datetime
@@ -207,8 +208,8 @@ class _Fault:
     @hookimpl
     def dapolicy_referrals(self, incident: Any) -> list[Any]:
         if incident.id in self.targets:
-            if self.how == "exit":
-                os._exit(9)
+            if self.how == "exit":  # dies, as if killed (os._exit only rejects its line)
+                os.kill(os.getpid(), signal.SIGKILL)
             while True:  # stuck, and deaf to anything that would interrupt it in-process
                 with contextlib.suppress(BaseException):
                     time.sleep(60)
@@ -260,9 +261,81 @@ def test_a_worker_that_dies_or_sticks_is_replaced_and_only_its_line_is_lost(
             assert result.decision is None
             assert result.reject is not None
             (error,) = json.loads(result.reject)["errors"]
-            reason = "ended (exit code 9)" if how == "exit" else "no decision within 2 s"
+            reason = "ended (signal 9)" if how == "exit" else "no decision within 2 s"
             assert error["message"].startswith("not decided: ")
             assert reason in error["message"]
         else:
             assert result == reference
     assert sum(r.decision is not None and '"repeat_victim":true' in r.decision for r in got)
+
+
+class _Ends:
+    """A plug-in that asks the process to end (``os._exit``) on the incidents named."""
+
+    def __init__(self, targets: set[str], status: int) -> None:
+        self.targets, self.status = targets, status
+
+    @hookimpl
+    def dapolicy_tasks(self, incident: Any) -> list[Any]:
+        if incident.id in self.targets:
+            os._exit(self.status)
+        return []
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_plugins_os_exit_rejects_its_line_and_the_batch_goes_on(
+    tmp_path: Path, jobs: int
+) -> None:
+    real = os._exit
+    lines = _lines(60)
+    chosen = _victims_seen_again(lines)[:1]
+    # Not 0, which the command would once have ended with, as a success: were the
+    # guard to fail, the test run itself would end, and with 0 it would look passed.
+    (number, target), status = chosen[0], 3
+    path = _file(tmp_path, lines)
+    ends = default_policy().with_plugins(_Ends({target}, status))
+    got = list(batch.assess_file(path, ends, jobs=jobs, make_policy=lambda: ends))
+    assert os._exit is real  # the guard is lifted once the batch is done
+    # What one process gives when that line could not be read: nothing recorded.
+    blanked = [(n, b"{}\n" if n == number else raw) for n, raw in lines]
+    harmless = default_policy().with_plugins(_Ends(set(), status))
+    expected = _one_process(_file(tmp_path, blanked, "blanked.jsonl"), harmless)
+    for result, reference in zip(got, expected, strict=True):
+        if result.number == number:
+            assert result.decision is None
+            (error,) = json.loads(result.reject or "")["errors"]
+            assert error == {
+                "path": "$",
+                "message": "not decided: os._exit(3) was called while deciding it",
+            }
+        else:
+            assert result == reference
+
+
+def test_os_exit_is_the_real_one_outside_the_thread_that_decides() -> None:
+    import threading
+
+    from dapolicy import _batch_exit
+
+    seen: list[object] = []
+    with _batch_exit.guarded():
+        assert os._exit is not _batch_exit._REAL
+        thread = threading.Thread(
+            target=lambda: seen.append(_batch_exit._GUARDED.get(threading.get_ident()))
+        )
+        thread.start()
+        thread.join()
+        with pytest.raises(_batch_exit.ProcessExit):
+            os._exit(4)
+        with pytest.raises(TypeError):
+            os._exit("4")  # type: ignore[arg-type]
+        assert _batch_exit.taken() == 4
+        assert _batch_exit.taken() is None  # each call is reported once
+        child = os.fork()
+        if child == 0:  # a process a plug-in forked: its os._exit ends it, as ever
+            os._exit(5)
+        _, code = os.waitpid(child, 0)
+    assert os.waitstatus_to_exitcode(code) == 5
+    assert seen == [None]
+    assert os._exit is _batch_exit._REAL
+    assert _batch_exit.taken() is None

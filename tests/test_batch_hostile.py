@@ -166,20 +166,28 @@ def _install_plugin(folder: Path) -> dict[str, str]:
     return {"PYTHONPATH": str(site)}
 
 
-def test_jobs_survive_a_plugin_that_kills_its_worker(tmp_path: Path) -> None:
+def test_a_plugin_that_ends_the_process_with_status_0_is_never_a_quiet_success(
+    tmp_path: Path,
+) -> None:
+    # With one job (the command's own process decides); the workers of --jobs do the
+    # same (tests/test_batch.py), so the two give the same outputs.
     cases = [to_json(case) for case in synthesize(60, 8)]
     (tmp_path / "in.jsonl").write_text("\n".join(cases) + "\n", encoding="utf-8")
     target = json.loads(cases[20])["incident"]["id"]
-    env = {"FAULT_TARGET": target, **_install_plugin(tmp_path)}
-    result = _run("assess", "in.jsonl", "-o", "out.jsonl", "-j", "2", cwd=tmp_path, env=env)
+    env = {"FAULT_TARGET": target, "FAULT_EXIT": "0", **_install_plugin(tmp_path)}
+    result = _run("assess", "in.jsonl", "-o", "out.jsonl", cwd=tmp_path, env=env)
     assert "Traceback" not in result.stderr
+    # Once: exit status 0, no summary, no output, a .part file left.
     assert result.returncode == 1, result.stderr
     assert "60 = 59 + 1: nothing lost" in result.stderr
+    assert sorted(p.name for p in tmp_path.glob("*.jsonl")) == [
+        "in.jsonl",
+        "out.jsonl",
+        "out.rejects.jsonl",
+    ]
+    assert not list(tmp_path.glob(".*.part"))
     (reject,) = [json.loads(x) for x in (tmp_path / "out.rejects.jsonl").read_text().splitlines()]
     assert reject["line"] == 21
     assert reject["errors"] == [
-        {
-            "path": "$",
-            "message": "not decided: the worker process deciding it ended (exit code 3)",
-        }
+        {"path": "$", "message": "not decided: os._exit(0) was called while deciding it"}
     ]

@@ -31,6 +31,7 @@ from datetime import UTC, datetime, timedelta
 from multiprocessing.connection import Connection, wait
 from typing import Any, NamedTuple
 
+from dapolicy._batch_exit import guarded
 from dapolicy._batch_index import Index, own_history, reject_json, transaction_of
 from dapolicy._batch_spill import LineResult, Records, Spill, append_to, pack
 from dapolicy.errors import ValidationError
@@ -186,7 +187,7 @@ def _decide_lines(job: _Job) -> None:  # pragma: no cover - runs in a child proc
 
         def decide(chunk: Iterable[int], flag: int = 0) -> list[LineResult]:
             results: list[LineResult] = []
-            with transaction():
+            with transaction(), guarded():  # a plug-in's os._exit: its line rejected
                 for number in chunk:
                     started = int((time.monotonic() - epoch) * 1000) & _LOW
                     slot.value = (started << 32) | number | flag

@@ -33,6 +33,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, Any, NamedTuple
 
+from dapolicy import _batch_exit
 from dapolicy._batch_index import Index, own_history, reject_json, transaction_of
 from dapolicy._batch_index import order_key as _packed_key
 from dapolicy._batch_index import record_of as _record_of
@@ -121,13 +122,17 @@ def _reject(number: int, text: str, message: str) -> dict[str, Any]:
 def assess_line(policy: Policy, history: MutableHistory, number: int, raw: bytes) -> LineResult:
     """Assess one line against ``history`` and record it there.
 
-    A line that cannot be parsed, and a case the policy raises on (a fault in the
-    engine, not in the data), are rejects; nothing is recorded for them. Only a
+    A line that cannot be parsed, a case the policy raises on (a fault in the engine,
+    not in the data), and, while a batch decides, one on which a plug-in calls
+    ``os._exit``, are rejects; nothing is recorded for them. Only a
     :class:`~dapolicy.errors.HistoryError` (the history itself failing) is raised.
     """
     import json
 
     case = parse_line(number, raw)
+    # A plug-in's os._exit while this line was read or decided (see _batch_exit).
+    if (ended := _batch_exit.taken()) is not None:
+        return LineResult(number, None, reject_json(number, raw, _batch_exit.reason(ended)))
     if not isinstance(case, Case):
         # ASCII-escaped: a record may hold text that cannot be written as UTF-8.
         return LineResult(number, None, json.dumps(case))
@@ -135,16 +140,21 @@ def assess_line(policy: Policy, history: MutableHistory, number: int, raw: bytes
         decision = policy.assess(
             case.incident, case.form, dara=case.dara, history=history, now=decision_time(case)
         )
-        record(history, case.incident, decision)
-        if case.call is not None:
-            history.record_call(CallEntry.from_call(case.call))
+        if (late := _batch_exit.taken()) is None:
+            record(history, case.incident, decision)
+            if case.call is not None:
+                history.record_call(CallEntry.from_call(case.call))
     except HistoryError:
         raise
     except Exception as exc:  # one case never stops the batch
         message = f"not decided: the policy raised {type(exc).__name__} on this case"
         if isinstance(exc, ValidationError):
             message = f"not decided: {'; '.join(e.message for e in exc.errors)}"
+        if (ended := _batch_exit.taken()) is not None:
+            message = _batch_exit.reason(ended)
         return LineResult(number, None, reject_json(number, raw, message))
+    if late is not None:  # nothing recorded
+        return LineResult(number, None, reject_json(number, raw, _batch_exit.reason(late)))
     return LineResult(
         number,
         to_json(decision),
@@ -423,7 +433,8 @@ def _decide_with(
     transaction = transaction_of(history)
     order, handle = index.order, index.handle
     for start in range(0, len(order), CHUNK):
-        with transaction():
+        # Not while the results are given back: the caller's own os._exit is its own.
+        with transaction(), _batch_exit.guarded():
             results = [
                 assess_line(policy, history, number, index.read(handle, number))
                 for number in order[start : start + CHUNK]
