@@ -9,10 +9,11 @@ object per id, per time and per entry would cost tens of bytes each:
 * :class:`Zones` numbers the UTC offsets met (two, in England): an instant is kept as
   integer microseconds and an offset's number, and made a ``datetime`` again only when
   a query returns it.
-* A *key blob* (:func:`rows` and :func:`with_row`) is one ``bytes`` per victim, caller,
-  location or perpetrator: the row numbers of everything recorded about it, six
-  sections (:data:`INCIDENTS` ... :data:`LOCATION_CALLS`), each sorted as its query
-  reads it.
+* A *key blob* (:func:`blob_of`, :func:`rows` and :func:`with_row`) is one ``bytes``
+  for a key with many rows (a victim, caller, location or perpetrator: the others'
+  rows are postings in one shared list, see :mod:`dapolicy._memory_history`): the row
+  numbers of everything recorded about it, six sections (:data:`INCIDENTS` ...
+  :data:`LOCATION_CALLS`), each sorted as its query reads it.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ __all__ = [
     "Zones",
     "plain_time",
     "Blob",
+    "blob_of",
     "rows",
     "with_row",
 ]
@@ -79,10 +81,25 @@ class Ids:
 
     def find(self, text: str) -> int:
         """The number of ``text``, or -1 if it was never added."""
-        return self._search(str.encode(text, "utf-8", "surrogatepass"), False)[0]
+        data = str.encode(text, "utf-8", "surrogatepass")
+        table, mask, ends, size = self._table, self._mask, self.ends, len(data)
+        slot = hash(data) & mask
+        while number := table[slot]:
+            number -= 1
+            end = ends[number]
+            start = ends[number - 1] if number else 0
+            if end - start == size and self.arena.startswith(data, start):
+                return number
+            slot = (slot + 1) & mask
+        return -1
 
-    def _search(self, data: bytes, absent: bool) -> tuple[int, int]:
-        """(number or -1, the slot the search ended on) for the encoded text ``data``."""
+    def add(self, text: str, *, absent: bool = False) -> int:
+        """The number of ``text``, a new one if it was never added.
+
+        :param absent: ``text`` is known not to be there (just looked for): it is given
+            the first empty slot without comparing texts on the way.
+        """
+        data = str.encode(text, "utf-8", "surrogatepass")
         table, mask, ends, arena = self._table, self._mask, self.ends, self.arena
         size = len(data)
         slot = hash(data) & mask
@@ -92,21 +109,8 @@ class Ids:
                 end = ends[number]
                 start = ends[number - 1] if number else 0
                 if end - start == size and arena.startswith(data, start):
-                    return number, slot
+                    return number
             slot = (slot + 1) & mask
-        return -1, slot
-
-    def add(self, text: str, *, absent: bool = False) -> int:
-        """The number of ``text``, a new one if it was never added.
-
-        :param absent: ``text`` is known not to be there (just looked for): it is given
-            the first empty slot without comparing texts on the way.
-        """
-        data = str.encode(text, "utf-8", "surrogatepass")
-        number, slot = self._search(data, absent)
-        if number >= 0:
-            return number
-        table, ends, arena = self._table, self.ends, self.arena
         number = len(ends)
         arena += data
         try:
@@ -115,7 +119,7 @@ class Ids:
             self.ends = array("q", ends)
             self.ends.append(len(arena))
         if 5 * number + 5 > 3 * len(table):  # more than 60 % full
-            self._grow()
+            self._grow(2 * len(table))
         else:
             table[slot] = number + 1  # the empty slot the search ended on
         return number
@@ -126,11 +130,16 @@ class Ids:
         start = ends[number - 1] if number else 0
         return self.arena[start : ends[number]].decode("utf-8", "surrogatepass")
 
-    def _grow(self) -> None:
-        """A table at most 30 % full for the ids there, each placed again."""
-        size = 8
-        while 3 * size < 10 * len(self.ends):
-            size *= 2
+    def _grow(self, size: int = 0) -> None:
+        """A table of ``size`` slots (by default, at most 30 % full) with each id placed again.
+
+        A full table (60 %) grows to twice its size, 30 % full: a table four times the
+        size would keep up to 13 bytes an id more.
+        """
+        if not size:
+            size = 8
+            while 3 * size < 10 * len(self.ends):
+                size *= 2
         wide = len(self.ends) >= 2**31 - 1
         table = array("q", bytes(8 * size)) if wide else array("i", bytes(4 * size))
         mask, texts, start = size - 1, bytes(self.arena), 0
@@ -230,6 +239,18 @@ def rows(blob: Blob, section: int) -> Sequence[int]:
 
 #: Unpackers of 0 to 254 native 32-bit integers (a short blob's rows), to tuples.
 _UNPACK = [struct.Struct(f"={count}I").unpack_from for count in range(_MARK)]
+
+
+def blob_of(sections: Sequence[Sequence[int]]) -> bytes:
+    """A key's rows as one blob: each of the six sections' row numbers, in order."""
+    ends, total = [], 0
+    for held in sections:
+        total += len(held)
+        ends.append(total)
+    body = array("I", [row for held in sections for row in held]).tobytes()
+    if total < _MARK:
+        return bytes(ends) + body
+    return bytes((_MARK, 0, 0, 0)) + array("I", ends).tobytes() + body
 
 
 def with_row(blob: Blob, section: int, position: int, row: int) -> bytes | int:

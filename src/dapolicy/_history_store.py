@@ -28,15 +28,16 @@ from dapolicy._history_ids import (
     EVENTS,
     GRADES,
     MARAC,
-    Blob,
     Ids,
     Zones,
+    blob_of,
+    rows,
     with_row,
 )
 from dapolicy.models import Agency, CivilOrder, EventKind, RiskGrade
 from dapolicy.models._base import micros
 
-__all__ = ["GRADES_BY_RANK", "NO_KEY", "ORDERS", "ZONE_MASK", "HistoryStore", "Rows"]
+__all__ = ["BIG", "GRADES_BY_RANK", "NO_KEY", "ORDERS", "ZONE_MASK", "HistoryStore", "Rows"]
 
 GRADES_BY_RANK = tuple(RiskGrade)
 _KINDS = tuple(EventKind)
@@ -54,6 +55,10 @@ ZONE_MASK = (1 << ZONE_BITS) - 1
 _BUILT = 4096
 #: Key look-ups kept, at most (about 0.5 MB): the victim and suspect of every assessment.
 _FOUND = 4096
+#: ``_head[key]`` of a key whose rows are a blob (see HistoryStore._rows).
+BIG = -2
+#: Row and posting numbers the postings' arrays hold before they are widened.
+_ROOM = 2**29 - 1
 
 put = object.__setattr__
 _new = object.__new__
@@ -74,12 +79,22 @@ def _text(arena: bytearray, start: int, end: int) -> str:
 
 
 class HistoryStore:
-    """The numbers, rows and key blobs of an in-memory history, and its entries made again."""
+    """The numbers, rows and postings of an in-memory history, and its entries made again."""
+
+    #: A key's postings walked past this many have its rows made a blob.
+    SMALL = 24
 
     def __init__(self) -> None:
         """An empty history."""
         self._keys = Ids()  # victims, suspects, callers, locations, perpetrators
-        self._blobs: list[Blob] = []  # by key number: its rows, by section
+        # Every key's rows, in one shared posting list: ``_head[key]`` is its latest
+        # posting (-1: none; BIG: its rows are a blob in ``_big``), ``_post[p]`` the
+        # posting's ``row << 3 | section`` and ``_next[p]`` the key's posting before it.
+        self._head = array("i")
+        self._post = array("I")
+        self._next = array("i")
+        self._room = _ROOM  # postings and rows that fit the arrays' types
+        self._big: dict[int, bytes] = {}  # keys past SMALL postings: their rows, sorted
         self._names = Ids()  # incident, call, event and decision ids
         self._as = bytearray()  # by name number: what it was recorded as (bits)
         self._zones = Zones()
@@ -88,6 +103,8 @@ class HistoryStore:
         self._marac = Rows("II")  # incident id, suspect; misc: at zone | known << 16
         self._grades = Rows("I", "Q")  # decision id; misc: rank | at << 8 | known << 36
         self._events = Rows("II", "Q")  # id, perpetrator; misc: see record_event
+        #: The rows of each section (INCIDENTS ... LOCATION_CALLS), by section.
+        self._tables = (self._inc, self._grades, self._events, self._marac, *[self._calls] * 2)
         self._odd: dict[int, Any] = {}  # section + 8 * row: entries kept as given
         self._built: dict[int, Any] = {}  # section + 8 * row: entries made again
         self._found: dict[str, int] = {}  # recent key look-ups (-1: not there)
@@ -108,41 +125,121 @@ class HistoryStore:
             number = found[text] = self._keys.find(text)
         return number
 
-    def _known_key(self, text: str) -> int:
-        """:meth:`_key` without keeping the answer: recording leaves the look-ups as they were."""
-        number = self._found.get(text) if type(text) is str else None
-        return self._keys.find(text) if number is None else number
-
     def _add_key(self, text: str) -> int:
         """The number of a key id, a new one (with no rows) if it was never added."""
-        found, absent = self._found, False
+        found, number = self._found, None
         if type(text) is str:
             number = found.get(text)
             if number is not None and number >= 0:
                 return number
-            absent = number is not None  # looked for lately, and not there
-        count = len(self._keys.ends)
-        number = self._keys.add(text, absent=absent)
-        if number == count:
-            self._blobs.append(None)
+        keys = self._keys
+        count = len(keys.ends)
+        # Looked for lately and not there (-1): it is given a slot without comparing.
+        added = keys.add(text, absent=number is not None)
+        if added == count:
+            self._head.append(-1)
             if text in found:  # not there when looked for: it is now
-                del found[text]
-        return number
+                found[text] = added
+        return added
 
     def _name(self, text: object) -> int:
         """The number of an incident, call, event or decision id, or -1."""
-        return self._names.find(text) if isinstance(text, str) else -1
-
-    def _add_name(self, text: str, *, absent: bool = False) -> int:
         last, number = self._last_name
-        if text is last:  # a grade or referral for the incident just recorded: its id
+        if text is last:  # asked again (a query's exclude), or the id just recorded
             return number
-        count = len(self._names.ends)
-        number = self._names.add(text, absent=absent)
+        if not isinstance(text, str):
+            return -1
+        number = self._names.find(text)
+        self._last_name = (text, number)
+        return number
+
+    def _add_name(self, text: str) -> int:
+        """The number of a name, a new one if it was never added."""
+        last, number = self._last_name
+        if text is last and number >= 0:  # a grade or referral for the incident just recorded
+            return number
+        names = self._names
+        count = len(names.ends)
+        number = names.add(text, absent=text is last)  # looked for just before, and not there
         if number == count:
             self._as.append(0)
         self._last_name = (text, number)
         return number
+
+    # --- each key's rows ---------------------------------------------------------------------
+
+    def _rows(self, key: int, section: int) -> Sequence[int]:
+        """The key's rows in ``section``, sorted by (time, id) as the queries read them.
+
+        Rows at the same time and id (MARAC referrals about two suspects) stay in the
+        order they were recorded in. A key walked past :data:`SMALL` postings has its
+        rows made a blob (:func:`~dapolicy._history_ids.blob_of`), kept in order from then on.
+        """
+        head = self._head[key]
+        if head == BIG:
+            return rows(self._big[key], section)
+        post, after, found, steps = self._post, self._next, [], 0
+        while head >= 0:
+            value = post[head]
+            if value & 7 == section:
+                found.append(value >> 3)
+            head = after[head]
+            steps += 1
+        if steps > self.SMALL:
+            self._promote(key)
+            return rows(self._big[key], section)
+        if len(found) < 2:
+            return found
+        found.reverse()  # the order they were recorded in
+        table = self._tables[section]
+        when = table.at.__getitem__
+        found.sort(key=when)
+        if len(set(map(when, found))) < len(found):  # ties in time: by id, stable
+            names, ids = self._names.text, table.ids[0]
+            found.sort(key=lambda row: (when(row), names(ids[row])))
+        return found
+
+    def _promote(self, key: int) -> None:
+        """Make a key's rows, now many, a blob kept sorted (see :meth:`_rows`)."""
+        head, post, after = self._head[key], self._post, self._next
+        postings = []
+        while head >= 0:
+            postings.append(post[head])
+            head = after[head]
+        sections: list[list[int]] = [[] for _ in range(6)]
+        for value in reversed(postings):
+            sections[value & 7].append(value >> 3)
+        names = self._names.text
+        for section, held in enumerate(sections):
+            table = self._tables[section]
+            at, ids = table.at, table.ids[0]
+            held.sort(key=lambda row: (at[row], names(ids[row])))
+        self._big[key] = blob_of(sections)
+        self._head[key] = BIG
+
+    def _file(self, key: int, section: int, row: int, at: int, text: str) -> None:
+        """File ``row`` (at ``at``, with id ``text``) under ``key``, in ``section``."""
+        head = self._head
+        if head[key] == BIG:
+            blob = self._big[key]
+            held = rows(blob, section)
+            position = self._place(held, at, text, self._tables[section], after=True)
+            self._big[key] = with_row(blob, section, position, row)  # type: ignore[assignment]
+            return
+        post = self._post
+        if row >= self._room or len(post) >= self._room:
+            self._widen()
+            post = self._post
+        post.append(row << 3 | section)
+        self._next.append(head[key])
+        self._head[key] = len(post) - 1
+
+    def _widen(self) -> None:
+        """Wider arrays for the postings: past 2**29 rows or postings (never in practice)."""
+        self._post = array("Q", self._post)
+        self._next = array("q", self._next)
+        self._head = array("q", self._head)
+        self._room = 2**60
 
     def _place(
         self,
@@ -195,9 +292,6 @@ class HistoryStore:
         at_us = (at - _EPOCH) // _MICROSECOND
         # A call's, grade's or referral's recorded_at is, by default, its own time itself.
         return at_us, at_us if known is at else (known - _EPOCH) // _MICROSECOND, zones
-
-    def _file(self, key: int, section: int, position: int, row: int) -> None:
-        self._blobs[key] = with_row(self._blobs[key], section, position, row)
 
     # --- entries made again ----------------------------------------------------------------
 

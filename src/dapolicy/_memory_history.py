@@ -6,12 +6,17 @@ How it is kept: under 300 bytes a record, not an object per entry
     (:class:`~dapolicy._history_ids.Ids`: their text once, in one ``bytearray``). Each
     kind of entry is a row in columns of machine integers (:mod:`array`): its two times
     as integer microseconds, its ids' numbers, and its UTC offsets, crime flag, grade or
-    event kind packed in one more integer. Each key has one ``bytes`` (its *blob*)
-    holding the row numbers of everything about it, section by section, each sorted by
-    (time, id) as the queries read them, so a window is two binary searches on the
-    rows' times. The entry objects are made again only for the rows a query returns
-    (a few hundred of them kept, as every assessment asks about the same victim three
-    times). An entry that would not come back exactly the same from its numbers (a
+    event kind packed in one more integer. The rows filed under each key (a victim's
+    incidents, grades, events and referrals; a caller's and a location's calls) are
+    *postings* in one list shared by all keys: each posting is a row's number and
+    section and the key's posting before it (8 bytes), and a key is the number of its
+    latest posting (4 bytes; a suspect has none). A query walks the key's postings and
+    sorts the rows by (time, id); a key walked past
+    :attr:`~dapolicy._history_store.HistoryStore.SMALL` postings has its rows made one
+    ``bytes`` (its *blob*) kept sorted from then on, so that a window is two binary
+    searches on the rows' times. The entry objects are made again only for the rows a
+    query returns (a few thousand of them kept, as every assessment asks about the same
+    victim three times). An entry that would not come back exactly the same from its numbers (a
     subclass, a ``datetime`` subclass, a named ``timezone``, a folded time, a ``str``
     subclass as an id, a crime flag that is not a bool) is kept as it was given, and
     returned as itself.
@@ -39,8 +44,6 @@ from dapolicy._history_ids import (
     LOCATION_CALLS,
     MARAC,
     plain_time,
-    rows,
-    with_row,
 )
 from dapolicy._history_store import NO_KEY, ORDERS, ZONE_MASK, HistoryStore, Rows
 from dapolicy.models import Agency, EventKind, RiskGrade
@@ -134,7 +137,7 @@ class InMemoryHistory(HistoryStore):
 
     def __getstate__(self) -> dict[str, Any]:
         """Everything but what is kept only to answer the next query faster."""
-        return {**self.__dict__, "_built": {}, "_found": {}}
+        return {**self.__dict__, "_built": {}, "_found": {}, "_last_name": (None, -1)}
 
     # --- recording -----------------------------------------------------------------------
     #
@@ -143,12 +146,9 @@ class InMemoryHistory(HistoryStore):
 
     def record_incident(self, entry: HistoryEntry) -> bool:
         """Add an incident; return False if its id was already there."""
-        text, count = entry.incident_id, len(self._names.ends)
-        name = self._names.add(text)  # an id kept for nothing if this fails: harmless
-        self._last_name = (text, name)
-        if name == count:
-            self._as.append(0)
-        elif self._as[name] & _AS_INCIDENT:
+        text = entry.incident_id
+        name = self._add_name(text)  # an id kept for nothing if this fails: harmless
+        if self._as[name] & _AS_INCIDENT:
             return False
         at, known = entry.occurred_at, entry.recorded_at
         at_us, known_us, zones = self._stamp(at, known)
@@ -163,12 +163,8 @@ class InMemoryHistory(HistoryStore):
             and plain_time(at)
             and plain_time(known)
         )
-        victim = self._known_key(victim_id)
-        held = rows(self._blobs[victim], INCIDENTS) if victim >= 0 else ()
-        position = self._place(held, at_us, text, self._inc) if held else 0
-        if victim < 0:
-            victim = self._add_key(victim_id)
-        suspect = self._add_key(suspect_id)
+        victim, suspect = self._add_key(victim_id), self._add_key(suspect_id)
+        new_victim = not self._rows(victim, INCIDENTS)
         table = self._inc
         row = len(table.at)
         table.at.append(at_us)
@@ -177,8 +173,8 @@ class InMemoryHistory(HistoryStore):
         ids, suspects = table.ids
         ids.append(name)
         suspects.append(suspect)
-        self._victims += not held
-        self._blobs[victim] = with_row(self._blobs[victim], INCIDENTS, position, row)
+        self._victims += new_victim
+        self._file(victim, INCIDENTS, row, at_us, text)
         self._as[name] |= _AS_INCIDENT
         if not plain:
             self._odd[INCIDENTS + 8 * row] = entry
@@ -186,12 +182,9 @@ class InMemoryHistory(HistoryStore):
 
     def record_call(self, entry: CallEntry) -> bool:
         """Add a call; return False if its id was already there."""
-        text, count = entry.call_id, len(self._names.ends)
-        name = self._names.add(text)
-        self._last_name = (text, name)
-        if name == count:
-            self._as.append(0)
-        elif self._as[name] & _AS_CALL:
+        text = entry.call_id
+        name = self._add_name(text)
+        if self._as[name] & _AS_CALL:
             return False
         at, known = entry.received_at, entry.recorded_at
         at_us, known_us, zones = self._stamp(at, known)
@@ -205,20 +198,9 @@ class InMemoryHistory(HistoryStore):
             and plain_time(at)
             and plain_time(known)
         )
-        by = to = NO_KEY
-        table, blobs = self._calls, self._blobs
-        if caller is not None:
-            by = self._known_key(caller)
-            held = rows(blobs[by], CALLER_CALLS) if by >= 0 else ()
-            by_position = self._place(held, at_us, text, table) if held else 0
-            if by < 0:
-                by = self._add_key(caller)
-        if location is not None:
-            to = self._known_key(location)
-            held = rows(blobs[to], LOCATION_CALLS) if to >= 0 else ()
-            to_position = self._place(held, at_us, text, table) if held else 0
-            if to < 0:
-                to = self._add_key(location)
+        by = NO_KEY if caller is None else self._add_key(caller)
+        to = NO_KEY if location is None else self._add_key(location)
+        table = self._calls
         row = len(table.at)
         table.at.append(at_us)
         table.known.append(known_us)
@@ -228,9 +210,9 @@ class InMemoryHistory(HistoryStore):
         callers.append(by)
         locations.append(to)
         if caller is not None:
-            blobs[by] = with_row(blobs[by], CALLER_CALLS, by_position, row)
+            self._file(by, CALLER_CALLS, row, at_us, text)
         if location is not None:
-            blobs[to] = with_row(blobs[to], LOCATION_CALLS, to_position, row)
+            self._file(to, LOCATION_CALLS, row, at_us, text)
         self._as[name] |= _AS_CALL
         if not plain:
             self._odd[CALLER_CALLS + 8 * row] = entry
@@ -241,10 +223,10 @@ class InMemoryHistory(HistoryStore):
         # The same one: the same victim, suspect, incident and instant, whatever offset.
         at, known = entry.referred_at, entry.recorded_at
         at_us, known_us, at_zone, known_zone = self._instants(at, known)
-        victim, suspect = self._known_key(entry.victim_id), self._known_key(entry.suspect_id)
+        victim, suspect = self._key(entry.victim_id), self._key(entry.suspect_id)
         name = self._name(entry.incident_id)
-        held, table = rows(self._blobs[victim], MARAC) if victim >= 0 else (), self._marac
-        if held and suspect >= 0 and name >= 0:
+        table = self._marac
+        if victim >= 0 and suspect >= 0 and name >= 0 and (held := self._rows(victim, MARAC)):
             when = table.at.__getitem__
             low = bisect.bisect_left(held, at_us, key=when)
             high = bisect.bisect_right(held, at_us, lo=low, key=when)
@@ -258,12 +240,11 @@ class InMemoryHistory(HistoryStore):
             and plain_time(known)
             and max(at_zone, known_zone) <= ZONE_MASK
         )
-        position = self._place(held, at_us, entry.incident_id, table, after=True)
         name = self._add_name(entry.incident_id)
         victim, suspect = self._add_key(entry.victim_id), self._add_key(entry.suspect_id)
         row = len(table.at)
         table.add(at_us, known_us, at_zone | known_zone << 16 if plain else 0, name, suspect)
-        self._file(victim, MARAC, position, row)
+        self._file(victim, MARAC, row, at_us, entry.incident_id)
         if not plain:
             self._odd[MARAC + 8 * row] = entry
         return True
@@ -273,17 +254,18 @@ class InMemoryHistory(HistoryStore):
         graded, known = entry.graded_at, entry.recorded_at
         at_us, known_us, at_zone, known_zone = self._instants(graded, known)
         rank = _RANK[entry.grade]
-        victim = self._known_key(entry.victim_id)
-        held = rows(self._blobs[victim], GRADES) if victim >= 0 else ()
-        position = self._place(held, at_us, entry.decision_id, self._grades)
-        if position < 0:
-            return False
+        victim, name = self._key(entry.victim_id), self._name(entry.decision_id)
+        table = self._grades
+        if victim >= 0 and name >= 0:
+            at, ids = table.at, table.ids[0]
+            if any(at[r] == at_us and ids[r] == name for r in self._rows(victim, GRADES)):
+                return False
         plain = type(entry) is GradeEntry and _plain(entry.victim_id, entry.decision_id)
         name = self._add_name(entry.decision_id)
         victim = self._add_key(entry.victim_id)
-        row = len(self._grades.at)
-        self._grades.add(at_us, known_us, rank | at_zone << 8 | known_zone << 36, name)
-        self._file(victim, GRADES, position, row)
+        row = len(table.at)
+        table.add(at_us, known_us, rank | at_zone << 8 | known_zone << 36, name)
+        self._file(victim, GRADES, row, at_us, entry.decision_id)
         if not plain:
             self._odd[GRADES + 8 * row] = entry
         return True
@@ -299,17 +281,12 @@ class InMemoryHistory(HistoryStore):
         plain = type(entry) is EventEntry and _plain(
             entry.event_id, entry.victim_id, entry.perpetrator_id
         )
-        victim = self._known_key(entry.victim_id)
-        held = rows(self._blobs[victim], EVENTS) if victim >= 0 else ()
-        position = self._place(held, at_us, entry.event_id, self._events)
-        if name < 0:
-            name = self._add_name(entry.event_id, absent=True)
+        name = self._add_name(entry.event_id)
         victim, perpetrator = self._add_key(entry.victim_id), self._add_key(entry.perpetrator_id)
-        row = len(self._events.at)
-        self._events.add(
-            at_us, known_us, codes | at_zone << 24 | known_zone << 44, name, perpetrator
-        )
-        self._file(victim, EVENTS, position, row)
+        table = self._events
+        row = len(table.at)
+        table.add(at_us, known_us, codes | at_zone << 24 | known_zone << 44, name, perpetrator)
+        self._file(victim, EVENTS, row, at_us, entry.event_id)
         self._as[name] |= _AS_EVENT
         if not plain:
             self._odd[EVENTS + 8 * row] = entry
@@ -335,7 +312,7 @@ class InMemoryHistory(HistoryStore):
         victim = self._found.get(victim_id)  # the commonest case first: asked just before
         if victim is None:
             victim = self._key(victim_id)
-        held = rows(self._blobs[victim], INCIDENTS) if victim >= 0 else ()
+        held = self._rows(victim, INCIDENTS) if victim >= 0 else ()
         if not held:
             return ()
         table, built, build = self._inc, self._built, self._incident
@@ -364,7 +341,7 @@ class InMemoryHistory(HistoryStore):
         """Calls from a caller or to a location in the window (see ``History``)."""
         section, value = _one_of(caller_id, location_id)
         key = self._key(value)
-        held = rows(self._blobs[key], section) if key >= 0 else ()
+        held = self._rows(key, section) if key >= 0 else ()
         if not held:
             return ()
         window = _window(held, self._calls, micros(since), micros(until), micros(known_at))
@@ -393,7 +370,7 @@ class InMemoryHistory(HistoryStore):
             victim = self._key(victim_id)
         if suspect is None:
             suspect = self._key(suspect_id)
-        held = rows(self._blobs[victim], MARAC) if victim >= 0 and suspect >= 0 else ()
+        held = self._rows(victim, MARAC) if victim >= 0 and suspect >= 0 else ()
         if not held:
             return None
         table = self._marac
@@ -413,7 +390,7 @@ class InMemoryHistory(HistoryStore):
     ) -> GradeEntry | None:
         """The victim's latest grade known before ``known_at`` (see ``History``)."""
         victim = self._key(victim_id)
-        held = rows(self._blobs[victim], GRADES) if victim >= 0 else ()
+        held = self._rows(victim, GRADES) if victim >= 0 else ()
         if not held:
             return None
         known, table = micros(known_at), self._grades
@@ -436,7 +413,7 @@ class InMemoryHistory(HistoryStore):
     ) -> Sequence[EventEntry]:
         """The victim's events in the window, oldest first (see ``History``)."""
         victim = self._key(victim_id)
-        held = rows(self._blobs[victim], EVENTS) if victim >= 0 else ()
+        held = self._rows(victim, EVENTS) if victim >= 0 else ()
         if not held:
             return ()
         table = self._events
