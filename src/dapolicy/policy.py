@@ -182,7 +182,7 @@ class Policy:
         with self._guard() as guard:
             call = guard.call(
                 "dapolicy_configure_converter",
-                lambda _: True,
+                object,
                 "",
                 many=False,
                 converter=converter,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from types import NoneType
 from typing import TYPE_CHECKING, Any, cast
 
 import attrs
@@ -139,7 +140,7 @@ def _decide(
     if incident.crime is not None:
         allocated = guard.call(
             "dapolicy_allocate",
-            lambda r: r is None or isinstance(r, Allocation),
+            (Allocation, NoneType),
             "an Allocation or None",
             many=False,
             incident=incident,
@@ -165,7 +166,7 @@ def _findings(
 ) -> Call:
     return guard.call(
         "dapolicy_assess_risk",
-        lambda r: r is None or isinstance(r, Finding),
+        (Finding, NoneType),
         "a Finding or None",
         many=False,
         only=policy.settings.plugins.risk_models,
@@ -188,7 +189,7 @@ def _referrals(
 ) -> Call:
     call = guard.call(
         hook,
-        lambda r: isinstance(r, Referral),
+        Referral,
         "Referral",
         many=True,
         cap="referrals",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from types import NoneType
 from typing import TYPE_CHECKING
 
 from dapolicy._policy._shared import check_now, task_call, task_key, unique
@@ -53,7 +54,7 @@ def triage(
     with policy._guard() as guard:
         found = guard.call(
             "dapolicy_triage",
-            lambda r: r is None or isinstance(r, ResponseFinding),
+            (ResponseFinding, NoneType),
             "a ResponseFinding or None",
             many=False,
             call=call,

@@ -11,10 +11,7 @@ Ctrl-C (:mod:`dapolicy._interrupts`) goes through.
 from __future__ import annotations
 
 import operator
-import os
-import re
-import sys
-import traceback
+import time
 from collections.abc import Callable, Iterable, Sequence
 from types import TracebackType
 from typing import Any
@@ -24,15 +21,20 @@ import pluggy
 
 from dapolicy._interrupts import is_user_interrupt
 from dapolicy._policy._budget import Budget, OutOfTime
+from dapolicy._policy._caps import _TRIMS, Caps, share, trims_of
+from dapolicy._policy._failure_text import (
+    DEBUG_PLUGINS_ENV,
+    debug,
+    error_text,
+    not_run_text,
+    out_of_time_text,
+    safe_path,
+)
 from dapolicy._policy._watch import Watch
-from dapolicy.errors import ValidationError, safe_name
 from dapolicy.models import PluginFailure
 from dapolicy.settings import LimitsSettings
 
 __all__ = ["DEBUG_PLUGINS_ENV", "Call", "Guard", "error_text", "safe_path"]
-
-#: Set to ``1`` to print a failing plug-in's traceback to standard error.
-DEBUG_PLUGINS_ENV = "DAPOLICY_DEBUG_PLUGINS"
 
 #: What each argument a hook may take is called in a failure record.
 _LABELS = {
@@ -45,53 +47,6 @@ _LABELS = {
     "thrive": "the THRIVE assessment",
     "event": "the event",
 }
-_PATH_PART = re.compile(r"\.([^.\[]+)|\[(\d{1,9})\]")
-
-
-def safe_path(path: str) -> str | None:
-    """``path`` if every field name in it may be quoted (:func:`safe_name`), else None."""
-    if not path.startswith("$"):
-        return None
-    at = 1
-    while at < len(path):
-        match = _PATH_PART.match(path, at)
-        if match is None or (match[1] is not None and safe_name(match[1]) is None):
-            return None
-        at = match.end()
-    return path
-
-
-def error_text(exc: BaseException) -> str:
-    """What a failure record says of ``exc``: never a message that may quote input.
-
-    A plug-in's message may quote personal data -- its own ``DapolicyError``, or
-    ``sys.exit("text")`` -- so only the type is kept; of a ``ValidationError``, the
-    paths of the fields at fault too, where each name in them is a safe name.
-    """
-    text = f"{type(exc).__name__} raised"
-    if isinstance(exc, ValidationError):
-        paths = [safe_path(e.path) for e in exc.errors]
-        named = list(dict.fromkeys(p for p in paths if p is not None))
-        unnamed = sum(p is None for p in paths)
-        parts = named + ([f"{unnamed} field(s) not named"] if unnamed else [])
-        text += f", at {', '.join(parts)}"
-    return text
-
-
-def _debugging() -> bool:
-    return os.environ.get(DEBUG_PLUGINS_ENV, "") not in ("", "0")
-
-
-def _debug(name: str, hook: str, exc: BaseException) -> None:
-    """Print a failing plug-in's traceback to standard error, in debug mode only."""
-    if not _debugging():
-        return
-    print(
-        f"dapolicy: plug-in {name!r} failed in {hook} "
-        f"({DEBUG_PLUGINS_ENV} is set: this traceback may show personal data):",
-        file=sys.stderr,
-    )
-    traceback.print_exception(exc, file=sys.stderr)
 
 
 @attrs.define
@@ -102,31 +57,17 @@ class Call:
     failures: list[PluginFailure] = attrs.Factory(list)
 
 
-class _Outcome:
-    """What one plug-in call gave: its items, how it ended, what the cap dropped."""
-
-    __slots__ = ("dropped", "error", "items", "over_cap")
-
-    def __init__(self) -> None:
-        self.items: list[Any] = []
-        self.error: BaseException | None = None
-        self.over_cap = False
-        self.dropped: int | None = None  # exactly, when the plug-in gave a list or tuple
-
-
-#: The fields whose length the caps count, by the type of item that has them:
-#: (field, cap, how many are always kept).
-_CAPPED_FIELDS = (("reasons", "reasons", 1), ("briefing", "reasons", 0), ("prompts", "prompts", 0))
-_TRIMS: dict[type, tuple[tuple[str, str, int], ...]] = {}
 #: For each hook implementation's argument names, the labels of what it is given.
 _PLANS: dict[tuple[str, ...], tuple[str, ...]] = {}
 #: The labels of what the policy's shared snapshots watch (every decision's).
 _SHARED_LABELS = ("the settings", "the policy's list of plug-ins")
-
-
 #: For each hook implementation's argument names, what picks its arguments from the
 #: keyword arguments of the call (as a tuple, in order).
 _ARGS: dict[tuple[str, ...], Callable[[dict[str, Any]], tuple[Any, ...]]] = {}
+#: What one plug-in call gave: its items, the exception it ended with, whether reading
+#: stopped at the cap, and how many were left unread (when it gave a list or tuple).
+_Outcome = tuple[list[Any], BaseException | None, bool, int | None]
+_monotonic = time.monotonic
 
 
 def _args(argnames: tuple[str, ...]) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
@@ -153,35 +94,6 @@ def _plan(argnames: tuple[str, ...]) -> tuple[str, ...]:
     if plan is None:
         plan = _PLANS[argnames] = tuple(_LABELS[a] for a in argnames if a in _LABELS)
     return plan
-
-
-def _share(room: int, sizes: list[int]) -> list[int]:
-    """How many of each contribution to keep: ``room`` in all, shared out evenly.
-
-    Every contribution gets the same share, or all of itself if it is smaller;
-    what is left goes, one item each, to the first (in plug-in order) that want more.
-    """
-    if sum(sizes) <= room:
-        return sizes
-    kept = [0] * len(sizes)
-    left = room
-    wanting = [i for i, size in enumerate(sizes) if size]
-    while left and wanting:
-        share = max(left // len(wanting), 1)
-        for i in list(wanting):
-            give = min(share, sizes[i] - kept[i], left)
-            kept[i] += give
-            left -= give
-            if kept[i] == sizes[i]:
-                wanting.remove(i)
-            if not left:
-                break
-    return kept
-
-
-def _trims(cls: type) -> tuple[tuple[str, str, int], ...]:
-    names = {a.name for a in getattr(cls, "__attrs_attrs__", ())}
-    return tuple(t for t in _CAPPED_FIELDS if t[0] in names)
 
 
 class Guard:
@@ -219,8 +131,7 @@ class Guard:
         self._trusted = trusted
         self._watched_hooks = watched_hooks if watched_hooks is not None else {}
         self._watch = Watch(shared)
-        self._taken = {"referrals": 0, "tasks": 0, "reasons": 0, "prompts": 0}
-        self._dropped: dict[str, int] = {}  # by _trim, for the item being trimmed
+        self._caps = Caps(limits)
         # Each label watched, and the plug-ins run since it was last checked.
         self._unchecked: dict[str, list[str]] = {label: [] for label in _SHARED_LABELS}
         self._last_hook = ""
@@ -245,7 +156,7 @@ class Guard:
     def call(
         self,
         hook: str,
-        accept: Callable[[Any], bool],
+        accept: type | tuple[type, ...],
         expected: str,
         *,
         many: bool,
@@ -255,6 +166,8 @@ class Guard:
     ) -> Call:
         """Call each implementation in isolation; collect results and failures.
 
+        :param accept: the type (or types) of item a plug-in may give; any other is a
+            failure, named with ``expected``.
         :param cap: for ``many``, which per-decision cap the items count against
             (``"referrals"`` or ``"tasks"``). What is left of it is shared out among
             this hook's plug-ins as evenly as their contributions allow, so that no
@@ -275,14 +188,15 @@ class Guard:
                     self._watch.add(_LABELS[arg], value)
                     self._unchecked.setdefault(_LABELS[arg], [])
         budget = self.budget
-        room = self._room(cap) if many else 1
+        room = self._caps.room(cap) if many else 1
         runs: list[tuple[str, _Outcome, list[PluginFailure]]] = []
         for impl in impls:
             name = impl.plugin_name
             if only is not None and name not in only:
                 continue
-            if budget.spent():
-                runs.append((name, _Outcome(), [PluginFailure(name, hook, self._not_run())]))
+            if budget.expired or _monotonic() >= budget.deadline:  # budget.spent()
+                failure = PluginFailure(name, hook, not_run_text(self.limits))
+                runs.append((name, ([], None, False, None), [failure]))
                 continue
             mine = id(impl.plugin) in trusted
             failures: list[PluginFailure] = []
@@ -292,33 +206,39 @@ class Guard:
                     failures = self._changes_before(hook, labels)
             args = _ARGS.get(impl.argnames) or _args(impl.argnames)
             outcome = self._run(impl, args(kwargs), many, room)
-            if outcome.error is not None:
-                failures += self._error(name, hook, outcome.error)
+            if outcome[1] is not None:
+                failures += self._error(name, hook, outcome[1])
             if not mine:
                 failures += self._changes(name, hook, labels)
             runs.append((name, outcome, failures))
-        kept = _share(room, [len(o.items) for _, o, _ in runs]) if cap else None
         call = Call()
         results = call.results
-        for index, (name, outcome, failures) in enumerate(runs):
+        kept = share(room, [len(o[0]) for _, o, _ in runs]) if cap is not None else None
+        taken = self._caps.taken
+        last: type | None = None
+        trims: tuple[tuple[str, str, int], ...] = ()
+        for index, (name, (items, _, over_cap, dropped), failures) in enumerate(runs):
             if failures:
                 call.failures += failures
-            items = outcome.items
             if kept is not None and cap is not None:
-                if kept[index] < len(items) or outcome.over_cap:
-                    call.failures.append(self._over_cap(name, hook, cap, kept[index], outcome))
-                items = items[: kept[index]]
-                self._taken[cap] += len(items)
+                keep = kept[index]
+                if keep < len(items) or over_cap:
+                    call.failures.append(
+                        self._caps.over_cap(name, hook, cap, keep, len(items), over_cap, dropped)
+                    )
+                    items = items[:keep]
+                taken[cap] += len(items)
             for item in items:
-                if accept(item):
-                    trims = _TRIMS.get(type(item))
-                    if trims is None:
-                        trims = _TRIMS[type(item)] = _trims(type(item))
+                if isinstance(item, accept):
+                    if type(item) is not last:
+                        last = type(item)
+                        found = _TRIMS.get(last)
+                        trims = trims_of(last) if found is None else found
                     # Only an item with more than its always-kept reasons (or with any
-                    # prompts) counts against the caps: _trim leaves any other alone.
+                    # prompts) counts against the caps: trim leaves any other alone.
                     for field, _, first in trims:
                         if len(getattr(item, field)) > first:
-                            item = self._trim(name, hook, item, trims, call.failures)
+                            item = self._caps.trim(name, hook, item, trims, call.failures)
                             break
                     results.append((name, item))
                 else:
@@ -335,8 +255,9 @@ class Guard:
         """One plug-in call, with the budget armed; every exception caught but the user's."""
         budget = self.budget
         clock = not budget.timed  # without the timer, the clock is read between items
-        outcome = _Outcome()
-        items = outcome.items
+        items: list[Any] = []
+        over_cap = False
+        dropped: int | None = None
         try:
             try:
                 budget.armed = True
@@ -353,9 +274,9 @@ class Guard:
                     try:
                         for item in iterator:
                             if len(items) == room:
-                                outcome.over_cap = True
+                                over_cap = True
                                 if type(result) in (list, tuple):
-                                    outcome.dropped = len(result) - room
+                                    dropped = len(result) - room
                                 break
                             items.append(item)
                             if clock and budget.spent():
@@ -373,92 +294,14 @@ class Guard:
                 raise
             if isinstance(exc, OutOfTime) and exc.budget is not budget:
                 raise  # an outer decision's budget: not ours to record
-            outcome.error = exc
-        return outcome
+            return items, exc, over_cap, dropped
+        return items, None, over_cap, dropped
 
     def _error(self, name: str, hook: str, exc: BaseException) -> list[PluginFailure]:
-        _debug(name, hook, exc)
+        debug(name, hook, exc)
         if isinstance(exc, OutOfTime):
-            seconds = self.limits.decision_seconds
-            text = (
-                f"ran past the decision's time budget of {seconds:g} s (limits.decision_seconds)"
-            )
-            return [PluginFailure(name, hook, text)]
+            return [PluginFailure(name, hook, out_of_time_text(self.limits))]
         return [PluginFailure(name, hook, error_text(exc))]
-
-    def _over_cap(
-        self, name: str, hook: str, cap: str, kept: int, outcome: _Outcome
-    ) -> PluginFailure:
-        dropped = len(outcome.items) - kept
-        if outcome.dropped is not None:
-            dropped += outcome.dropped
-            count = str(dropped)
-        elif outcome.over_cap:
-            count = f"at least {dropped + 1}"
-        else:
-            count = str(dropped)
-        return PluginFailure(
-            name,
-            hook,
-            f"gave more {cap} than the decision's cap of "
-            f"{getattr(self.limits, 'max_' + cap)} (limits.max_{cap}) allows: "
-            f"{kept} kept, {count} dropped"
-            + (" (the rest was not read)" if outcome.over_cap and outcome.dropped is None else ""),
-        )
-
-    def _not_run(self) -> str:
-        seconds = self.limits.decision_seconds
-        return (
-            f"not run: the decision's time budget of {seconds:g} s "
-            "(limits.decision_seconds) was spent"
-        )
-
-    # --- caps -------------------------------------------------------------------------
-
-    def _room(self, cap: str | None) -> int:
-        if cap is None:
-            return sys.maxsize
-        return max(int(getattr(self.limits, "max_" + cap)) - self._taken[cap], 0)
-
-    def _trim(
-        self,
-        name: str,
-        hook: str,
-        item: Any,
-        trims: tuple[tuple[str, str, int], ...],
-        failures: list[PluginFailure],
-    ) -> Any:
-        """``item`` within the decision's caps on reasons and prompts."""
-        taken = self._taken
-        changes: dict[str, tuple[Any, ...]] | None = None
-        for field, cap, first in trims:
-            values = getattr(item, field)
-            counted = len(values) - first  # an item's first reason is always kept
-            if counted <= 0:
-                continue
-            room = int(getattr(self.limits, "max_" + cap)) - taken[cap]
-            if counted > room:
-                room = max(room, 0)
-                if changes is None:
-                    changes = {}
-                changes[field] = values[: first + room]
-                self._dropped[cap] = self._dropped.get(cap, 0) + counted - room
-                counted = room
-            taken[cap] += counted
-        if changes is None:
-            return item
-        for cap, count in self._dropped.items():
-            failures.append(
-                PluginFailure(
-                    name,
-                    hook,
-                    f"gave more {cap} than the decision's cap of "
-                    f"{getattr(self.limits, 'max_' + cap)} (limits.max_{cap}) allows: "
-                    f"{count} dropped",
-                )
-            )
-        self._dropped.clear()
-        return attrs.evolve(item, **changes)
 
     # --- what the plug-ins were given -----------------------------------------------------
 

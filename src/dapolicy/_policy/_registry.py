@@ -192,9 +192,7 @@ class Registry:
         shared = Watch()
         shared.add("the settings", settings)
         with Guard(self.impls, settings.limits, shared, self.trusted, self.watched) as guard:
-            call = guard.call(
-                "dapolicy_question_sets", lambda _: True, "", many=True, settings=settings
-            )
+            call = guard.call("dapolicy_question_sets", object, "", many=True, settings=settings)
         for failure in call.failures:
             raise ConfigurationError(
                 f"plug-in {failure.plugin!r} failed while the policy was built, in "

@@ -48,9 +48,7 @@ def task_call(guard: Guard, hook: str, start: datetime, what: str, **kwargs: Any
     (:func:`dapolicy._time.on_london_clock`), so a decision's deadlines all read in one
     zone, whichever zone each plug-in used.
     """
-    call = guard.call(
-        hook, lambda r: isinstance(r, Task), "Task", many=True, cap="tasks", **kwargs
-    )
+    call = guard.call(hook, Task, "Task", many=True, cap="tasks", **kwargs)
     not_after = micros(start)
     # Due times repeat (the same object, from a plug-in's clock): each is put on the
     # clock once. Keyed by identity, which costs no hash of a datetime: every due
