@@ -38,7 +38,7 @@ from dapolicy._policy._shared import task_key
 from dapolicy._time import LondonClock, add_local, london_due, on_london_clock
 from dapolicy.errors import ValidationError
 from dapolicy.history import HistoryEntry, HistoryView, InMemoryHistory
-from dapolicy.models._base import LONDON, OrderedEnum, fixed_offset, trusted_maker
+from dapolicy.models._base import LONDON, OrderedEnum, fixed_offset, micros, trusted_maker
 from dapolicy.models.operations import ResponseGrade
 from dapolicy.models.protection import Rank
 from dapolicy.models.work import InvestigatorLevel
@@ -190,6 +190,28 @@ def test_drafts_hold_the_decision_time_at_a_fixed_offset_as_the_decision_does() 
         assert draft.findings == decision.findings
 
 
+def test_the_decision_is_checked_whole_when_it_is_made(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Made from its final parts without the converters, the decision's checks still run.
+
+    Any problem the decision's own checks find is raised, as ``Decision(...)`` raises
+    it: here one put there on purpose.
+    """
+    summer = datetime(2024, 7, 1, 12, 0, tzinfo=UTC)
+    incident = _incident(summer)
+    policy = Policy(load_entry_points=False)
+    checked: list[Decision] = []
+
+    def problems(self: Decision) -> Any:
+        checked.append(self)
+        yield "grade", "a problem put here by the test"
+
+    monkeypatch.setattr(Decision, "_problems", problems)
+    with pytest.raises(ValidationError) as caught:
+        policy.assess(incident, None, now=summer)
+    assert [e.path for e in caught.value.errors] == ["$.grade"]
+    assert [d.incident_id for d in checked] == [incident.id]
+
+
 @pytest.mark.parametrize("previous", [signal.SIG_DFL, signal.SIG_IGN, "python"])
 def test_the_previous_alarm_handler_is_put_back_as_it_was(previous: Any) -> None:
     def mine(signum: int, frame: Any) -> None:
@@ -337,6 +359,28 @@ def test_a_view_answers_the_same_question_once_and_two_instants_as_two() -> None
     earlier = datetime(2024, 10, 27, 0, 0, tzinfo=UTC)  # before it happened: not known yet
     assert view.incidents("V1", since=bst, until=until, known_at=earlier) == ()
     assert view.incidents("V1", since=bst, until=until, exclude="P1") == ()
+
+
+@given(aware_datetimes(timezones=st.sampled_from(ZONES)), st.sampled_from(ZONES), st.booleans())
+def test_a_due_time_is_before_the_report_by_its_instant(
+    start: datetime, zone: Any, same_offset: bool
+) -> None:
+    """The check "due at or before the report" compares fixed-offset datetimes in C.
+
+    It must say what micros() says, in one offset and across two, for the instant
+    itself, a microsecond either side and the same wall clock in another zone.
+    """
+    start = fixed_offset(start)
+    for due in (
+        start,
+        start + timedelta(microseconds=1),
+        start - timedelta(microseconds=1),
+        start.replace(tzinfo=None).replace(tzinfo=zone),
+    ):
+        due = on_london_clock(fixed_offset(due if same_offset else due.astimezone(zone)))
+        assert type(due.tzinfo) is timezone
+        assert type(start.tzinfo) is timezone
+        assert (due <= start) == (micros(due) <= micros(start))
 
 
 @given(st.lists(st.tuples(aware_datetimes(), st.sampled_from(["a", "b"])), max_size=8))

@@ -409,6 +409,26 @@ def test_property_no_task_without_a_reason(incident: Incident) -> None:
         if task.what in PLAN_TASKS:
             assert [r.rule for r in task.reasons] == [f"seven-step.{task.what}"]
             assert task.reasons[0].source.startswith(SOURCE)
+            # The plan makes its tasks without Task's checks once it has checked the
+            # victim and the due times: each is one the public constructor makes alike.
+            again = Task(task.what, task.for_whom, task.due_by, task.reasons, task.assignee)
+            assert again == task
+            assert again.due_by.utcoffset() == task.due_by.utcoffset()
+
+
+def test_a_plan_past_the_supported_years_fails_at_its_first_task_out_of_range() -> None:
+    """The plan's checks, made once for every task, still stop at the first bad one.
+
+    Reported on 20 December 2200, steps 1-4 fall in 2200 and step 5 (15 days on) in
+    2201, past the supported years: the four are kept, and the plan is a failure.
+    """
+    at = utc(2200, 12, 20, 12)
+    decision = decide(incident_reported(at))
+    assert [t.what for t in plan(decision)] == list(STEPS[:4])
+    assert [(f.plugin, f.error) for f in decision.failures] == [
+        ("seven-step-plan", "ValidationError raised, at $.due_by")
+    ]
+    assert decision.needs_review
 
 
 @given(incidents(domestic=True), st.sampled_from(OFFSETS), st.sampled_from(OFFSETS))

@@ -153,7 +153,13 @@ def _decide(
     fields["needs_review"] = bool(review or failures)
     fields["failures"] = tuple(failures)
     fields.update(referrals=referrals, tasks=tasks, allocation=allocation)
-    return Decision(**fields)
+    # Decision(**fields), checked whole: every field is in its final type already (each
+    # sequence a tuple, decided_at at a fixed offset), so the converters would give
+    # back what they are given; the checks all run, and raise as Decision(...) does.
+    fields["decided_at"] = fixed_offset(fields["decided_at"])  # its converter, as Decision(...)
+    decision: Decision = make(**fields)
+    decision.__attrs_post_init__()
+    return decision
 
 
 def _findings(

@@ -14,15 +14,19 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterator
+from datetime import datetime, timezone
 
 from dapolicy._time import LondonClock
 from dapolicy.hookspecs import hookimpl
 from dapolicy.models import Decision, DomesticAbuseVerdict, Incident, Reason, Task
+from dapolicy.models._base import MAKERS, MAX_YEAR, MIN_YEAR, trusted_maker
 from dapolicy.models.risk import reason
-from dapolicy.settings import Settings
+from dapolicy.settings import Settings, SevenStepSettings
 
 SOURCE = "HMIC 2014 inspection: the seven-step plan"
 _IN_SCOPE = {DomesticAbuseVerdict.DOMESTIC_ABUSE, DomesticAbuseVerdict.UNDETERMINED}
+#: One task of a plan: what, who does it, why, and its due time's days and hours.
+_Entry = tuple[str, str, tuple[Reason, ...], int, float]
 
 
 #: Each step: its id, who does it, and what (the due time is set from the settings).
@@ -68,6 +72,50 @@ def _review_reasons(every: int, day: int) -> tuple[Reason, ...]:
     )
 
 
+#: Each plan's schedule for each scope: (plan, entries), by ``(id(plan), scope)``. The
+#: plan is kept in the value, so its id is not reused while the entry stands.
+_SCHEDULES: dict[tuple[int, str], tuple[SevenStepSettings, tuple[_Entry, ...]]] = {}
+_SCHEDULES_KEPT = 64
+
+
+def _schedule(plan: SevenStepSettings, scope: str) -> tuple[_Entry, ...]:
+    """The plan's tasks as (what, assignee, reasons, days, hours), in the order given.
+
+    The same for every case of one plan and scope: only the victim and the due times
+    (``days`` and ``hours`` after the report) differ.
+    """
+    key = (id(plan), scope)
+    found = _SCHEDULES.get(key)
+    if found is not None and found[0] is plan:
+        return found[1]
+    golden = plan.golden_hour_minutes / 60
+    offsets = (
+        (0, golden),
+        (0, golden),
+        (0, golden),
+        (0, plan.neighbourhood_visit_hours),
+        (plan.reassurance_days, 0),
+        (plan.reassurance_days, 0),
+        (plan.review_days, 0),
+    )
+    entries: list[_Entry] = [
+        (what, who, why, days, hours)
+        for (what, who, _), (days, hours), why in zip(
+            _STEPS, offsets, _step_reasons(scope), strict=True
+        )
+    ]
+    day = plan.action_plan_review_days
+    while day < plan.review_days:
+        why = _review_reasons(plan.action_plan_review_days, day)
+        entries.append(("action-plan-review", "neighbourhood team", why, day, 0))
+        day += plan.action_plan_review_days
+    if len(_SCHEDULES) >= _SCHEDULES_KEPT:
+        _SCHEDULES.clear()
+    schedule = tuple(entries)
+    _SCHEDULES[key] = (plan, schedule)
+    return schedule
+
+
 @hookimpl
 def dapolicy_tasks(incident: Incident, decision: Decision, settings: Settings) -> Iterator[Task]:
     """The plan's seven steps and its action-plan reviews, due from the report time."""
@@ -84,27 +132,29 @@ def dapolicy_tasks(incident: Incident, decision: Decision, settings: Settings) -
     # The report time's London wall clock is found once, and each distinct deadline
     # worked out once (steps 1-3 share one, steps 5 and 6 another).
     clock = LondonClock(incident.reported_at)
-    golden = clock.after(hours=plan.golden_hour_minutes / 60)
-    dues = (
-        golden,
-        golden,
-        golden,
-        clock.after(hours=plan.neighbourhood_visit_hours),
-        clock.after(days=plan.reassurance_days),
-        clock.after(days=plan.reassurance_days),
-        clock.after(days=plan.review_days),
-    )
     victim = incident.victim.id
+    schedule = _schedule(plan, scope)
+    after = clock.after
+    dues = [after(days=days, hours=hours) for _, _, _, days, hours in schedule]
+    if _usual(victim, dues):
+        # Every task is one Task._made would pass (what, who and why are the plan's
+        # own: tests/test_seven_step_plan.py builds each with Task(...)), so each is
+        # made without asking again.
+        make = MAKERS.get(Task) or trusted_maker(Task)
+        for (what, who, why, _, _), due in zip(schedule, dues, strict=True):
+            yield make(what, victim, due, why, who)
+        return
+    # Anything unusual: each task checked, and any error raised, as it is made.
     made = Task._made
-    for (what, who, _), due, why in zip(_STEPS, dues, _step_reasons(scope), strict=True):
+    for (what, who, why, _, _), due in zip(schedule, dues, strict=True):
         yield made(what, victim, due, why, who)
-    day = plan.action_plan_review_days
-    while day < plan.review_days:
-        yield made(
-            "action-plan-review",
-            victim,
-            clock.after(days=day),
-            _review_reasons(plan.action_plan_review_days, day),
-            "neighbourhood team",
-        )
-        day += plan.action_plan_review_days
+
+
+def _usual(victim: object, dues: list[datetime]) -> bool:
+    """Whether ``victim`` and every due time are what :meth:`Task._made` passes as usual."""
+    if not (type(victim) is str and victim and not victim.isspace()):
+        return False
+    return all(
+        type(due) is datetime and type(due.tzinfo) is timezone and MIN_YEAR <= due.year <= MAX_YEAR
+        for due in dues
+    )
