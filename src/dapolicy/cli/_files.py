@@ -29,6 +29,10 @@ from dapolicy.cli._common import _Failure
 #: The name that means standard input (for an input) or standard output (an output).
 STREAM = Path("-")
 
+#: The buffer of an output file written whole and then renamed into place: a decision
+#: is about 5 kB, so the default (8 kB) made a write to the system every line or two.
+FILE_BUFFER = 1 << 20
+
 
 def is_stream(path: Path | None) -> bool:
     """``-``: standard input or standard output."""
@@ -192,7 +196,9 @@ class Output:
                 fd, self._temporary = tempfile.mkstemp(
                     dir=self._target.parent, prefix=f".{self._target.name}.", suffix=".part"
                 )
-                self._handle = os.fdopen(fd, "w", encoding="utf-8", newline="")
+                self._handle = os.fdopen(
+                    fd, "w", buffering=FILE_BUFFER, encoding="utf-8", newline=""
+                )
         except OSError as exc:
             raise self._fail(exc) from None
         return self._handle
