@@ -37,7 +37,7 @@ from dapolicy._policy._budget import Budget
 from dapolicy._policy._shared import task_key
 from dapolicy._time import LondonClock, add_local, london_due, on_london_clock
 from dapolicy.errors import ValidationError
-from dapolicy.history import HistoryEntry, HistoryView, InMemoryHistory
+from dapolicy.history import HistoryEntry, HistoryView, InMemoryHistory, decision_view
 from dapolicy.models._base import LONDON, OrderedEnum, fixed_offset, micros, trusted_maker
 from dapolicy.models.operations import ResponseGrade
 from dapolicy.models.protection import Rank
@@ -347,7 +347,7 @@ def test_a_view_answers_the_same_question_once_and_two_instants_as_two() -> None
     history.record_incident(
         HistoryEntry("P1", "V1", "S1", datetime(2024, 10, 27, 0, 45, tzinfo=UTC))
     )
-    view = HistoryView(history, known_at=datetime(2024, 11, 1, tzinfo=UTC))
+    view = decision_view(history, datetime(2024, 11, 1, tzinfo=UTC))
     until = datetime(2024, 10, 28, tzinfo=UTC)
     bst = datetime(2024, 10, 27, 1, 30, tzinfo=LONDON)
     gmt = bst.replace(fold=1)
@@ -359,6 +359,20 @@ def test_a_view_answers_the_same_question_once_and_two_instants_as_two() -> None
     earlier = datetime(2024, 10, 27, 0, 0, tzinfo=UTC)  # before it happened: not known yet
     assert view.incidents("V1", since=bst, until=until, known_at=earlier) == ()
     assert view.incidents("V1", since=bst, until=until, exclude="P1") == ()
+
+
+def test_a_view_made_by_hand_sees_what_is_recorded_after_it_was_first_asked() -> None:
+    """Only the engine's one-decision views remember answers: a view kept by a program
+    while a late, back-dated entry is recorded answers with it, as its store does."""
+    history = InMemoryHistory()
+    at = datetime(2024, 5, 1, 12, tzinfo=UTC)
+    window = {"since": at - timedelta(days=30), "until": at + timedelta(days=30)}
+    view = HistoryView(history, known_at=at + timedelta(days=60))
+    assert view.incidents("V1", **window) == ()
+    history.record_incident(HistoryEntry("P1", "V1", "S1", at))  # known from `at`
+    assert [e.incident_id for e in view.incidents("V1", **window)] == ["P1"]
+    engine = decision_view(history, at + timedelta(days=60))
+    assert engine.incidents("V1", **window) is engine.incidents("V1", **window)
 
 
 @given(aware_datetimes(timezones=st.sampled_from(ZONES)), st.sampled_from(ZONES), st.booleans())

@@ -17,10 +17,12 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import attrs
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from dapolicy._history_ids import Ids, rows, with_row
+from dapolicy.errors import ValidationError
 from dapolicy.history import (
     CallEntry,
     EventEntry,
@@ -379,3 +381,47 @@ def test_a_batch_record_keeps_under_290_bytes() -> None:
     history, grown = _grown(fill)
     assert len(history) == 3000
     assert grown / 3000 <= 290  # 275 (a buffer per key, and a table four times the size: 369)
+
+
+class _Ambiguous:
+    """A flag whose truth cannot be told, as pandas' ``NA`` in a nullable column."""
+
+    def __bool__(self) -> bool:
+        raise TypeError("the truth of this flag is ambiguous")
+
+
+def test_an_odd_crime_flag_is_kept_as_given_and_leaves_every_other_row_as_it_was() -> None:
+    """``HistoryEntry`` does not check ``crime``: an entry with an odd flag is kept as
+    given, as the plain history keeps it; recording it must not fail half way (its
+    times appended, its other columns not), which once gave the next victim's incident
+    another incident's id and suspect."""
+    history = InMemoryHistory()
+    window = {"since": BASE - timedelta(days=1), "until": BASE + timedelta(days=1)}
+    odd = HistoryEntry("I1", "V", "S", BASE, _Ambiguous())  # type: ignore[arg-type]
+    assert history.record_incident(odd) is True
+    later = [
+        HistoryEntry("I2", "W", "S2", BASE + timedelta(hours=1), True),
+        HistoryEntry("I3", "X", "S3", BASE + timedelta(hours=2), False),
+    ]
+    for entry in later:
+        assert history.record_incident(entry) is True
+    assert len(history) == 3
+    assert history.incidents("V", **window, known_at=NEVER)[0] is odd
+    for entry in later:
+        got = history.incidents(entry.victim_id, **window, known_at=NEVER)
+        assert exactly(got) == exactly([entry])
+        suspect = entry.suspect_id
+        assert history.incidents(entry.victim_id, **window, known_at=NEVER, suspect_id=suspect)
+
+
+@pytest.mark.parametrize("field", ["caller_id", "location_id"])
+def test_a_call_entry_refuses_a_caller_or_location_that_is_not_text(field: str) -> None:
+    """Both stores once disagreed: SQLite stored a number as text, the compact store
+    raised TypeError. Now the entry is refused, by field, never quoting the value."""
+    with pytest.raises(ValidationError) as caught:
+        CallEntry("C1", BASE, **{field: 447700900001})  # type: ignore[arg-type]
+    assert [(e.path, e.message) for e in caught.value.errors] == [
+        (f"$.{field}", "must be a string")
+    ]
+    assert "447700900001" not in str(caught.value)
+    assert CallEntry("C1", BASE, **{field: ""}).call_id == "C1"  # blank: as a Call gives it

@@ -142,6 +142,14 @@ class CallEntry(Checked):
         yield from not_blank("call_id", self.call_id)
         yield from aware("received_at", self.received_at)
         yield from _not_before("received_at", self.received_at, self.recorded_at)
+        # Text or none (a blank one is as a call gives it: Call does not check them).
+        given: tuple[tuple[str, object], ...] = (
+            ("caller_id", self.caller_id),
+            ("location_id", self.location_id),
+        )
+        for name, value in given:
+            if not isinstance(value, str | None):
+                yield name, "must be a string"
 
     @classmethod
     def from_call(cls, call: Call) -> CallEntry:

@@ -409,8 +409,14 @@ class Rows:
         self.ids = tuple(array(code) for code in ids)
 
     def add(self, at: int, known: int, misc: int, *ids: int) -> None:
-        self.at.append(at)
-        self.known.append(known)
-        self.misc.append(misc)
-        for column, value in zip(self.ids, ids, strict=True):
-            column.append(value)
+        count = len(self.at)
+        try:
+            self.at.append(at)
+            self.known.append(known)
+            self.misc.append(misc)
+            for column, value in zip(self.ids, ids, strict=True):
+                column.append(value)
+        except BaseException:  # a value past its column's range: no row, not half of one
+            for column in (self.at, self.known, self.misc, *self.ids):
+                del column[count:]
+            raise

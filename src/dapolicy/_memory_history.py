@@ -166,10 +166,14 @@ class InMemoryHistory(HistoryStore):
         victim, suspect = self._add_key(victim_id), self._add_key(suspect_id)
         new_victim = not self._rows(victim, INCIDENTS)
         table = self._inc
+        # Worked out before the first column grows, so that nothing can fail half way.
+        # An entry kept as given answers with its own crime flag: its bit is not read
+        # (and ``bool()`` of an odd flag, pandas' NA say, may raise).
+        misc = zones << 1 | entry.crime if plain else 0
         row = len(table.at)
         table.at.append(at_us)
         table.known.append(known_us)
-        table.misc.append(zones << 1 | entry.crime if plain else bool(entry.crime))
+        table.misc.append(misc)
         ids, suspects = table.ids
         ids.append(name)
         suspects.append(suspect)

@@ -277,7 +277,7 @@ class HistoryView:
         _STORE.__set__(self, history)
         _KNOWN_AT.__set__(self, fixed_offset(known_at))
         _KNOWN_MICROS.__set__(self, known)
-        _ANSWERED.__set__(self, {})
+        _ANSWERED.__set__(self, None)  # a view the engine makes remembers (decision_view)
 
     def __init_subclass__(cls, **kwargs: object) -> NoReturn:
         """A view cannot be subclassed (a subclass could reach the store)."""
@@ -333,16 +333,17 @@ class HistoryView:
         """The victim's incidents in the window known before the view's moment.
 
         See :meth:`History.incidents`; ``known_at`` may only move the moment earlier.
-        The same question asked again of the same view (several rules of one decision
-        look at the same 12 months) is answered from the first answer, which cannot
-        change (a tuple of frozen entries).
+        A view the engine makes for one decision answers the same question asked again
+        (several rules look at the same 12 months) from its first answer: nothing is
+        recorded while one decision is made. A view made here asks its store each time.
         """
         store, known = _clamped(self, known_at)
         key = question(victim_id, since, until, suspect_id, exclude, known)
-        answered: dict[tuple[Any, ...], tuple[HistoryEntry, ...]] = _ANSWERED.__get__(
-            self, HistoryView
-        )
-        if key is not None and key in answered:
+        answered: dict[tuple[Any, ...], tuple[HistoryEntry, ...]] | None
+        answered = _ANSWERED.__get__(self, HistoryView)
+        if answered is None:
+            key = None
+        elif key is not None and key in answered:
             return answered[key]
         found = tuple(
             store.incidents(
@@ -449,6 +450,13 @@ _ANSWERED: Any = HistoryView.__dict__["_answered"]
 for _slot in ("_store", "_known_at", "_known_micros", "_answered"):
     type.__delattr__(HistoryView, _slot)
 del _slot
+
+
+def decision_view(history: History | None, now: datetime) -> HistoryView:
+    """The view one decision is made against, which answers a repeated question once."""
+    view = HistoryView(history if history is not None else InMemoryHistory(), known_at=now)
+    _ANSWERED.__set__(view, {})
+    return view
 
 
 def _clamped(view: HistoryView, known_at: datetime | None) -> tuple[History, datetime]:

@@ -14,7 +14,7 @@ from dapolicy._policy._shared import now_errors, task_call, task_key, unique
 from dapolicy._reassess import downgrade_review
 from dapolicy._time import months_before
 from dapolicy.errors import FieldError, ValidationError, safe_name
-from dapolicy.history import History, HistoryView, InMemoryHistory
+from dapolicy.history import History, HistoryView, decision_view
 from dapolicy.models import (
     Decision,
     Destination,
@@ -53,7 +53,7 @@ def assess(
     """What :meth:`dapolicy.policy.Policy.assess` does (documented there)."""
     _check_call(incident, form, dara, now)
     # Hooks, and the policy's own lookups, see the past as the force knew it before now.
-    view = HistoryView(history if history is not None else InMemoryHistory(), known_at=now)
+    view = decision_view(history, now)
     with policy._guard() as guard:
         return _decide(policy, guard, incident, form, view, now, dara)
 

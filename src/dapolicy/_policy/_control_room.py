@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from dapolicy._policy._shared import check_now, task_call, task_key, unique
 from dapolicy._reassess import event_decision
 from dapolicy._time import add_local, months_before
-from dapolicy.history import History, HistoryView, InMemoryHistory
+from dapolicy.history import History, decision_view
 from dapolicy.models import Call, Event, PluginFailure, Reason
 from dapolicy.models.operations import (
     EventOutcome,
@@ -37,7 +37,7 @@ def triage(
     """What :meth:`dapolicy.policy.Policy.triage` does (documented there)."""
     check_now(now, call.received_at, "the call was received")
     # Hooks, and the policy's own lookups, see the past as the force knew it before now.
-    view = HistoryView(history if history is not None else InMemoryHistory(), known_at=now)
+    view = decision_view(history, now)
     rules = policy.settings.triage
     since = months_before(call.received_at, rules.repeat_months)
     caller = call.caller.id if call.caller is not None else None
@@ -174,7 +174,7 @@ def on_event(
 ) -> EventOutcome:
     """What :meth:`dapolicy.policy.Policy.on_event` does (documented there)."""
     check_now(now, None, "")
-    view = HistoryView(history if history is not None else InMemoryHistory(), known_at=now)
+    view = decision_view(history, now)
     with policy._guard() as guard:
         call = task_call(
             guard,
