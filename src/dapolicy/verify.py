@@ -142,14 +142,14 @@ def verify_files(
 ) -> Iterator[Outcome]:
     """Each recorded decision of ``decisions`` against its case in ``cases``.
 
+    One outcome for each line of ``decisions``, in its order; then one for each case
+    line no recorded decision was paired with (:class:`Unrecorded`,
+    :class:`CaseRejected`), in the cases file's order.
+
     :param cases: the cases file the decisions were made from (JSON Lines).
     :param decisions: the decisions, one JSON line each, as ``dapolicy assess`` wrote
         them: in the full form or the compact one (``--compact``), which is compared as
         the full form it stands for.
-
-    One outcome for each line of ``decisions``, in its order; then one for each case
-    line no recorded decision was paired with (:class:`Unrecorded`,
-    :class:`CaseRejected`), in the cases file's order.
     :param policy: the policy to re-derive with.
     :param history: a persistent history (SQLite) the decisions were made against. It
         is never written: a copy is decided against. A history that holds these very
