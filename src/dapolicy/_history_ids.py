@@ -23,6 +23,7 @@ import sys
 from array import array
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta, timezone
+from typing import TypeGuard
 
 __all__ = [
     "CALLER_CALLS",
@@ -34,6 +35,7 @@ __all__ = [
     "Ids",
     "Zones",
     "plain_time",
+    "plain_zone",
     "Blob",
     "blob_of",
     "rows",
@@ -142,13 +144,14 @@ class Ids:
                 size *= 2
         wide = len(self.ends) >= 2**31 - 1
         table = array("q", bytes(8 * size)) if wide else array("i", bytes(4 * size))
-        mask, texts, start = size - 1, bytes(self.arena), 0
-        for number, end in enumerate(self.ends, start=1):
-            slot = hash(texts[start:end]) & mask
-            while table[slot]:
-                slot = (slot + 1) & mask
-            table[slot] = number
-            start = end
+        mask, start = size - 1, 0
+        with memoryview(self.arena) as texts:  # no copy of them all at once
+            for number, end in enumerate(self.ends, start=1):
+                slot = hash(bytes(texts[start:end])) & mask
+                while table[slot]:
+                    slot = (slot + 1) & mask
+                table[slot] = number
+                start = end
         self._table, self._mask = table, mask
 
 
@@ -194,13 +197,12 @@ def plain_time(moment: datetime) -> bool:
 
     A ``datetime`` itself (not a subclass), not folded, at a ``timezone`` given no name.
     """
-    zone = moment.tzinfo
-    return (
-        type(moment) is datetime
-        and not moment.fold
-        and type(zone) is timezone
-        and len(zone.__getinitargs__()) == 1  # type: ignore[attr-defined]
-    )
+    return type(moment) is datetime and not moment.fold and plain_zone(moment.tzinfo)
+
+
+def plain_zone(zone: object) -> TypeGuard[timezone]:
+    """Whether ``zone`` is a ``timezone`` given no name (made again from its offset alone)."""
+    return type(zone) is timezone and len(zone.__getinitargs__()) == 1  # type: ignore[attr-defined]
 
 
 # --- key blobs -----------------------------------------------------------------------------------

@@ -31,11 +31,12 @@ from dapolicy._history_ids import (
     Ids,
     Zones,
     blob_of,
+    plain_time,
+    plain_zone,
     rows,
     with_row,
 )
 from dapolicy.models import Agency, CivilOrder, EventKind, RiskGrade
-from dapolicy.models._base import micros
 
 __all__ = ["BIG", "GRADES_BY_RANK", "NO_KEY", "ORDERS", "ZONE_MASK", "HistoryStore", "Rows"]
 
@@ -98,6 +99,7 @@ class HistoryStore:
         self._names = Ids()  # incident, call, event and decision ids
         self._as = bytearray()  # by name number: what it was recorded as (bits)
         self._zones = Zones()
+        self._met: dict[int, tuple[timezone, int]] = {}  # by id: plain zones, their numbers
         self._inc = Rows("II")  # id, suspect; misc: crime | at zone << 1 | known << 17
         self._calls = Rows("III")  # id, caller, location; misc: at zone | known << 16
         self._marac = Rows("II")  # incident id, suspect; misc: at zone | known << 16
@@ -270,28 +272,50 @@ class HistoryStore:
             low += 1
         return low
 
-    def _instants(self, at: datetime, known: datetime) -> tuple[int, int, int, int]:
-        """An entry's two times as microseconds, and their offsets' numbers."""
-        code = self._zones.code
-        return micros(at), micros(known), code(at), code(known)
+    def _times(self, at: datetime, known: datetime) -> tuple[int, int, int, int, bool]:
+        """An entry's two times as microseconds, their offsets' numbers, and if both plain.
 
-    def _stamp(self, at: datetime, known: datetime) -> tuple[int, int, int]:
-        """Two times as microseconds, and their offsets' numbers packed as ``at | known << 16``.
+        Plain: made again exactly from the two (:func:`~dapolicy._history_ids.plain_time`).
+        A ``timezone`` met before (the same object, named by no name) is known by its
+        identity: its offset's number and plainness are not worked out again.
+        """
+        met = self._met
+        zone = at.tzinfo
+        hit = met.get(id(zone))
+        if hit is not None and hit[0] is zone:
+            at_zone, plain = hit[1], type(at) is datetime and not at.fold
+        else:
+            at_zone, plain = self._meet(at)
+        at_us = (at - _EPOCH) // _MICROSECOND
+        if known is at:  # recorded_at, by default, is the entry's own time itself
+            return at_us, at_us, at_zone, at_zone, plain
+        zone = known.tzinfo
+        hit = met.get(id(zone))
+        if hit is not None and hit[0] is zone:
+            known_zone = hit[1]
+            plain = plain and type(known) is datetime and not known.fold
+        else:
+            known_zone, known_plain = self._meet(known)
+            plain = plain and known_plain
+        return at_us, (known - _EPOCH) // _MICROSECOND, at_zone, known_zone, plain
+
+    def _meet(self, moment: datetime) -> tuple[int, bool]:
+        """:meth:`_times` for a time whose zone is not known by identity (yet)."""
+        code, zone = self._zones.code(moment), moment.tzinfo
+        met = self._met
+        if len(met) < 64 and plain_zone(zone):
+            met[id(zone)] = (zone, code)  # kept alive: its id is not used again
+        return code, plain_time(moment)
+
+    def _stamp(self, at: datetime, known: datetime) -> tuple[int, int, int, bool]:
+        """:meth:`_times` with the offsets' numbers packed as ``at | known << 16``.
 
         The packed number is -1 if an offset's number does not fit in 15 bits (more
         than 32,767 offsets met): the entry is then kept as it was given.
         """
-        # By the timezone itself, when it is one: equal (and hashed) by its offset alone.
-        codes, at_zone, known_zone = self._zones.codes, None, None
-        if type(at.tzinfo) is timezone and type(known.tzinfo) is timezone:
-            at_zone, known_zone = codes.get(at.tzinfo), codes.get(known.tzinfo)
-        if at_zone is None or known_zone is None:
-            at_zone = self._zones.code(at)
-            known_zone = at_zone if known is at else self._zones.code(known)
+        at_us, known_us, at_zone, known_zone, plain = self._times(at, known)
         zones = at_zone | known_zone << 16 if max(at_zone, known_zone) <= ZONE_MASK else -1
-        at_us = (at - _EPOCH) // _MICROSECOND
-        # A call's, grade's or referral's recorded_at is, by default, its own time itself.
-        return at_us, at_us if known is at else (known - _EPOCH) // _MICROSECOND, zones
+        return at_us, known_us, zones, plain
 
     # --- entries made again ----------------------------------------------------------------
 
@@ -404,19 +428,31 @@ class Rows:
 
     def __init__(self, ids: str, misc: str = "I") -> None:
         self.at = array("q")
-        self.known = array("q")
+        #: The times known: the very array ``at`` while every row was known from its own
+        #: time (a call's, a grade's or a referral's, by default), a copy from the first
+        #: row that was not.
+        self.known = self.at
         self.misc = array(misc)
         self.ids = tuple(array(code) for code in ids)
+
+    def times(self, at: int, known: int) -> None:
+        """Add a row's two times."""
+        times = self.at
+        times.append(at)
+        if self.known is not times:
+            self.known.append(known)
+        elif known != at:
+            self.known = array("q", times)
+            self.known[-1] = known
 
     def add(self, at: int, known: int, misc: int, *ids: int) -> None:
         count = len(self.at)
         try:
-            self.at.append(at)
-            self.known.append(known)
+            self.times(at, known)
             self.misc.append(misc)
             for column, value in zip(self.ids, ids, strict=True):
                 column.append(value)
         except BaseException:  # a value past its column's range: no row, not half of one
             for column in (self.at, self.known, self.misc, *self.ids):
-                del column[count:]
+                del column[count:]  # (``known`` may be ``at`` itself: cut once, then no-op)
             raise

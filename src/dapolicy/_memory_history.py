@@ -43,7 +43,6 @@ from dapolicy._history_ids import (
     INCIDENTS,
     LOCATION_CALLS,
     MARAC,
-    plain_time,
 )
 from dapolicy._history_store import NO_KEY, ORDERS, ZONE_MASK, HistoryStore, Rows
 from dapolicy.models import Agency, EventKind, RiskGrade
@@ -137,7 +136,8 @@ class InMemoryHistory(HistoryStore):
 
     def __getstate__(self) -> dict[str, Any]:
         """Everything but what is kept only to answer the next query faster."""
-        return {**self.__dict__, "_built": {}, "_found": {}, "_last_name": (None, -1)}
+        unkept = {"_built": {}, "_found": {}, "_last_name": (None, -1), "_met": {}}
+        return {**self.__dict__, **unkept}
 
     # --- recording -----------------------------------------------------------------------
     #
@@ -150,18 +150,16 @@ class InMemoryHistory(HistoryStore):
         name = self._add_name(text)  # an id kept for nothing if this fails: harmless
         if self._as[name] & _AS_INCIDENT:
             return False
-        at, known = entry.occurred_at, entry.recorded_at
-        at_us, known_us, zones = self._stamp(at, known)
+        at_us, known_us, zones, plain = self._stamp(entry.occurred_at, entry.recorded_at)
         victim_id, suspect_id = entry.victim_id, entry.suspect_id
         plain = (
-            type(entry) is HistoryEntry
+            plain
+            and type(entry) is HistoryEntry
             and type(text) is str
             and type(victim_id) is str
             and type(suspect_id) is str
             and type(entry.crime) is bool
             and zones >= 0
-            and plain_time(at)
-            and plain_time(known)
         )
         victim, suspect = self._add_key(victim_id), self._add_key(suspect_id)
         new_victim = not self._rows(victim, INCIDENTS)
@@ -171,8 +169,7 @@ class InMemoryHistory(HistoryStore):
         # (and ``bool()`` of an odd flag, pandas' NA say, may raise).
         misc = zones << 1 | entry.crime if plain else 0
         row = len(table.at)
-        table.at.append(at_us)
-        table.known.append(known_us)
+        table.times(at_us, known_us)
         table.misc.append(misc)
         ids, suspects = table.ids
         ids.append(name)
@@ -190,24 +187,21 @@ class InMemoryHistory(HistoryStore):
         name = self._add_name(text)
         if self._as[name] & _AS_CALL:
             return False
-        at, known = entry.received_at, entry.recorded_at
-        at_us, known_us, zones = self._stamp(at, known)
+        at_us, known_us, zones, plain = self._stamp(entry.received_at, entry.recorded_at)
         caller, location = entry.caller_id, entry.location_id
         plain = (
-            type(entry) is CallEntry
+            plain
+            and type(entry) is CallEntry
             and type(text) is str
             and (caller is None or type(caller) is str)
             and (location is None or type(location) is str)
             and zones >= 0
-            and plain_time(at)
-            and plain_time(known)
         )
         by = NO_KEY if caller is None else self._add_key(caller)
         to = NO_KEY if location is None else self._add_key(location)
         table = self._calls
         row = len(table.at)
-        table.at.append(at_us)
-        table.known.append(known_us)
+        table.times(at_us, known_us)
         table.misc.append(zones if plain else 0)
         ids, callers, locations = table.ids
         ids.append(name)
@@ -225,8 +219,9 @@ class InMemoryHistory(HistoryStore):
     def record_marac_referral(self, entry: MaracReferralEntry) -> bool:
         """Add a MARAC referral; return False if it was already there."""
         # The same one: the same victim, suspect, incident and instant, whatever offset.
-        at, known = entry.referred_at, entry.recorded_at
-        at_us, known_us, at_zone, known_zone = self._instants(at, known)
+        at_us, known_us, at_zone, known_zone, times = self._times(
+            entry.referred_at, entry.recorded_at
+        )
         victim, suspect = self._key(entry.victim_id), self._key(entry.suspect_id)
         name = self._name(entry.incident_id)
         table = self._marac
@@ -240,8 +235,7 @@ class InMemoryHistory(HistoryStore):
         plain = (
             type(entry) is MaracReferralEntry
             and _plain(entry.victim_id, entry.suspect_id, entry.incident_id)
-            and plain_time(at)
-            and plain_time(known)
+            and times
             and max(at_zone, known_zone) <= ZONE_MASK
         )
         name = self._add_name(entry.incident_id)
@@ -255,8 +249,7 @@ class InMemoryHistory(HistoryStore):
 
     def record_grade(self, entry: GradeEntry) -> bool:
         """Add a grade; return False if one for the same decision and instant was there."""
-        graded, known = entry.graded_at, entry.recorded_at
-        at_us, known_us, at_zone, known_zone = self._instants(graded, known)
+        at_us, known_us, at_zone, known_zone, _ = self._times(entry.graded_at, entry.recorded_at)
         rank = _RANK[entry.grade]
         victim, name = self._key(entry.victim_id), self._name(entry.decision_id)
         table = self._grades
@@ -279,8 +272,7 @@ class InMemoryHistory(HistoryStore):
         name = self._name(entry.event_id)
         if name >= 0 and self._as[name] & _AS_EVENT:
             return False
-        at, known = entry.occurred_at, entry.recorded_at
-        at_us, known_us, at_zone, known_zone = self._instants(at, known)
+        at_us, known_us, at_zone, known_zone, _ = self._times(entry.occurred_at, entry.recorded_at)
         codes = _KIND[entry.kind] | _AGENCY[entry.reported_by] << 8 | _ORDER[entry.order] << 16
         plain = type(entry) is EventEntry and _plain(
             entry.event_id, entry.victim_id, entry.perpetrator_id
