@@ -35,11 +35,11 @@ decisions documentation.
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, NoReturn, Protocol, runtime_checkable
 
+from dapolicy._history_check import check_history
 from dapolicy._history_entries import (
     CallEntry,
     EventEntry,
@@ -271,7 +271,7 @@ class HistoryView:
     def __init__(self, history: History, *, known_at: datetime) -> None:
         """A view of ``history`` as known just before ``known_at``."""
         if type(history) not in _HISTORY_TYPES:
-            _check_history(history)  # a Protocol check and signatures: slow, so once a type
+            check_history(history, isinstance(history, History))  # slow, so once a type
             _HISTORY_TYPES.add(type(history))
         known = _instant("known_at", known_at)
         _STORE.__set__(self, history)
@@ -467,36 +467,6 @@ def _clamped(view: HistoryView, known_at: datetime | None) -> tuple[History, dat
         return store, bound
     earlier = _instant("known_at", known_at) < _KNOWN_MICROS.__get__(view, HistoryView)
     return store, known_at if earlier else bound
-
-
-#: The query methods of a History.
-_QUERIES = ("incidents", "last_marac_referral", "calls", "last_grade", "events")
-
-
-def _check_history(history: object) -> None:
-    """Raise TypeError unless ``history`` is a History whose queries take ``known_at``."""
-    if not isinstance(history, History):
-        missing = [name for name in _QUERIES if not callable(getattr(history, name, None))]
-        raise TypeError(
-            f"a HistoryView reads a History ({', '.join(_QUERIES)}); "
-            f"{type(history).__name__} has no {', '.join(missing) or 'such methods'} "
-            "(it must answer for grades and events as well: see 'Writing your own "
-            "History' in the documentation)"
-        )
-    for name in _QUERIES:
-        try:
-            parameters = inspect.signature(getattr(history, name)).parameters
-        except (TypeError, ValueError):  # no signature to read (a C function): trust it
-            continue
-        takes = "known_at" in parameters or any(
-            p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values()
-        )
-        if not takes:
-            raise TypeError(
-                f"{type(history).__name__}.{name}() takes no known_at: a History must "
-                "answer as known at a moment since dapolicy 0.2 (see 'Writing your own "
-                "History' in the documentation)"
-            )
 
 
 def _instant(name: str, value: object) -> int:
