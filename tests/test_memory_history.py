@@ -14,13 +14,16 @@ import copy
 import pickle
 import tracemalloc
 from datetime import UTC, datetime, timedelta, timezone
+from types import SimpleNamespace
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import attrs
 import pytest
-from hypothesis import given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from dapolicy._history_entries import grade_entry, referral_entry
 from dapolicy._history_ids import Ids, rows, with_row
 from dapolicy.errors import ValidationError
 from dapolicy.history import (
@@ -426,3 +429,61 @@ def test_a_call_entry_refuses_a_caller_or_location_that_is_not_text(field: str) 
     ]
     assert "447700900001" not in str(caught.value)
     assert CallEntry("C1", BASE, **{field: ""}).call_id == "C1"  # blank: as a Call gives it
+
+
+# Mostly sound parts (the fast way), now and then one that an entry's checks refuse.
+sound_ids = st.sampled_from(["A", "B", "é-1", "\ud800"])
+odd_ids = st.one_of(sound_ids, sound_ids, sound_ids, st.sampled_from(["", "  ", None, 7]), texts)
+odd_times = st.one_of(
+    times,
+    times,
+    times,
+    times,
+    st.builds(lambda t: t.replace(tzinfo=None), times),  # naive
+    st.builds(lambda t: t.replace(year=1850), times),  # outside the supported years
+    st.builds(lambda t: t.astimezone(ZoneInfo("Europe/London")), times),
+    st.just("2024-10-27"),
+)
+
+
+def _outcome(make: Any) -> Any:
+    try:
+        entry = make()
+    except ValidationError as error:
+        return "refused", str(error), [(e.path, e.message) for e in error.errors]
+    return exactly(entry)
+
+
+@settings(max_examples=200)  # cheap examples; refusals of sound-looking parts are rare
+@given(odd_ids, odd_ids, odd_ids, odd_times, odd_times, st.sampled_from(RiskGrade))
+@example("A", "B", "C", BASE + MICRO, BASE, RiskGrade.HIGH)  # known before it happened
+@example("A", 7, "C", BASE, BASE, RiskGrade.HIGH)  # a caller (victim) that is not text
+@example("A", "B", "  ", BASE, BASE, RiskGrade.HIGH)  # a blank suspect (location)
+@example("A", "B", 7, BASE, BASE, RiskGrade.HIGH)  # a location that is not text
+def test_entries_made_from_checked_parts_are_the_checked_constructors(
+    first: Any, second: Any, third: Any, at: Any, known: Any, grade: RiskGrade
+) -> None:
+    # record() and CallEntry.from_call make an entry without running its checks again
+    # when its parts pass them as they are: the same entry, or the same refusal.
+    incident = SimpleNamespace(
+        id=first,
+        victim=SimpleNamespace(id=second),
+        suspect=SimpleNamespace(id=third),
+        occurred_at=at,
+        crime_recorded=True,
+        reported_at=known,
+    )
+    checked = _outcome(lambda: HistoryEntry(first, second, third, at, True, recorded_at=known))
+    assert _outcome(lambda: HistoryEntry.from_incident(incident)) == checked  # at reported_at
+    assert _outcome(lambda: HistoryEntry.from_incident(incident, recorded_at=known)) == checked
+    caller = None if second is None else SimpleNamespace(id=second)
+    call = SimpleNamespace(id=first, received_at=at, caller=caller, location_id=third)
+    assert _outcome(lambda: CallEntry.from_call(call)) == _outcome(
+        lambda: CallEntry(first, at, second, third)
+    )
+    assert _outcome(lambda: grade_entry(first, at, grade, second)) == _outcome(
+        lambda: GradeEntry(first, at, grade, second)
+    )
+    assert _outcome(lambda: referral_entry(first, second, at, third)) == _outcome(
+        lambda: MaracReferralEntry(first, second, at, third)
+    )

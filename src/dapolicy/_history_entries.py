@@ -6,10 +6,12 @@ its own time and ``recorded_at``, when the force knew it (see :mod:`dapolicy.his
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
+from typing import Any
 
 import attrs
 
+import dapolicy.models._base as _base
 from dapolicy.models import Agency, Call, CivilOrder, Event, EventKind, Incident, RiskGrade
 from dapolicy.models._base import Checked, Problems, aware, fixed_offset, micros, not_blank
 
@@ -76,14 +78,11 @@ class HistoryEntry(Checked):
         :param recorded_at: when the force knew it: the decision time for an assessed
             incident; by default the time it was reported.
         """
-        return cls(
-            incident.id,
-            incident.victim.id,
-            incident.suspect.id,
-            incident.occurred_at,
-            incident.crime_recorded,
-            recorded_at=incident.reported_at if recorded_at is None else recorded_at,
-        )
+        known = incident.reported_at if recorded_at is None else recorded_at
+        ids, at = (incident.id, incident.victim.id, incident.suspect.id), incident.occurred_at
+        if cls is HistoryEntry and _sound(ids, (at, known)) and micros(known) >= micros(at):
+            return _made(HistoryEntry, *ids, at, incident.crime_recorded, known)  # type: ignore[no-any-return]
+        return cls(*ids, at, incident.crime_recorded, recorded_at=known)
 
 
 @attrs.frozen
@@ -155,7 +154,15 @@ class CallEntry(Checked):
     def from_call(cls, call: Call) -> CallEntry:
         """The entry for ``call``, known from when it was received."""
         caller = call.caller.id if call.caller is not None else None
-        return cls(call.id, call.received_at, caller, call.location_id)
+        at, location = call.received_at, call.location_id
+        if (
+            cls is CallEntry
+            and _sound((call.id,), (at,))
+            and (caller is None or type(caller) is str)
+            and (location is None or type(location) is str)
+        ):
+            return _made(CallEntry, call.id, at, caller, location, at)  # type: ignore[no-any-return]
+        return cls(call.id, at, caller, location)
 
 
 @attrs.frozen
@@ -240,6 +247,54 @@ class EventEntry(Checked):
             event.order,
             recorded_at=recorded_at,
         )
+
+
+def _sound(ids: tuple[object, ...], times: tuple[object, ...]) -> bool:
+    """Whether ids and times pass an entry's checks, and its converters, as they are.
+
+    Each id a ``str`` with something other than white space in it; each time a
+    ``datetime`` at a ``timezone`` in the supported years (what every model's times
+    are). Anything else is left to the entry's own checks, which say what is wrong.
+    """
+    for text in ids:
+        if type(text) is not str or not text or text.isspace():
+            return False
+    for moment in times:
+        if not (
+            type(moment) is datetime
+            and type(moment.tzinfo) is timezone
+            and _base.MIN_YEAR <= moment.year <= _base.MAX_YEAR
+        ):
+            return False
+    return True
+
+
+def _made(cls: type, *fields: Any) -> Any:
+    """An entry of ``cls`` from every field, in order, already found :func:`_sound`.
+
+    The object its checked constructor would make, without running the checks again: a
+    batch makes three or four entries a case from a case and a decision already checked.
+    """
+    return _base.trusted_maker(cls)(*fields)
+
+
+def grade_entry(
+    victim_id: str, graded_at: datetime, grade: RiskGrade, decision_id: str
+) -> GradeEntry:
+    """``GradeEntry(victim_id, graded_at, grade, decision_id)``, known from ``graded_at``."""
+    if _sound((victim_id, decision_id), (graded_at,)):
+        return _made(GradeEntry, victim_id, graded_at, grade, decision_id, graded_at)  # type: ignore[no-any-return]
+    return GradeEntry(victim_id, graded_at, grade, decision_id)
+
+
+def referral_entry(
+    victim_id: str, suspect_id: str, referred_at: datetime, incident_id: str
+) -> MaracReferralEntry:
+    """``MaracReferralEntry(victim_id, suspect_id, referred_at, incident_id)``, known then."""
+    if _sound((victim_id, suspect_id, incident_id), (referred_at,)):
+        fields = (victim_id, suspect_id, referred_at, incident_id, referred_at)
+        return _made(MaracReferralEntry, *fields)  # type: ignore[no-any-return]
+    return MaracReferralEntry(victim_id, suspect_id, referred_at, incident_id)
 
 
 for _entry in (HistoryEntry, MaracReferralEntry, CallEntry, GradeEntry, EventEntry):

@@ -46,6 +46,8 @@ from dapolicy._history_entries import (
     GradeEntry,
     HistoryEntry,
     MaracReferralEntry,
+    grade_entry,
+    referral_entry,
 )
 from dapolicy._history_questions import question
 from dapolicy._memory_history import InMemoryHistory
@@ -237,10 +239,10 @@ def record(
         return
     lowered = any(r.rule == DOWNGRADE_RULE for r in decision.review_reasons)
     if not decision.ungraded and (signed_off or not lowered):
-        history.record_grade(GradeEntry(victim, decision.decided_at, decision.grade, subject.id))
+        history.record_grade(grade_entry(victim, decision.decided_at, decision.grade, subject.id))
     if Destination.MARAC in decision.referred_to():
         history.record_marac_referral(
-            MaracReferralEntry(victim, suspect, decision.decided_at, subject.id)
+            referral_entry(victim, suspect, decision.decided_at, subject.id)
         )
 
 
