@@ -373,8 +373,8 @@ def test_a_batch_record_keeps_under_260_bytes() -> None:
     # suspect, with no rows of its own, costs its id's text and number only, and a call's,
     # grade's or referral's time known (its own time) is not kept twice.
     def fill(history: InMemoryHistory) -> None:
-        for n in range(3000):
-            victim, at = f"V-{n % 2000:06d}", BASE + n * timedelta(minutes=7)
+        for n in range(1500):
+            victim, at = f"V-{n % 1000:06d}", BASE + n * timedelta(minutes=7)
             incident, suspect = f"SYN-INC-{n:06d}", f"S-{n:06d}"
             history.record_incident(HistoryEntry(incident, victim, suspect, at))
             history.record_call(CallEntry(f"SYN-CALL-{n:06d}", at, victim, f"L-{n:06d}"))
@@ -383,8 +383,8 @@ def test_a_batch_record_keeps_under_260_bytes() -> None:
                 history.record_marac_referral(MaracReferralEntry(victim, suspect, at, incident))
 
     history, grown = _grown(fill)
-    assert len(history) == 3000
-    assert grown / 3000 <= 260  # 239 (a buffer per key, a table four times the size: 369)
+    assert len(history) == 1500
+    assert grown / 1500 <= 260  # 240 (a buffer per key, a table four times the size: 332)
 
 
 class _Ambiguous:
