@@ -221,6 +221,71 @@ def test_a_new_plugin_list_is_written_not_the_kept_one() -> None:
     assert fast(one) != fast(two)
 
 
+@attrs.frozen
+class _Node:
+    name: str
+    children: tuple[_Node, ...] = ()
+
+
+@attrs.frozen
+class _Outer:
+    inner: _Inner | None = None
+
+
+@attrs.frozen
+class _Inner:
+    outer: tuple[_Outer, ...] = ()
+
+
+def _nested_class(depth: int) -> type:
+    """A class holding a tuple of a class holding a tuple of ... ``depth`` levels deep."""
+    made: type = attrs.frozen(type("Leaf", (), {"__annotations__": {"name": "str"}}))
+    for level in range(depth):
+        annotations = {"name": "str", "items": tuple[made, ...], "one": made | None}  # type: ignore[valid-type]
+        made = attrs.frozen(type(f"Level{level}", (), {"__annotations__": annotations}))
+    return made
+
+
+def _nested_value(cls: type, depth: int) -> object:
+    if depth == 0:
+        return cls(name="leaf \u00e9")
+    inner = attrs.fields(cls).items.type.__args__[0]
+    child = _nested_value(inner, depth - 1)
+    return cls(name=f"level {depth}", items=(child,), one=child if depth % 8 == 1 else None)
+
+
+def test_a_class_inside_itself_has_no_writer() -> None:
+    """Nested models are written inline: one met again inside itself would never end."""
+    tree = _Node("root", (_Node("leaf"),))
+    assert fast(tree) is None
+    assert to_json(tree) == pure(tree)
+    both = _Outer(_Inner((_Outer(),)))
+    assert fast(both) is None
+    assert to_json(both) == pure(both)
+
+
+@pytest.mark.parametrize("depth", [1, _json_writer.INLINED_DEPTH + 1, 21])
+def test_models_nested_deeply_are_written_as_the_pure_path_writes_them(depth: int) -> None:
+    """Past the inlined depth a nested model has its own writer (Python allows 20 loops)."""
+    cls = _nested_class(depth)
+    value = _nested_value(cls, depth)
+    assert fast(value) == pure(value)
+    assert to_json(value) == pure(value)
+
+
+def test_a_nested_model_of_another_class_takes_the_pure_path() -> None:
+    """Inline, a task is checked as its own writer checks it: a subclass is not a Task."""
+
+    @attrs.frozen
+    class Chore(Task):
+        note: str = "x"
+
+    moment = datetime(2024, 3, 31, 2, 30, tzinfo=UTC)
+    decision = _decision(tasks=[Chore("t", "V-1", moment, [reason("r", "s", "t")], None)])
+    assert fast(decision) is None
+    assert to_json(decision) == pure(decision)
+
+
 def test_objects_without_a_writer_take_the_pure_path() -> None:
     assert fast({"a": 1.5}) is None
     assert fast([1, 2]) is None

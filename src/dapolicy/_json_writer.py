@@ -11,19 +11,27 @@ orjson's own refusals are caught too, and then :func:`dumps` gives ``None``: the
 path writes that record. A class with a field of a type not handled here (a float, a
 union, ``Any``) has no writer at all.
 
+A nested model (a decision's tasks, referrals, findings, allocation) is written inline,
+in its container's writer, by the same checks: a loop over a tuple of models, not a
+call for each (a call cost about a tenth of writing a decision). A class met again
+inside itself has no writer; past :data:`INLINED_DEPTH` levels or
+:data:`INLINED_LINES` lines a nested model is written by its own class's writer
+instead, so no generated source nests or grows without bound.
+
 Shared sub-objects are written once: a :class:`~dapolicy.models.Reason` is kept as its
 finished JSON (an ``orjson.Fragment``) under its three strings, so the cache holds by
 value (an equal reason built afresh finds it; a reason changed in place does not find
 its old text) and is bounded (:data:`REASONS_KEPT` entries, none over
-:data:`REASON_BYTES_KEPT`; the cache starts again when full). The plug-in list, a tuple
-a policy shares with every decision it makes, is kept under its identity, with a
-reference to it so the identity cannot be reused while it is kept.
+:data:`REASON_BYTES_KEPT`; the cache starts again when full). The three strings are
+read by the writer's own attribute loads, not by ``operator.attrgetter`` (which looks
+each one up by name, several times slower). The plug-in list, a tuple a policy shares
+with every decision it makes, is kept under its identity, with a reference to it so the
+identity cannot be reused while it is kept.
 """
 
 from __future__ import annotations
 
 import enum
-import operator
 import types
 from collections.abc import Callable, Mapping
 from datetime import date, datetime, timezone
@@ -44,6 +52,12 @@ REASON_BYTES_KEPT = 2048
 PLUGIN_LISTS_KEPT = 64
 #: The most classes a writer is made for (kept for the life of the process).
 CLASSES_KEPT = 256
+#: How deep nested models are written inline (each tuple of models is a loop, and
+#: Python allows 20 nested loops), and in how many lines of source at most (a model
+#: holding two of another, each holding two, ... would double at each level); past
+#: either, a nested model is written by its own class's writer.
+INLINED_DEPTH = 8
+INLINED_LINES = 1000
 
 Writer = Callable[[Any], Any]
 
@@ -144,7 +158,7 @@ def _writer(cls: type) -> Writer | None:
     _writers[cls] = None  # while it is made: a class that contains itself has no writer
     try:
         made: Writer | None = _Generator(cls).function()
-    except _Unsupported:
+    except (_Unsupported, SyntaxError, RecursionError):  # the last two: never, but no crash
         made = None
     _writers[cls] = made
     return made
@@ -173,28 +187,39 @@ class _Generator:
             "_frozenset": frozenset,
             "_sorted": sorted,
             "_map": map,
-            "_key": operator.attrgetter("rule", "source", "text"),
             "_mappings": (dict, types.MappingProxyType),
         }
         self.lines: list[str] = []
         self.count = 0
+        self.inlined: list[type] = []
 
     def function(self) -> Writer:
-        try:
-            hints = get_type_hints(self.cls)
-        except Exception:
-            raise _Unsupported from None
-        body = ["def write(o):", "    if o.__class__ is not _C: raise _U"]
-        items = []
-        for field in attrs.fields(self.cls):
-            target = self._value(hints[field.name], f"o.{field.name}", 1)
-            items.append(f"{field.name!r}: {target}")
+        body = ["def write(o):"]
+        expression = self._object(self.cls, "o", 1)
         body += self.lines
-        body.append("    return {" + ", ".join(items) + "}")
+        body.append(f"    return {expression}")
         namespace = dict(self.names)
         exec("\n".join(body), namespace)  # the source is built here, from field names
         function: Writer = namespace["write"]
         return function
+
+    def _object(self, cls: type, source: str, depth: int) -> str:
+        """Emit the statements writing ``source``, exactly a ``cls``; its dict's expression."""
+        if cls in self.inlined:  # a class inside itself: its depth has no bound
+            raise _Unsupported
+        try:
+            hints = get_type_hints(cls)
+        except Exception:
+            raise _Unsupported from None
+        self.inlined.append(cls)
+        name = "_C" if cls is self.cls else self._name(cls)
+        self._emit(f"if {source}.__class__ is not {name}: raise _U", depth)
+        items = []
+        for field in attrs.fields(cls):
+            target = self._value(hints[field.name], f"{source}.{field.name}", depth)
+            items.append(f"{field.name!r}: {target}")
+        self.inlined.pop()
+        return "{" + ", ".join(items) + "}"
 
     def _name(self, value: Any) -> str:
         self.count += 1
@@ -227,7 +252,10 @@ class _Generator:
             self._emit(f"if {var}.__class__ is not {self._name(kind)}: raise _U", depth)
             self._emit(f"{var} = {var}._value_", depth)
         elif isinstance(kind, type) and attrs.has(kind):
-            self._emit(f"{var} = {self._nested(kind)}({var})", depth)
+            if self._inline(depth):
+                self._emit(f"{var} = {self._object(kind, var, depth)}", depth)
+            else:
+                self._emit(f"{var} = {self._nested(kind)}({var})", depth)
         elif origin in (Union, types.UnionType) and len(args) == 2 and type(None) in args:
             (inner,) = (arg for arg in args if arg is not type(None))
             if inner in _PASSED:  # the common case, in one test
@@ -251,6 +279,10 @@ class _Generator:
             raise _Unsupported
         return var
 
+    def _inline(self, depth: int) -> bool:
+        """Whether a nested model at ``depth`` is written inline (see :data:`INLINED_DEPTH`)."""
+        return depth <= INLINED_DEPTH and len(self.lines) <= INLINED_LINES
+
     def _nested(self, kind: type) -> str:
         writer = _writer(kind)
         if writer is None:
@@ -259,19 +291,27 @@ class _Generator:
 
     def _tuple(self, kind: Any, var: str, depth: int) -> None:
         """Emit the statements writing the items of the non-empty tuple ``var``."""
-        if kind is Reason:  # the common case: C-level look-ups, Python only on a miss
-            found = self._var()
+        if kind is Reason:  # the common case: one look-up a reason, Python only on a miss
+            item = self._var()
+            key = f"({item}.rule, {item}.source, {item}.text)"
             self._emit(f"if len({var}) == 1:", depth)  # most tasks and referrals have one
-            self._emit(f"    {found} = [_R.get(_key({var}[0])) or _reason({var}[0])]", depth)
+            self._emit(f"    {item} = {var}[0]", depth)
+            written = f"_R.get({key}) or _reason({item})"
+            self._emit(f"    {var} = [{written}]", depth)
             self._emit("else:", depth)
-            self._emit(f"    {found} = list(_map(_R.get, _map(_key, {var})))", depth)
-            self._emit(f"    if None in {found}: {found} = [_reason(i) for i in {var}]", depth)
-            self._emit(f"{var} = {found}", depth)
+            self._emit(f"    {var} = [{written} for {item} in {var}]", depth)
         elif kind is PluginInfo:
             self._emit(f"{var} = _plugins({var})", depth)
         elif kind in _PASSED:  # a tuple of checked scalars is written as it is
             self._emit(f"for i in {var}:", depth)
             self._emit(f"    if i.__class__ is not {kind.__name__}: raise _U", depth)
+        elif isinstance(kind, type) and attrs.has(kind) and self._inline(depth):
+            item, written = self._var(), self._var()  # a loop here, not a call an item
+            self._emit(f"{written} = []", depth)
+            self._emit(f"for {item} in {var}:", depth)
+            expression = self._object(kind, item, depth + 1)
+            self._emit(f"    {written}.append({expression})", depth)
+            self._emit(f"{var} = {written}", depth)
         else:
             self._emit(f"{var} = {self._items(kind, var)}", depth)
 
