@@ -340,12 +340,15 @@ class HistoryView:
         recorded while one decision is made. A view made here asks its store each time.
         """
         store, known = _clamped(self, known_at)
-        key = question(victim_id, since, until, suspect_id, exclude, known)
         answered: dict[tuple[Any, ...], tuple[HistoryEntry, ...]] | None
         answered = _ANSWERED.__get__(self, HistoryView)
-        if answered is None:
-            key = None
-        elif key is not None and key in answered:
+        # The question's key only where it is remembered (a view the engine made).
+        key = (
+            None
+            if answered is None
+            else question(victim_id, since, until, suspect_id, exclude, known)
+        )
+        if key is not None and answered is not None and key in answered:
             return answered[key]
         found = tuple(
             store.incidents(
@@ -357,7 +360,7 @@ class HistoryView:
                 exclude=exclude,
             )
         )
-        if key is not None:
+        if key is not None and answered is not None:
             answered[key] = found
         return found
 
