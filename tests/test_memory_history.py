@@ -256,18 +256,23 @@ class Promoting(InMemoryHistory):
     SMALL = 2
 
 
-@given(operations, st.lists(asks, min_size=1, max_size=8), st.booleans())
-def test_every_answer_is_the_plain_reading_of_what_was_recorded(
-    entries: list[Any], questions: list[dict[str, Any]], early: bool
-) -> None:
-    history, reference = (Promoting() if early else InMemoryHistory()), Reference()
-    recorded = {
+def _recorders(history: InMemoryHistory) -> dict[type, Any]:
+    """Each kind of entry's record method."""
+    return {
         HistoryEntry: history.record_incident,
         CallEntry: history.record_call,
         MaracReferralEntry: history.record_marac_referral,
         GradeEntry: history.record_grade,
         EventEntry: history.record_event,
     }
+
+
+@given(operations, st.lists(asks, min_size=1, max_size=8), st.booleans())
+def test_every_answer_is_the_plain_reading_of_what_was_recorded(
+    entries: list[Any], questions: list[dict[str, Any]], early: bool
+) -> None:
+    history, reference = (Promoting() if early else InMemoryHistory()), Reference()
+    recorded = _recorders(history)
     for entry in entries:
         assert recorded[type(entry)](entry) == reference.record(entry)
     assert len(history) == len(reference.kept["i"])
@@ -487,3 +492,53 @@ def test_entries_made_from_checked_parts_are_the_checked_constructors(
     assert _outcome(lambda: referral_entry(first, second, at, third)) == _outcome(
         lambda: MaracReferralEntry(first, second, at, third)
     )
+
+
+class _Far(list):  # type: ignore[type-arg]
+    """A history's list of offsets as if ``start`` offsets had been met before them.
+
+    A history numbers each distinct UTC offset it meets (``Zones``); packed fields hold
+    15 to 28 bits of those numbers. Meeting a million real offsets would take a second
+    and a hundred megabytes: this numbers the first offset met ``start``.
+    """
+
+    def __init__(self, start: int) -> None:
+        super().__init__()
+        self.start = start
+
+    def __len__(self) -> int:
+        return self.start + super().__len__()
+
+    def __getitem__(self, code: int) -> Any:  # type: ignore[override]
+        return super().__getitem__(code - self.start)
+
+
+@pytest.mark.parametrize("start", [2**15 - 2, 2**16 - 2, 2**20 - 2, 2**28 - 2])
+def test_offsets_numbered_past_their_packed_fields_come_back_as_recorded(start: int) -> None:
+    """An event's offsets were packed in 20-bit fields unchecked: the 1,048,576th offset
+    a history met gave an event whose recording failed (``OverflowError``) or whose
+    ``occurred_at`` and ``recorded_at`` came back at another offset. Each field's last
+    numbers, its all-ones value and the first past it, for every kind of entry."""
+    history, reference = InMemoryHistory(), Reference()
+    history._zones.epochs = _Far(start)
+    offsets = [timedelta(minutes=m) for m in (0, 61, -127, 333, 5, -5)]
+    entries: list[Any] = []
+    for n, (offset, later) in enumerate(zip(offsets, offsets[1:] + offsets[:1], strict=True)):
+        at = (BASE + n * timedelta(hours=1)).astimezone(timezone(offset))
+        known = (at + timedelta(minutes=30)).astimezone(timezone(later))
+        entries += [
+            HistoryEntry(f"I{n}", "V1", "P1", at, recorded_at=known),
+            CallEntry(f"C{n}", at, "V1", "V1", recorded_at=known),
+            MaracReferralEntry("V1", "P1", at, f"I{n}", recorded_at=known),
+            GradeEntry("V1", at, RiskGrade.HIGH, f"I{n}", recorded_at=known),
+            EventEntry(f"E{n}", EventKind.ORDER_BREACHED, "V1", "P1", at, recorded_at=known),
+        ]
+    recorded = _recorders(history)
+    for entry in entries:
+        assert recorded[type(entry)](entry) == reference.record(entry) is True
+    for known_at in (BASE + timedelta(hours=3), NEVER):
+        ask = {"victim": "V1", "other": "P1", "exclude": None, "since": BASE - MICRO}
+        ask |= {"until": NEVER, "known": known_at}
+        assert exactly(ask_memory(history, ask)) == exactly(reference.answers(ask))
+        again = pickle.loads(pickle.dumps(history))
+        assert exactly(ask_memory(again, ask)) == exactly(reference.answers(ask))

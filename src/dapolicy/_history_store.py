@@ -38,7 +38,17 @@ from dapolicy._history_ids import (
 )
 from dapolicy.models import Agency, CivilOrder, EventKind, RiskGrade
 
-__all__ = ["BIG", "GRADES_BY_RANK", "NO_KEY", "ORDERS", "ZONE_MASK", "HistoryStore", "Rows"]
+__all__ = [
+    "BIG",
+    "EVENT_WIDE",
+    "GRADES_BY_RANK",
+    "GRADE_WIDE",
+    "NO_KEY",
+    "ORDERS",
+    "ZONE_MASK",
+    "HistoryStore",
+    "Rows",
+]
 
 GRADES_BY_RANK = tuple(RiskGrade)
 _KINDS = tuple(EventKind)
@@ -50,6 +60,11 @@ NO_KEY = 0xFFFFFFFF
 #: Offsets' numbers packed beside a crime flag (incidents) or alone (calls, referrals).
 ZONE_BITS = 15
 ZONE_MASK = (1 << ZONE_BITS) - 1
+#: The largest offset's number a grade's (28 bits each) and an event's (20 bits) packed
+#: fields hold; the field's all-ones value says "the two numbers are in ``_wide``" (a
+#: history that has met that many distinct offsets: made to, never in practice).
+GRADE_WIDE = (1 << 28) - 1
+EVENT_WIDE = (1 << 20) - 1
 #: Entries made again and kept, at most (about 1.5 MB whatever the history's size): a
 #: victim's incidents are asked about at every assessment, and a victim assessed again
 #: soon after (a series; a run of re-assessments) finds them made.
@@ -108,6 +123,8 @@ class HistoryStore:
         #: The rows of each section (INCIDENTS ... LOCATION_CALLS), by section.
         self._tables = (self._inc, self._grades, self._events, self._marac, *[self._calls] * 2)
         self._odd: dict[int, Any] = {}  # section + 8 * row: entries kept as given
+        #: section + 8 * row: a grade's or an event's offsets' numbers past its fields.
+        self._wide: dict[int, tuple[int, int]] = {}
         self._built: dict[int, Any] = {}  # section + 8 * row: entries made again
         self._found: dict[str, int] = {}  # recent key look-ups (-1: not there)
         self._victims = 0
@@ -394,13 +411,16 @@ class HistoryStore:
         table, moment = self._grades, self._zones.moment
         misc = table.misc[row]
         given = self._odd.get(GRADES + 8 * row) if self._odd else None
+        at_zone, known_zone = misc >> 8 & GRADE_WIDE, misc >> 36
+        if at_zone == GRADE_WIDE:
+            at_zone, known_zone = self._wide[GRADES + 8 * row]
         entry = _new(GradeEntry)
         put(entry, "victim_id", victim_id)
-        put(entry, "graded_at", moment(table.at[row], misc >> 8 & 0xFFFFFFF))
+        put(entry, "graded_at", moment(table.at[row], at_zone))
         put(entry, "grade", GRADES_BY_RANK[misc & 0xFF])
         decision = self._names.text(table.ids[0][row]) if given is None else given.decision_id
         put(entry, "decision_id", decision)
-        put(entry, "recorded_at", moment(table.known[row], misc >> 36))
+        put(entry, "recorded_at", moment(table.known[row], known_zone))
         return entry
 
     def _event(self, row: int, victim_id: str) -> EventEntry:
@@ -414,10 +434,13 @@ class HistoryStore:
         put(entry, "victim_id", victim_id)
         text = self._keys.text(perpetrator) if given is None else given.perpetrator_id
         put(entry, "perpetrator_id", text)
-        put(entry, "occurred_at", moment(table.at[row], misc >> 24 & 0xFFFFF))
+        at_zone, known_zone = misc >> 24 & EVENT_WIDE, misc >> 44
+        if at_zone == EVENT_WIDE:
+            at_zone, known_zone = self._wide[EVENTS + 8 * row]
+        put(entry, "occurred_at", moment(table.at[row], at_zone))
         put(entry, "reported_by", _AGENCIES[misc >> 8 & 0xFF])
         put(entry, "order", ORDERS[misc >> 16 & 0xFF])
-        put(entry, "recorded_at", moment(table.known[row], misc >> 44))
+        put(entry, "recorded_at", moment(table.known[row], known_zone))
         return entry
 
 

@@ -44,7 +44,15 @@ from dapolicy._history_ids import (
     LOCATION_CALLS,
     MARAC,
 )
-from dapolicy._history_store import NO_KEY, ORDERS, ZONE_MASK, HistoryStore, Rows
+from dapolicy._history_store import (
+    EVENT_WIDE,
+    GRADE_WIDE,
+    NO_KEY,
+    ORDERS,
+    ZONE_MASK,
+    HistoryStore,
+    Rows,
+)
 from dapolicy.models import Agency, EventKind, RiskGrade
 from dapolicy.models._base import micros
 
@@ -261,8 +269,12 @@ class InMemoryHistory(HistoryStore):
         name = self._add_name(entry.decision_id)
         victim = self._add_key(entry.victim_id)
         row = len(table.at)
-        table.add(at_us, known_us, rank | at_zone << 8 | known_zone << 36, name)
+        wide = max(at_zone, known_zone) >= GRADE_WIDE  # past the fields: kept beside
+        zones = GRADE_WIDE if wide else at_zone | known_zone << 28
+        table.add(at_us, known_us, rank | zones << 8, name)
         self._file(victim, GRADES, row, at_us, entry.decision_id)
+        if wide:
+            self._wide[GRADES + 8 * row] = (at_zone, known_zone)
         if not plain:
             self._odd[GRADES + 8 * row] = entry
         return True
@@ -281,8 +293,12 @@ class InMemoryHistory(HistoryStore):
         victim, perpetrator = self._add_key(entry.victim_id), self._add_key(entry.perpetrator_id)
         table = self._events
         row = len(table.at)
-        table.add(at_us, known_us, codes | at_zone << 24 | known_zone << 44, name, perpetrator)
+        wide = max(at_zone, known_zone) >= EVENT_WIDE  # past the fields: kept beside
+        zones = EVENT_WIDE if wide else at_zone | known_zone << 20
+        table.add(at_us, known_us, codes | zones << 24, name, perpetrator)
         self._file(victim, EVENTS, row, at_us, entry.event_id)
+        if wide:
+            self._wide[EVENTS + 8 * row] = (at_zone, known_zone)
         self._as[name] |= _AS_EVENT
         if not plain:
             self._odd[EVENTS + 8 * row] = entry
