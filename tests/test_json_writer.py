@@ -32,7 +32,7 @@ from dapolicy.models import (
 )
 from dapolicy.models.risk import reason
 from dapolicy.policy import default_policy
-from dapolicy.serialization import make_converter, to_dict, to_json
+from dapolicy.serialization import _to_json_bytes, make_converter, to_dict, to_json
 from dapolicy.synth import synthesize
 from dapolicy.testing import strategies as ds
 
@@ -97,6 +97,32 @@ def test_decisions_a_policy_makes_are_written_by_the_fast_writer_byte_for_byte()
 def test_any_decision_of_the_kit_fast_equals_pure(decision: Decision) -> None:
     assert fast(decision) == pure(decision)
     assert to_json(decision) == pure(decision)
+    assert _to_json_bytes(decision) == pure(decision).encode()
+
+
+def test_the_bytes_path_is_to_json_encoded_on_both_paths(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``_to_json_bytes`` (the batch's) is ``to_json(x).encode()``, fast or pure."""
+    decisions = list(_policy_decisions(20))
+    written = [_to_json_bytes(d) for d in decisions]
+    assert written == [pure(d).encode() for d in decisions]
+    assert all(_json_writer.dumps_bytes(d) == w for d, w in zip(decisions, written, strict=True))
+    odd = _decision(incident_id="INC-\u00e9-\u4e2d-\U0001f600", policy_fingerprint=1e16)
+    assert _json_writer.dumps_bytes(odd) is None  # a float: the pure path writes it
+    assert _to_json_bytes(odd) == pure(odd).encode()
+    monkeypatch.setattr(_speedups, "FAST", False)
+    assert [_to_json_bytes(d) for d in decisions] == written
+    converter = make_converter()
+    assert _to_json_bytes(decisions[0], converter=converter) == written[0]
+
+
+def test_the_bytes_path_encodes_a_lone_surrogate_as_encode_does() -> None:
+    """The fast writer hands it back; the pure path's ``errors`` is ``str.encode``'s."""
+    decision = _decision(reasons=[Reason("r", "s", "a \ud800 b")])
+    assert _json_writer.dumps_bytes(decision) is None
+    with pytest.raises(UnicodeEncodeError):
+        _to_json_bytes(decision)
+    passed = _to_json_bytes(decision, errors="surrogatepass")
+    assert passed == to_json(decision).encode(errors="surrogatepass")
 
 
 @settings(max_examples=25)

@@ -42,7 +42,7 @@ import attrs
 from dapolicy import _speedups
 from dapolicy.models import PluginInfo, Reason
 
-__all__ = ["REASONS_KEPT", "REASON_BYTES_KEPT", "dumps"]
+__all__ = ["REASONS_KEPT", "REASON_BYTES_KEPT", "dumps", "dumps_bytes"]
 
 #: The most reasons kept as finished JSON; the cache is emptied when it is full.
 REASONS_KEPT = 4096
@@ -74,6 +74,12 @@ _writers: dict[type, Writer | None] = {}
 
 def dumps(obj: object) -> str | None:
     """The pure path's text for ``obj``, or ``None`` when this writer is not sure of it."""
+    written = dumps_bytes(obj)
+    return None if written is None else written.decode()
+
+
+def dumps_bytes(obj: object) -> bytes | None:
+    """:func:`dumps` as UTF-8 (``dumps(obj).encode()``), without decoding it to ``str``."""
     cls = obj.__class__
     try:
         writer = _writers[cls]
@@ -82,10 +88,10 @@ def dumps(obj: object) -> str | None:
     if writer is None:
         return None
     try:
-        text: bytes = _orjson.dumps(writer(obj))
+        written: bytes = _orjson.dumps(writer(obj))
     except Exception:  # _Unsure, orjson's refusals, a broken object: the pure path decides
         return None
-    return text.decode()
+    return written
 
 
 def _reason(item: Any) -> Any:

@@ -18,7 +18,7 @@ import cattrs
 
 from dapolicy import _speedups
 
-__all__ = ["configure_unstructure", "to_dict", "to_json"]
+__all__ = ["configure_unstructure", "to_dict", "to_json", "to_json_bytes"]
 
 UnstructureHook = Callable[[Any], Any]
 
@@ -84,6 +84,23 @@ def to_json(obj: object, converter: cattrs.Converter, default: bool) -> str:
     return pure_json(obj, converter)
 
 
+def to_json_bytes(
+    obj: object, converter: cattrs.Converter, default: bool, errors: str = "strict"
+) -> bytes:
+    """:func:`to_json` as UTF-8: ``to_json(obj, ...).encode("utf-8", errors)``, byte for byte.
+
+    The fast writer's bytes are orjson's, not decoded and encoded again; it never writes
+    a lone surrogate (it hands such a record back), so ``errors`` only matters on the
+    pure path, where ``"strict"`` raises :class:`UnicodeEncodeError` as ``.encode()``
+    does and ``"surrogatepass"`` keeps it.
+    """
+    if default and _speedups.FAST:
+        written = (_fast_dumps_bytes or _load_fast_dumps_bytes())(obj)
+        if written is not None:
+            return written
+    return pure_json(obj, converter).encode("utf-8", errors)
+
+
 #: ``_json_writer.dumps`` once imported: imported on first use (it imports the models,
 #: which import this module), and kept, since an import statement on every call cost
 #: about 4 % of writing a decision.
@@ -96,3 +113,14 @@ def _load_fast_dumps() -> Callable[[object], str | None]:
 
     _fast_dumps = dumps
     return dumps
+
+
+_fast_dumps_bytes: Callable[[object], bytes | None] | None = None
+
+
+def _load_fast_dumps_bytes() -> Callable[[object], bytes | None]:
+    global _fast_dumps_bytes
+    from dapolicy._json_writer import dumps_bytes
+
+    _fast_dumps_bytes = dumps_bytes
+    return dumps_bytes

@@ -138,3 +138,19 @@ def to_json(obj: object, *, converter: cattrs.Converter | None = None) -> str:
     byte for byte, whether or not the fast path is on (see :mod:`dapolicy._speedups`).
     """
     return _unstructure.to_json(obj, _converter(converter), default=converter is None)
+
+
+def _to_json_bytes(
+    obj: object, *, converter: cattrs.Converter | None = None, errors: str = "strict"
+) -> bytes:
+    """``to_json(obj, converter=converter).encode("utf-8", errors)``, byte for byte, sooner.
+
+    Private, for the batch: on the fast path orjson's bytes are returned as they are,
+    without the decode to ``str`` (about 5 % of writing a decision) and the encode back.
+    ``errors="surrogatepass"`` is what the batch's spill encodes with; with the default,
+    a decision holding a lone surrogate raises :class:`UnicodeEncodeError` as
+    ``to_json(obj).encode()`` does.
+    """
+    return _unstructure.to_json_bytes(
+        obj, _converter(converter), default=converter is None, errors=errors
+    )
