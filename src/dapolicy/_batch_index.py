@@ -41,6 +41,7 @@ __all__ = [
     "record_of",
     "reject_json",
     "transaction_of",
+    "unread_json",
 ]
 
 #: Added to a decision time in microseconds (negative before 1970) to sort unsigned.
@@ -70,6 +71,12 @@ def reject_json(number: int, raw: bytes, message: str, path: str = "$") -> str:
     text = raw.decode("utf-8", "replace").removeprefix(_BOM)
     errors = [{"path": path, "message": message}]
     return json.dumps({"line": number, "record": record_of(text), "errors": errors})
+
+
+def unread_json(number: int) -> str:
+    """The reject record of a line that was not read (too long), as one JSON line."""
+    errors = [{"path": "$", "message": "line not read"}]
+    return json.dumps({"line": number, "record": None, "errors": errors})
 
 
 def _hash64(data: bytes) -> int:
@@ -214,10 +221,13 @@ class Index:
 
 #: Above this many lines to decide (per process), a batch given no history of its own
 #: keeps one in a temporary SQLite file instead of in memory, so that memory stays
-#: flat however many lines there are. The decisions are the same. In memory a record
-#: costs about 140 bytes (the compact history: 8 MB for 60,000 records), so this many
-#: is about 280 MB, and a national year (1.5 million) stays in memory, in one process
-#: or across workers; it was 250,000 when a record cost 1.8 kB.
+#: flat however many lines there are. The decisions are the same. In memory the
+#: history costs about 265 bytes a record (``bench_batch.py``'s figure), and a
+#: one-job batch's process grows about 330 bytes a record in all (history, index,
+#: spill columns and the allocator's slack: 65 -> 140 MB from 10,000 to 240,000
+#: records of ``synth 300000 --seed 2013``), so this many is about 700 MB in one
+#: process, within the 1 GiB a national year (1.5 million, about 560 MB) may take;
+#: it was 250,000 when a record cost 1.8 kB.
 IN_MEMORY_LINES = 2_000_000
 
 

@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import IO, Any, NamedTuple
 
 from dapolicy import _batch_exit
-from dapolicy._batch_index import Index, own_history, reject_json, transaction_of
+from dapolicy._batch_index import Index, own_history, reject_json, transaction_of, unread_json
 from dapolicy._batch_index import order_key as _packed_key
 from dapolicy._batch_index import record_of as _record_of
 from dapolicy._batch_keys import case_key, quick_key, read_json, victim_id
@@ -353,7 +353,7 @@ def _assess(
 
         def reject(number: int, raw: bytes | None, parsed: dict[str, Any] | None) -> None:
             if raw is None or parsed is None:
-                text = run.unread(number) if run.unread else _unread(number)
+                text = run.unread(number) if run.unread else unread_json(number)
             else:
                 text = json.dumps(parsed)
             spill.write(LineResult(number, None, text))
@@ -403,13 +403,6 @@ def _give_back(spill: Spill, lines: int, given: int) -> Generator[LineResult, No
         given += 1
         yield ready
     return given
-
-
-def _unread(number: int) -> str:
-    import json
-
-    errors = [{"path": "$", "message": "line not read"}]
-    return json.dumps({"line": number, "record": None, "errors": errors})
 
 
 def _same(policy: Policy) -> Policy:
