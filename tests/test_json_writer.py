@@ -221,23 +221,38 @@ def test_a_subclass_of_a_model_takes_the_pure_path() -> None:
     assert fast(Noted("r", "s", "t")) == pure(Noted("r", "s", "t"))
 
 
-def test_a_reason_changed_in_place_is_not_written_from_the_cache() -> None:
+@pytest.mark.parametrize("alone", [True, False])  # a tuple of one reason is kept whole
+def test_a_reason_changed_in_place_is_not_written_from_the_cache(alone: bool) -> None:
     shared = Reason("cache.test", "source", "before")
-    assert '"before"' in (fast(_decision(reasons=[shared])) or "")
+    others = [] if alone else [Reason("cache.other", "source", "other")]
+    assert '"before"' in (fast(_decision(reasons=[shared, *others])) or "")
     object.__setattr__(shared, "text", "after")
-    decision = _decision(reasons=[shared])
+    decision = _decision(reasons=[shared, *others])
     assert fast(decision) == pure(decision)
     assert '"after"' in pure(decision)
 
 
-def test_the_reason_cache_is_bounded() -> None:
+def test_the_reason_caches_are_bounded() -> None:
     for number in range(_json_writer.REASONS_KEPT + 10):
-        fast(_decision(reasons=[Reason(f"r.{number}", "s", "t")]))
+        one = Reason(f"r.{number}", "s", "t")
+        decision = _decision(reasons=[one], prompts=[one, Reason("r", "s", "t")])
+        assert fast(decision) == pure(decision)
         assert len(_json_writer._reasons) <= _json_writer.REASONS_KEPT
+        assert len(_json_writer._alone) <= _json_writer.REASONS_KEPT
     long = Reason("r.long", "s", "x" * _json_writer.REASON_BYTES_KEPT)
-    decision = _decision(reasons=[long])
+    decision = _decision(reasons=[long], prompts=[long, long])
     assert fast(decision) == pure(decision)
     assert ("r.long", "s", long.text) not in _json_writer._reasons
+    assert ("r.long", "s", long.text) not in _json_writer._alone
+
+
+def test_a_tuple_of_one_reason_is_kept_as_its_array() -> None:
+    """Written whole from the second cache: the same bytes as a list of the one reason."""
+    one = Reason("alone.test", "source", 't\u00e9xt "quoted"')
+    decision = _decision(reasons=[one], tasks=[], findings=[])
+    assert fast(decision) == pure(decision)
+    kept = _json_writer._alone[("alone.test", "source", one.text)]
+    assert _json_writer._orjson.dumps(kept) == _json_writer._orjson.dumps([to_dict(one)])
 
 
 def test_a_new_plugin_list_is_written_not_the_kept_one() -> None:
