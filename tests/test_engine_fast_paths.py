@@ -303,12 +303,36 @@ def test_a_trusted_maker_builds_what_the_checked_constructor_builds() -> None:
         values = {a.name: getattr(made, a.name) for a in attrs.fields(cls)}
         make = trusted_maker(cls)
         assert make is trusted_maker(cls)  # made once
+        assert "__shadow" in make.__kwdefaults__  # made writable, then given its class
         for built in (make(**values), make(*values.values())):
             assert type(built) is cls
             assert built == cls(**values)
+            assert hash(built) == hash(cls(**values))
             assert all(getattr(built, n) is v for n, v in values.items())
+            with pytest.raises(attrs.exceptions.FrozenInstanceError):
+                built.__setattr__(attrs.fields(cls)[0].name, "changed")  # frozen as ever
     with pytest.raises(TypeError):
         trusted_maker(Task)("what", "V1")
+
+
+def test_a_trusted_maker_of_a_class_that_refuses_a_subclass_sets_each_field() -> None:
+    """No writable shadow can be made of such a class: each field is set as before."""
+
+    @attrs.frozen
+    class Closed:
+        a: int
+        b: str
+
+        def __init_subclass__(cls, **kwargs: object) -> None:
+            raise TypeError("no subclasses")
+
+    make = trusted_maker(Closed)
+    assert "__shadow" not in make.__kwdefaults__
+    built = make(1, b="x")
+    assert type(built) is Closed
+    assert built == Closed(1, "x")
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        built.__setattr__("a", 2)
 
 
 def _on_clock_in_full(moment: datetime) -> datetime:

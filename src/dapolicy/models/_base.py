@@ -138,16 +138,59 @@ def trusted_maker(cls: type) -> Callable[..., Any]:
     if maker is None:
         names = [a.name for a in cls.__attrs_attrs__]  # type: ignore[attr-defined]
         assert all(name.isidentifier() and not name.startswith("__") for name in names)
-        text = (
-            f"def make({', '.join(names)}, *, __new=__new, __set=__set, __cls=__cls):\n"
-            "    __obj = __new(__cls)\n"
-            + "".join(f"    __set(__obj, {name!r}, {name})\n" for name in names)
-            + "    return __obj\n"
-        )
         space: dict[str, Any] = {"__new": _new, "__set": _set, "__cls": cls}
+        shadow = _shadow(cls)
+        if shadow is None:
+            text = (
+                f"def make({', '.join(names)}, *, __new=__new, __set=__set, __cls=__cls):\n"
+                "    __obj = __new(__cls)\n"
+                + "".join(f"    __set(__obj, {name!r}, {name})\n" for name in names)
+                + "    return __obj\n"
+            )
+        else:
+            # Made as the shadow, whose fields are set by plain attribute stores (about
+            # a sixth of the cost of a call of object.__setattr__ each), then given its
+            # own class: the same object, field for field.
+            space["__shadow"] = shadow
+            text = (
+                f"def make({', '.join(names)}, *, __new=__new, __shadow=__shadow, "
+                "__cls=__cls):\n"
+                "    __obj = __new(__shadow)\n"
+                + "".join(f"    __obj.{name} = {name}\n" for name in names)
+                + "    __obj.__class__ = __cls\n"
+                "    return __obj\n"
+            )
         exec(text, space)  # field names only, from the class itself
         maker = MAKERS[cls] = space["make"]
     return maker
+
+
+def _shadow(cls: type) -> type | None:
+    """A subclass of ``cls`` whose instances can be written to, or ``None``.
+
+    It adds no field and no slot, so an instance made as the shadow can be given
+    ``cls`` as its class (``__class__`` assignment checks that the two layouts are the
+    same), and it sets and deletes attributes as ``object`` does (both, since the two
+    share one type slot), so a store to one of its fields is a plain slot store, not a
+    call of the frozen class's ``__setattr__``. ``None`` where ``cls`` cannot be
+    subclassed this way or the switch does not give an object of ``cls`` itself.
+    """
+    try:
+        shadow = type(
+            f"_{cls.__name__}Maker",
+            (cls,),
+            {
+                "__slots__": (),
+                "__setattr__": object.__setattr__,
+                "__delattr__": object.__delattr__,
+                "__module__": cls.__module__,
+            },
+        )
+        probe: Any = _new(shadow)
+        probe.__class__ = cls
+    except Exception:
+        return None
+    return shadow if type(probe) is cls else None
 
 
 def to_tuple(value: Iterable[Any]) -> tuple[Any, ...]:
