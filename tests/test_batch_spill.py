@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -43,6 +44,32 @@ def test_a_result_counts_as_its_decision_says() -> None:
         seen["failed"] += result.plugin_failed
         seen["rules"] += bool(result.review_rules)
     assert all(seen.values()), seen
+
+
+@pytest.mark.parametrize("pure", [False, True])
+def test_a_worker_writes_the_record_assess_line_would_have_spilled(
+    monkeypatch: pytest.MonkeyPatch, pure: bool
+) -> None:
+    from dapolicy._batch_line import spill_line
+
+    if pure:
+        monkeypatch.setattr(_speedups, "FAST", False)
+    policy = default_policy().with_plugins(_Breaks())
+    texts, records = InMemoryHistory(), InMemoryHistory()
+    lines = [to_json(case).encode() for case in synthesize(24, 9)]
+    odd = lines[3].replace(b'"id":"', b'"id":"\\u00e9\\u2028', 1)  # escaped non-ASCII
+    lines += [odd, b'{"incident": 1}\n', b"\xff\n", lines[5]]  # rejects, a repeat
+    for number, raw in enumerate(lines, start=1):
+        written = spill_line(policy, records, number, raw, batch.parse_line)
+        assert written == spill_record(batch.assess_line(policy, texts, number, raw))
+    early, late = datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC)
+    held = 0
+    for case in synthesize(24, 9):  # both histories hold the same
+        victim = case.incident.victim.id
+        found = records.incidents(victim, since=early, until=late, known_at=late)
+        assert found == texts.incidents(victim, since=early, until=late, known_at=late)
+        held += len(found)
+    assert held >= 24
 
 
 _TEXT = st.text(max_size=8)  # lone surrogates, tabs and newlines included
@@ -85,7 +112,7 @@ def test_the_spill_gives_back_every_result_as_written(
             target = spill.part_target(1)
             append_to(target, b"left by a worker that died")
             block = list(reversed(results[:half]))
-            sizes, blob = pack(block)
+            sizes, blob = pack(map(spill_record, block))
             start = append_to(target, blob)
             spill.add(Records([r.number for r in block], sizes, 2, start))
             assert list(spill.results(len(results))) == results
@@ -120,7 +147,7 @@ def test_the_spill_gives_its_disk_back_as_its_results_are_read(
             pytest.skip("this system or file system cannot punch holes")
         for start in range(0, len(results), 20):  # a worker's blocks, out of line order
             block = results[start : start + 20][::-1]
-            sizes, blob = pack(block)
+            sizes, blob = pack(map(spill_record, block))
             spill.add(Records([r.number for r in block], sizes, 1, append_to(target, blob)))
             for result in spill.ready(len(results), given):
                 back.append(result)
@@ -149,7 +176,7 @@ def test_a_spill_read_out_of_its_written_order_keeps_what_is_not_read(
     try:
         target = spill.part_target(0)
         for result in reversed(results):
-            sizes, blob = pack([result])
+            sizes, blob = pack([spill_record(result)])
             spill.add(Records([result.number], sizes, 1, append_to(target, blob)))
             assert list(spill.ready(len(results))) == ([] if result.number > 1 else results)
     finally:

@@ -35,7 +35,16 @@ from typing import IO, NamedTuple
 
 from dapolicy import _speedups
 
-__all__ = ["SEGMENT", "LineResult", "Records", "Spill", "append_to", "pack", "spill_record"]
+__all__ = [
+    "SEGMENT",
+    "LineResult",
+    "Records",
+    "Spill",
+    "append_to",
+    "decision_record",
+    "pack",
+    "spill_record",
+]
 
 #: A spill's files are given back to the file system in pieces of this many bytes.
 SEGMENT = 8 << 20
@@ -69,21 +78,24 @@ def spill_record(result: LineResult) -> bytes:
     """
     if result.decision is None:
         return f"\t{result.reject}\n".encode(errors="surrogatepass")
-    fields = [
-        result.grade,
-        result.needs_review,
-        result.destinations,
-        result.ungraded,
-        result.review_rules,
-        result.plugin_failed,
-    ]
+    return decision_record(result.decision.encode(errors="surrogatepass"), result[3:])
+
+
+def decision_record(decision: bytes, counted: Sequence[object]) -> bytes:
+    """A decision's record from its text as UTF-8 and what a result says of it besides.
+
+    ``counted`` is :class:`LineResult`'s fields after ``reject``, in order: the same
+    bytes as :func:`spill_record` of that result, with ``decision`` encoded with
+    ``errors="surrogatepass"``.
+    """
+    fields = list(counted)
     meta = None
     if _speedups.orjson is not None:
         with contextlib.suppress(TypeError):  # a lone surrogate: the stdlib writes it
             meta = _speedups.orjson.dumps(fields)
     if meta is None:
         meta = json.dumps(fields).encode()
-    return b"%b\t%b\n" % (meta, result.decision.encode(errors="surrogatepass"))
+    return b"%b\t%b\n" % (meta, decision)
 
 
 def _read_record(number: int, record: bytes) -> LineResult:
@@ -103,14 +115,10 @@ def _read_record(number: int, record: bytes) -> LineResult:
     )
 
 
-def pack(results: Iterable[LineResult]) -> tuple[array[int], bytes]:
-    """The spill records of ``results``, in their order: their sizes, and all of them."""
-    sizes, records = array("i"), []
-    for result in results:
-        record = spill_record(result)
-        sizes.append(len(record))
-        records.append(record)
-    return sizes, b"".join(records)
+def pack(records: Iterable[bytes]) -> tuple[array[int], bytes]:
+    """Spill records (:func:`spill_record`), in their order: their sizes, and all of them."""
+    held = list(records)
+    return array("i", map(len, held)), b"".join(held)
 
 
 class Records(NamedTuple):

@@ -172,7 +172,8 @@ def _work(job: _Job) -> None:  # pragma: no cover - runs in a child process
 def _decide_lines(job: _Job) -> None:  # pragma: no cover - runs in a child process
     """Rebuild the history from the replay, then decide each chunk sent."""
     make_policy, index, replay, inbox, outbox, slot, epoch, parent = job[:8]
-    from dapolicy.batch import assess_line
+    from dapolicy._batch_line import spill_line
+    from dapolicy.batch import parse_line
 
     try:
         policy = make_policy()
@@ -185,14 +186,15 @@ def _decide_lines(job: _Job) -> None:  # pragma: no cover - runs in a child proc
     with own_history(job.expected, job.temp_dir) as history:
         transaction = transaction_of(history)
 
-        def decide(chunk: Iterable[int], flag: int = 0) -> list[LineResult]:
-            results: list[LineResult] = []
+        def decide(chunk: Iterable[int], flag: int = 0) -> list[bytes]:
+            """Each line's spill record: its decision written as bytes, never as text."""
+            results: list[bytes] = []
             with transaction(), guarded():  # a plug-in's os._exit: its line rejected
                 for number in chunk:
                     started = int((time.monotonic() - epoch) * 1000) & _LOW
                     slot.value = (started << 32) | number | flag
                     raw = index.read(handle, number)
-                    results.append(assess_line(policy, history, number, raw))
+                    results.append(spill_line(policy, history, number, raw, parse_line))
             slot.value = 0
             return results
 

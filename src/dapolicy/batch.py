@@ -29,15 +29,15 @@ import tempfile
 import zlib
 from array import array
 from collections.abc import Callable, Generator, Iterable, Iterator
-from datetime import datetime
 from pathlib import Path
 from typing import IO, Any, NamedTuple
 
 from dapolicy import _batch_exit
-from dapolicy._batch_index import Index, own_history, reject_json, transaction_of, unread_json
+from dapolicy._batch_index import Index, own_history, transaction_of, unread_json
 from dapolicy._batch_index import order_key as _packed_key
 from dapolicy._batch_index import record_of as _record_of
 from dapolicy._batch_keys import case_key, quick_key, read_json, victim_id
+from dapolicy._batch_line import counted, decide_line, decision_time
 from dapolicy._batch_spill import LineResult, Spill
 from dapolicy._batch_workers import (
     DEFAULT_DECISION_SECONDS,
@@ -46,10 +46,9 @@ from dapolicy._batch_workers import (
     budget_of,
     fork_context,
 )
-from dapolicy.errors import HistoryError, ValidationError
-from dapolicy.history import CallEntry, MutableHistory, record
+from dapolicy.errors import ValidationError
+from dapolicy.history import MutableHistory
 from dapolicy.models import Case
-from dapolicy.models._base import micros
 from dapolicy.policy import Policy
 from dapolicy.serialization import from_json, to_json
 from dapolicy.settings import Settings
@@ -74,20 +73,7 @@ __all__ = [
 CHUNK = 1000
 
 # Defined in private modules; documented (and pickled) under this public one.
-LineResult.__module__ = WorkerError.__module__ = __name__
-
-
-def decision_time(case: Case) -> datetime:
-    """Grade at the point of attendance: when the form was completed, else on report.
-
-    The later of the two as instants (``max()`` on two London times compares wall
-    clocks, which is wrong in the hour the clocks go back).
-    """
-    latest = case.incident.reported_at
-    for form in (case.form, case.dara):  # the later of the two forms, if both came
-        if form is not None and micros(form.completed_at) > micros(latest):
-            latest = form.completed_at
-    return latest
+LineResult.__module__ = WorkerError.__module__ = decision_time.__module__ = __name__
 
 
 def parse_line(number: int, raw: bytes) -> Case | dict[str, Any]:
@@ -127,45 +113,10 @@ def assess_line(policy: Policy, history: MutableHistory, number: int, raw: bytes
     ``os._exit``, are rejects; nothing is recorded for them. Only a
     :class:`~dapolicy.errors.HistoryError` (the history itself failing) is raised.
     """
-    import json
-
-    case = parse_line(number, raw)
-    # A plug-in's os._exit while this line was read or decided (see _batch_exit).
-    if (ended := _batch_exit.taken()) is not None:
-        return LineResult(number, None, reject_json(number, raw, _batch_exit.reason(ended)))
-    if not isinstance(case, Case):
-        # ASCII-escaped: a record may hold text that cannot be written as UTF-8.
-        return LineResult(number, None, json.dumps(case))
-    try:
-        decision = policy.assess(
-            case.incident, case.form, dara=case.dara, history=history, now=decision_time(case)
-        )
-        if (late := _batch_exit.taken()) is None:
-            record(history, case.incident, decision)
-            if case.call is not None:
-                history.record_call(CallEntry.from_call(case.call))
-    except HistoryError:
-        raise
-    except Exception as exc:  # one case never stops the batch
-        message = f"not decided: the policy raised {type(exc).__name__} on this case"
-        if isinstance(exc, ValidationError):
-            message = f"not decided: {'; '.join(e.message for e in exc.errors)}"
-        if (ended := _batch_exit.taken()) is not None:
-            message = _batch_exit.reason(ended)
-        return LineResult(number, None, reject_json(number, raw, message))
-    if late is not None:  # nothing recorded
-        return LineResult(number, None, reject_json(number, raw, _batch_exit.reason(late)))
-    return LineResult(
-        number,
-        to_json(decision),
-        None,
-        decision.grade.value,
-        decision.needs_review,
-        tuple(r.destination.value for r in decision.referrals),
-        decision.ungraded,
-        tuple(sorted({reason.rule for reason in decision.review_reasons})),
-        bool(decision.failures),
-    )
+    decided = decide_line(policy, history, number, raw, parse_line)
+    if isinstance(decided, LineResult):
+        return decided
+    return LineResult(number, to_json(decided), None, *counted(decided))
 
 
 def victim_key(raw: bytes) -> str:
