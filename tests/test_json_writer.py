@@ -180,6 +180,19 @@ def test_an_offset_that_is_not_whole_minutes_is_written_by_isoformat(offset: tim
     assert f'"decided_at":"{moment.isoformat()}"' in (fast(decision) or "")
 
 
+def _to_json_is_the_pure_path(decision: Decision) -> None:
+    """``to_json`` gives what the pure path gives, or raises what it raises."""
+    try:
+        expected: str | type[Exception] = pure(decision)
+    except Exception as exc:
+        expected = type(exc)
+    if isinstance(expected, str):
+        assert to_json(decision) == expected
+    else:
+        with pytest.raises(expected):
+            to_json(decision)
+
+
 @pytest.mark.parametrize(
     ("field", "value"),
     [
@@ -196,16 +209,7 @@ def test_a_value_of_an_unexpected_type_takes_the_pure_path(field: str, value: ob
     decision = _decision()
     object.__setattr__(decision, field, value)
     assert fast(decision) is None
-    # to_json gives what the pure path gives, or raises what it raises
-    try:
-        expected: str | type[Exception] = pure(decision)
-    except Exception as exc:
-        expected = type(exc)
-    if isinstance(expected, str):
-        assert to_json(decision) == expected
-    else:
-        with pytest.raises(expected):
-            to_json(decision)
+    _to_json_is_the_pure_path(decision)
 
 
 def test_a_subclass_of_a_model_takes_the_pure_path() -> None:
@@ -253,6 +257,62 @@ def test_a_tuple_of_one_reason_is_kept_as_its_array() -> None:
     assert fast(decision) == pure(decision)
     kept = _json_writer._alone[("alone.test", "source", one.text)]
     assert _json_writer._orjson.dumps(kept) == _json_writer._orjson.dumps([to_dict(one)])
+
+
+def _task(reasons: list[Reason], assignee: str | None) -> Task:
+    moment = datetime(2024, 3, 31, 2, 30, tzinfo=timezone(timedelta(hours=1)))
+    return Task("welfare-check", "C-1", moment, reasons, assignee)
+
+
+@settings(max_examples=40)
+@given(
+    st.lists(st.tuples(_TEXT, _TEXT, _TEXT), min_size=1, max_size=3),
+    st.one_of(st.none(), _TEXT, st.sampled_from(["attending officer", "control room"])),
+)
+def test_a_tasks_reasons_and_assignee_kept_together_are_the_pure_bytes(
+    strings: list[tuple[str, str, str]], assignee: str | None
+) -> None:
+    """A task's one reason and its assignee are one kept fragment: any of them, any text."""
+    reasons = [Reason(*three) for three in strings]
+    decision = _decision(tasks=[_task(reasons, assignee), _task(reasons[:1], assignee)])
+    assert fast(decision) == pure(decision)
+    assert to_json(decision) == pure(decision)
+
+
+def test_the_kept_reason_and_assignee_are_keyed_by_both() -> None:
+    one = Reason("tail.test", "source", "check")
+    tasks = [_task([one], "control room"), _task([one], None), _task([one], "officer")]
+    decision = _decision(tasks=tasks)
+    assert fast(decision) == pure(decision)
+    assert '"reasons":[{"rule":"tail.test","source":"source","text":"check"}],"assignee":null' in (
+        fast(decision) or ""
+    )
+    object.__setattr__(one, "text", "changed")  # changed in place: not the kept text
+    assert fast(decision) == pure(decision)
+    assert '"changed"' in pure(decision)
+    kept, _ = _json_writer._tails["assignee"]
+    assert ("tail.test", "source", "check", None) in kept
+
+
+@pytest.mark.parametrize("assignee", [type("Str", (str,), {})("x"), 1, "a \ud800 b"])
+def test_an_odd_assignee_beside_one_reason_takes_the_pure_path(assignee: object) -> None:
+    task = _task([Reason("r", "s", "t")], "x")
+    object.__setattr__(task, "assignee", assignee)
+    decision = _decision(tasks=[task])
+    assert fast(decision) is None
+    _to_json_is_the_pure_path(decision)
+
+
+def test_the_kept_reasons_and_assignees_are_bounded() -> None:
+    kept, _ = _json_writer._tails["assignee"]
+    one = Reason("r", "s", "t")
+    for number in range(_json_writer.REASONS_KEPT + 10):
+        decision = _decision(tasks=[_task([one], f"officer {number}")])
+        assert fast(decision) == pure(decision)
+        assert len(kept) <= _json_writer.REASONS_KEPT
+    long = _task([one], "x" * _json_writer.REASON_BYTES_KEPT)
+    assert fast(_decision(tasks=[long])) == pure(_decision(tasks=[long]))
+    assert ("r", "s", "t", long.assignee) not in kept
 
 
 def test_a_new_plugin_list_is_written_not_the_kept_one() -> None:

@@ -123,7 +123,7 @@ def _reason_json(item: Any) -> tuple[tuple[str, str, str], bytes]:
     return (rule, source, text), _orjson.dumps({"rule": rule, "source": source, "text": text})
 
 
-def _keep(kept: dict[tuple[str, str, str], Any], key: tuple[str, str, str], written: bytes) -> Any:
+def _keep(kept: dict[Any, Any], key: tuple[Any, ...], written: bytes) -> Any:
     """``written`` as a fragment, kept under ``key`` unless it is long (the cache is bounded)."""
     fragment = _orjson.Fragment(written)
     if len(written) <= REASON_BYTES_KEPT:
@@ -131,6 +131,39 @@ def _keep(kept: dict[tuple[str, str, str], Any], key: tuple[str, str, str], writ
             kept.clear()
         kept[key] = fragment
     return fragment
+
+
+#: The caches of :func:`_tail_cache`, one for each name of a last field (bounded each).
+_tails: dict[str, tuple[dict[tuple[Any, ...], Any], Callable[[Any, Any], Any]]] = {}
+
+
+def _tail_cache(name: str) -> tuple[dict[tuple[Any, ...], Any], Callable[[Any, Any], Any]]:
+    """The cache and its miss for a one-reason tuple followed by the last field ``name``.
+
+    A task's last two fields are its reasons and its assignee: most tasks have one
+    reason, and a plan's few steps have few assignees, so ``[{reason}],"assignee":"…"``
+    is kept whole (by the reason's three strings and the string, like the reasons), as
+    the value of the ``"reasons"`` key: one key fewer for the writer and for orjson.
+    """
+    found = _tails.get(name)
+    if found is not None:
+        return found
+    kept: dict[tuple[Any, ...], Any] = {}
+    label = b"]," + _orjson.dumps(name) + b":"
+
+    def tail(item: Any, value: Any) -> Any:
+        key, written = _reason_json(item)
+        return _keep(kept, (*key, value), b"[" + written + label + _orjson.dumps(value))
+
+    _tails[name] = kept, tail
+    return kept, tail
+
+
+def _merges_tail(fields: Any, hints: dict[str, Any]) -> bool:
+    """Whether a model ends with a tuple of reasons and then a string (or ``None``)."""
+    if len(fields) < 2 or hints[fields[-2].name] != tuple[Reason, ...]:
+        return False
+    return hints[fields[-1].name] in (str, str | None, Union[str, None])  # noqa: UP007
 
 
 def _plugins(value: Any) -> Any:
@@ -245,12 +278,49 @@ class _Generator:
         self.inlined.append(cls)
         name = "_C" if cls is self.cls else self._name(cls)
         self._emit(f"if {source}.__class__ is not {name}: raise _U", depth)
+        fields = attrs.fields(cls)
+        merged = _merges_tail(fields, hints)
         items = []
-        for field in attrs.fields(cls):
+        for field in fields[:-2] if merged else fields:
             target = self._value(hints[field.name], f"{source}.{field.name}", depth)
             items.append(f"{field.name!r}: {target}")
+        written = "{" + ", ".join(items) + "}"
+        if merged:
+            written = self._tail(fields[-2].name, fields[-1], hints, source, depth, items)
         self.inlined.pop()
-        return "{" + ", ".join(items) + "}"
+        return written
+
+    def _tail(
+        self,
+        reasons: str,
+        last: Any,
+        hints: dict[str, Any],
+        source: str,
+        depth: int,
+        items: list[str],
+    ) -> str:
+        """Emit a model's last two fields, reasons then a string (see :func:`_merges_tail`).
+
+        A tuple of one reason and the string after it are one kept fragment, the value
+        of the reasons' key; any other tuple is written as usual, with the last key.
+        """
+        var, item, made = self._var(), self._var(), self._var()
+        self._emit(f"{var} = {source}.{reasons}", depth)
+        self._emit(f"if {var}.__class__ is not _tuple: raise _U", depth)
+        value = self._value(hints[last.name], f"{source}.{last.name}", depth)
+        kept, tail = _tail_cache(last.name)
+        head = ", ".join(items)
+        head = head + ", " if head else head
+        key = f"({item}.rule, {item}.source, {item}.text, {value})"
+        self._emit(f"if len({var}) == 1:", depth)
+        self._emit(f"    {item} = {var}[0]", depth)
+        fragment = f"{self._name(kept)}.get({key}) or {self._name(tail)}({item}, {value})"
+        self._emit(f"    {made} = {{{head}{reasons!r}: {fragment}}}", depth)
+        self._emit("else:", depth)
+        self._emit(f"    if {var}:", depth)
+        self._tuple(Reason, var, depth + 2)
+        self._emit(f"    {made} = {{{head}{reasons!r}: {var}, {last.name!r}: {value}}}", depth)
+        return made
 
     def _name(self, value: Any) -> str:
         self.count += 1
