@@ -39,6 +39,8 @@ if TYPE_CHECKING:
 __all__ = ["COUNTER_ALLEGATION", "assess"]
 
 _SOURCE = "dapolicy policy"
+#: A decision's fields, in order (the order ``_decide`` keeps its draft's values in).
+_FIELDS = tuple(a.name for a in attrs.fields(Decision))
 
 
 def assess(
@@ -94,16 +96,20 @@ def _decide(
         prompts = unique([*prompts, overdue])
     review_reasons = tuple(review)
 
-    # Every draft shares these; only referrals, tasks and allocation differ.
+    # Every draft shares these; only referrals, tasks and allocation differ. In the
+    # order of Decision's fields (_FIELDS): each draft is made from the values by position.
     fields: dict[str, Any] = {
         "incident_id": incident.id,
         "victim_id": incident.victim.id,
         "grade": grade,
         "decided_at": fixed_offset(now),
-        "reasons": reasons,
         "domestic_abuse": verdict,
+        "reasons": reasons,
         "findings": findings,
+        "referrals": (),
+        "tasks": (),
         "prompts": prompts,
+        "allocation": None,
         "repeat_victim": repeat_victim,
         "needs_review": False,
         "review_reasons": review_reasons,
@@ -111,19 +117,20 @@ def _decide(
         "policy_fingerprint": policy.fingerprint,
         "plugins": policy.plugins,
         "policy_version": policy.settings.version,
-        "referrals": (),
-        "tasks": (),
-        "allocation": None,
     }
+    assert tuple(fields) == _FIELDS
 
     make = trusted_maker(Decision)
 
     def draft(**changes: Any) -> Decision:
         # Drafts are made of parts each checked when built; the final decision,
-        # returned below, is checked whole.
+        # returned below, is checked whole. Each change (referrals, then tasks) is one
+        # every later draft, and the decision, has too: kept in ``fields``.
         fields["needs_review"] = bool(review or failures)
         fields["failures"] = tuple(failures)
-        return make(**(fields | changes) if changes else fields)  # type: ignore[no-any-return]
+        if changes:
+            fields.update(changes)
+        return make(*fields.values())  # type: ignore[no-any-return]
 
     escalated = _referrals(policy, guard, "dapolicy_escalations", incident, form, draft(), history)
     failures += escalated.failures
@@ -157,7 +164,7 @@ def _decide(
     # sequence a tuple, decided_at at a fixed offset), so the converters would give
     # back what they are given; the checks all run, and raise as Decision(...) does.
     fields["decided_at"] = fixed_offset(fields["decided_at"])  # its converter, as Decision(...)
-    decision: Decision = make(**fields)
+    decision: Decision = make(*fields.values())
     decision.__attrs_post_init__()
     return decision
 
