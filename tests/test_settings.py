@@ -286,9 +286,10 @@ def test_toml_syntax_error(tmp_path: Path) -> None:
 
 def test_messages_never_quote_the_value(tmp_path: Path) -> None:
     with pytest.raises(ValidationError) as excinfo:
-        load(tmp_path, "force = 42\n[hub]\ngrades = ['SECRET-VALUE']\n")
+        load(tmp_path, "force = 987654321\n[hub]\ngrades = ['SECRET-VALUE']\n")
+    # A number no temporary path holds: "42" was found in "pytest-542", the file's path.
     assert "SECRET-VALUE" not in str(excinfo.value)
-    assert "42" not in str(excinfo.value)
+    assert "987654321" not in str(excinfo.value)
     assert problems(excinfo) == [
         ("$.force", "expected a string, got a number"),
         ("$.hub.grades[0]", "must be one of: standard, medium, high"),
