@@ -22,13 +22,34 @@ def tests(session: nox.Session) -> None:
 
     The tests run on every core (pytest-xdist); ``worksteal`` lets an idle worker take
     tests queued behind a long one. ``nox -s tests -- -n 0`` runs them in one process.
+
+    Two passes. The first runs every test but those marked ``kit_run`` under coverage.
+    The second runs the ``kit_run`` tests (the conformance kit over hundreds of cases,
+    on each built-in and on an installed force plug-in) without it: under coverage they
+    were about half the suite's time, the tracer more than doubles theirs, and the
+    first pass alone meets the floor (docs/testing.md). Arguments go to both passes; a pass that
+    selects no test is not a failure (the coverage report still judges the first).
     """
     session.install(".[test,cli]", *nox.project.dependency_groups(PYPROJECT, "dask"))
     session.run("coverage", "erase")
     spread = ["-n", "auto", "--dist", "worksteal"]
-    session.run("coverage", "run", "-m", "pytest", *spread, *session.posargs)
+    nothing_selected = 5  # pytest's exit status when arguments select no test
+    session.run(
+        "coverage",
+        "run",
+        "-m",
+        "pytest",
+        *spread,
+        "-m",
+        "not kit_run",
+        *session.posargs,
+        success_codes=[0, nothing_selected],
+    )
     session.run("coverage", "combine", "--quiet")
     session.run("coverage", "report")
+    session.run(
+        "pytest", *spread, "-m", "kit_run", *session.posargs, success_codes=[0, nothing_selected]
+    )
 
 
 @nox.session(default=False)

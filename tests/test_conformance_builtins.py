@@ -42,6 +42,9 @@ from dapolicy.testing.invariants import (
     run_conformance,
 )
 
+#: Runs the conformance kit over many cases: outside coverage's tracer (noxfile.py).
+pytestmark = pytest.mark.kit_run
+
 LONDON = ZoneInfo("Europe/London")
 REPO = Path(__file__).resolve().parents[1]
 #: The profile's number of cases, but never fewer than this. (The rarest corners --

@@ -20,6 +20,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+#: Runs the conformance kit over many cases: outside coverage's tracer (noxfile.py).
+pytestmark = pytest.mark.kit_run
+
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO / "examples" / "force-plugin"
 PLUGIN = "examplia-vulnerability"

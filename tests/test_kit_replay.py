@@ -25,6 +25,9 @@ from dapolicy.testing.invariants import (
 )
 from mutants.grades import UsedToIt
 
+#: Runs the conformance kit over many cases: outside coverage's tracer (noxfile.py).
+pytestmark = pytest.mark.kit_run
+
 FIND = settings(database=None, derandomize=True, deadline=None, phases=[Phase.generate])
 
 

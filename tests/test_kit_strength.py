@@ -19,6 +19,9 @@ from dapolicy.policy import Policy
 from mutants.control_room import _versioned
 from mutants.strength import judge
 
+#: Runs the conformance kit over many cases: outside coverage's tracer (noxfile.py).
+pytestmark = pytest.mark.kit_run
+
 #: Few drawn cases: the boundary cases kill these mutants before any is drawn.
 EXAMPLES = 10
 

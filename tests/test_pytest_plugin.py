@@ -13,6 +13,9 @@ import pytest
 import dapolicy.testing.pytest_plugin as plugin_module
 from dapolicy.plugins import DEFAULT_PLUGINS
 
+#: Runs the conformance kit over many cases: outside coverage's tracer (noxfile.py).
+pytestmark = pytest.mark.kit_run
+
 pytest_plugins = ["pytester"]
 
 #: Few cases per item: these tests are about the plug-in, not the invariants.
