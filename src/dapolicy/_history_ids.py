@@ -23,7 +23,10 @@ import sys
 from array import array
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta, timezone
+from mmap import mmap
 from typing import TypeGuard
+
+from dapolicy._history_columns import PAGE, area, column, grown, kept, mapped, more, plain
 
 __all__ = [
     "CALLER_CALLS",
@@ -52,33 +55,38 @@ class Ids:
     """Distinct strings, numbered 0, 1, 2, ... in the order they were first added.
 
     Their UTF-8 text ("surrogatepass": every str, a lone surrogate too, comes back as it
-    went in) is kept end to end in one ``bytearray`` (``ends[n]`` is where
-    number ``n``'s text ends); an open-addressing table of ``number + 1`` (0 is an empty
-    slot), a power of two in size and at most 60 % full, finds a number by its text.
-    The table hashes the encoded bytes, so it is rebuilt when the history is unpickled
-    (hashes differ between processes).
+    went in) is kept end to end in one *area* (``arena``: a ``bytearray``, or a map of
+    its own once large, see :mod:`~dapolicy._history_columns`; ``used`` bytes of it),
+    ``ends[n]`` being where number ``n``'s text ends; an open-addressing table of
+    ``number + 1`` (0 is an empty slot), a power of two in size and at most 60 % full,
+    finds a number by its text. The table hashes the encoded bytes, so it is rebuilt
+    when the history is unpickled (hashes differ between processes).
     """
 
-    __slots__ = ("_mask", "_table", "arena", "ends")
+    __slots__ = ("_mask", "_table", "arena", "count", "ends", "used")
 
     def __init__(self) -> None:
         """No ids."""
-        self.arena = bytearray()
-        self.ends = array("I")
-        self._table = array("i", bytes(4 * 8))
+        self.arena: bytearray | mmap = bytearray(64)
+        self.ends = column("I", 16)
+        self._table = column("i", 8)
         self._mask = 7
+        self.count = self.used = 0
 
     def __len__(self) -> int:
         """The number of ids."""
-        return len(self.ends)
+        return self.count
 
     def __getstate__(self) -> tuple[bytearray, array[int]]:
         """The texts only: the table is rebuilt, as hashes differ between processes."""
-        return self.arena, self.ends
+        return bytearray(self.arena[: self.used]), plain(self.ends, self.count)
 
     def __setstate__(self, state: tuple[bytearray, array[int]]) -> None:
         """Take the texts back and build the table for this process."""
-        self.arena, self.ends = state
+        texts, ends = state
+        self.count, self.used = len(ends), len(texts)
+        self.arena = area(texts, len(texts), len(texts) + 64)
+        self.ends = kept(ends, len(ends) + 16)
         self._grow()
 
     def find(self, text: str) -> int:
@@ -90,7 +98,7 @@ class Ids:
             number -= 1
             end = ends[number]
             start = ends[number - 1] if number else 0
-            if end - start == size and self.arena.startswith(data, start):
+            if end - start == size and self.arena.find(data, start, end) == start:
                 return number
             slot = (slot + 1) & mask
         return -1
@@ -110,21 +118,46 @@ class Ids:
                 number -= 1
                 end = ends[number]
                 start = ends[number - 1] if number else 0
-                if end - start == size and arena.startswith(data, start):
+                if end - start == size and arena.find(data, start, end) == start:
                     return number
             slot = (slot + 1) & mask
-        number = len(ends)
-        arena += data
-        try:
-            ends.append(len(arena))
-        except OverflowError:  # 4 GiB of ids: wider ends from now on
-            self.ends = array("q", ends)
-            self.ends.append(len(arena))
-        if 5 * number + 5 > 3 * len(table):  # more than 60 % full
-            self._grow(2 * len(table))
+        number, used = self.count, self.used
+        end = used + size
+        if end > len(arena) or number == len(ends):
+            self._room_for(end)
+            arena, ends = self.arena, self.ends
+        arena[used:end] = data
+        ends[number] = end
+        self.count = number + 1
+        self.used = end
+        slots = mask + 1  # (a map may have more room than the table uses)
+        if 5 * number + 5 > 3 * slots:  # more than 60 % full
+            self._grow(2 * slots)
         else:
             table[slot] = number + 1  # the empty slot the search ended on
         return number
+
+    def mapped(self) -> int:
+        """The bytes of its own maps in use (see ``_history_columns.mapped``).
+
+        Its table is counted whole: ids are spread over all of it.
+        """
+        table = self._table
+        arena = 0 if isinstance(self.arena, bytearray) else -(-self.used // PAGE) * PAGE
+        return arena + mapped(self.ends, self.count) + mapped(table, len(table))
+
+    def _room_for(self, end: int) -> None:
+        """Room for texts up to ``end`` and one more number (wider ends past 4 GiB)."""
+        arena, ends, count = self.arena, self.ends, self.count
+        if end > len(arena):
+            room = more(len(arena), 1)
+            while room < end:
+                room = more(room, 1)
+            self.arena = area(arena, self.used, room)
+            if room > 0xFFFF_FFFF and ends.format == "I":  # 4 GiB of ids
+                self.ends = ends = grown(ends, count, len(ends), "q")
+        if count == len(ends):
+            self.ends = grown(ends, count, more(count, ends.itemsize))
 
     def text(self, number: int) -> str:
         """The string numbered ``number``."""
@@ -140,13 +173,12 @@ class Ids:
         """
         if not size:
             size = 8
-            while 3 * size < 10 * len(self.ends):
+            while 3 * size < 10 * self.count:
                 size *= 2
-        wide = len(self.ends) >= 2**31 - 1
-        table = array("q", bytes(8 * size)) if wide else array("i", bytes(4 * size))
+        table = column("q" if self.count >= 2**31 - 1 else "i", size)
         mask, start = size - 1, 0
         with memoryview(self.arena) as texts:  # no copy of them all at once
-            for number, end in enumerate(self.ends, start=1):
+            for number, end in enumerate(self.ends[: self.count], start=1):
                 slot = hash(bytes(texts[start:end])) & mask
                 while table[slot]:
                     slot = (slot + 1) & mask

@@ -9,13 +9,14 @@ again from its row.
 from __future__ import annotations
 
 import bisect
-from array import array
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta, timezone
+from mmap import mmap
 from typing import Any
 
 import attrs
 
+from dapolicy._history_columns import Rows, column, grown, mapped, more
 from dapolicy._history_entries import (
     CallEntry,
     EventEntry,
@@ -90,7 +91,7 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 ) = (HistoryEntry.__dict__[field.name].__set__ for field in attrs.fields(HistoryEntry))
 
 
-def _text(arena: bytearray, start: int, end: int) -> str:
+def _text(arena: bytearray | mmap, start: int, end: int) -> str:
     return arena[start:end].decode("utf-8", "surrogatepass")
 
 
@@ -106,10 +107,14 @@ class HistoryStore:
         # Every key's rows, in one shared posting list: ``_head[key]`` is its latest
         # posting (-1: none; BIG: its rows are a blob in ``_big``), ``_post[p]`` the
         # posting's ``row << 3 | section`` and ``_next[p]`` the key's posting before it.
-        self._head = array("i")
-        self._post = array("I")
-        self._next = array("i")
-        self._room = _ROOM  # postings and rows that fit the arrays' types
+        # Columns (see :mod:`~dapolicy._history_columns`): ``_head`` holds one number a
+        # key (``len(self._keys)``), ``_post`` and ``_next`` ``_filed`` postings.
+        self._head = column("i", 16)
+        self._post = column("I", 16)
+        self._next = column("i", 16)
+        self._filed = 0
+        self._filed_room = 16  # postings that fit ``_post`` and ``_next`` and their type
+        self._room = _ROOM  # postings and rows that fit the columns' types
         self._big: dict[int, bytes] = {}  # keys past SMALL postings: their rows, sorted
         self._names = Ids()  # incident, call, event and decision ids
         self._as = bytearray()  # by name number: what it was recorded as (bits)
@@ -129,6 +134,14 @@ class HistoryStore:
         self._found: dict[str, int] = {}  # recent key look-ups (-1: not there)
         self._victims = 0
         self._last_name: tuple[object, int] = (None, -1)  # the id last numbered, and its number
+
+    def _mapped(self) -> int:
+        """The bytes its columns' own maps hold (what tracing allocations does not see)."""
+        filed, keys = self._filed, len(self._keys)
+        tables = {id(table): table for table in self._tables}.values()
+        postings = mapped(self._post, filed) + mapped(self._next, filed)
+        ids = self._keys.mapped() + self._names.mapped()
+        return sum(t.mapped() for t in tables) + postings + mapped(self._head, keys) + ids
 
     # --- numbers for ids -----------------------------------------------------------------
 
@@ -152,11 +165,13 @@ class HistoryStore:
             if number is not None and number >= 0:
                 return number
         keys = self._keys
-        count = len(keys.ends)
+        count = keys.count
         # Looked for lately and not there (-1): it is given a slot without comparing.
         added = keys.add(text, absent=number is not None)
         if added == count:
-            self._head.append(-1)
+            if count == len(self._head):
+                self._head = grown(self._head, count, more(count, 4))
+            self._head[count] = -1
             if text in found:  # not there when looked for: it is now
                 found[text] = added
         return added
@@ -178,7 +193,7 @@ class HistoryStore:
         if text is last and number >= 0:  # a grade or referral for the incident just recorded
             return number
         names = self._names
-        count = len(names.ends)
+        count = names.count
         number = names.add(text, absent=text is last)  # looked for just before, and not there
         if number == count:
             self._as.append(0)
@@ -245,20 +260,31 @@ class HistoryStore:
             position = self._place(held, at, text, self._tables[section], after=True)
             self._big[key] = with_row(blob, section, position, row)  # type: ignore[assignment]
             return
-        post = self._post
-        if row >= self._room or len(post) >= self._room:
-            self._widen()
-            post = self._post
-        post.append(row << 3 | section)
-        self._next.append(head[key])
-        self._head[key] = len(post) - 1
+        filed = self._filed
+        if filed >= self._filed_room or row >= self._room:
+            self._more_postings(row)
+            head = self._head
+        self._post[filed] = row << 3 | section
+        self._next[filed] = head[key]
+        head[key] = filed
+        self._filed = filed + 1
 
-    def _widen(self) -> None:
-        """Wider arrays for the postings: past 2**29 rows or postings (never in practice)."""
-        self._post = array("Q", self._post)
-        self._next = array("q", self._next)
-        self._head = array("q", self._head)
-        self._room = 2**60
+    def _more_postings(self, row: int) -> None:
+        """Room for another posting: more of them, or wider ones.
+
+        Wider past 2**29 rows or postings (never in practice).
+        """
+        filed, keys = self._filed, len(self._keys)
+        if row >= self._room or filed >= self._room:
+            self._post = grown(self._post, filed, len(self._post), "Q")
+            self._next = grown(self._next, filed, len(self._post), "q")
+            self._head = grown(self._head, keys, len(self._head), "q")
+            self._room = 2**60
+        if filed >= len(self._post):
+            room = more(filed, self._post.itemsize)
+            self._post = grown(self._post, filed, room)
+            self._next = grown(self._next, filed, room)
+        self._filed_room = min(len(self._post), self._room)
 
     def _place(
         self,
@@ -442,40 +468,3 @@ class HistoryStore:
         put(entry, "order", ORDERS[misc >> 16 & 0xFF])
         put(entry, "recorded_at", moment(table.known[row], known_zone))
         return entry
-
-
-class Rows:
-    """One kind of entry as columns: times in microseconds, ids' numbers, a packed integer."""
-
-    __slots__ = ("at", "ids", "known", "misc")
-
-    def __init__(self, ids: str, misc: str = "I") -> None:
-        self.at = array("q")
-        #: The times known: the very array ``at`` while every row was known from its own
-        #: time (a call's, a grade's or a referral's, by default), a copy from the first
-        #: row that was not.
-        self.known = self.at
-        self.misc = array(misc)
-        self.ids = tuple(array(code) for code in ids)
-
-    def times(self, at: int, known: int) -> None:
-        """Add a row's two times."""
-        times = self.at
-        times.append(at)
-        if self.known is not times:
-            self.known.append(known)
-        elif known != at:
-            self.known = array("q", times)
-            self.known[-1] = known
-
-    def add(self, at: int, known: int, misc: int, *ids: int) -> None:
-        count = len(self.at)
-        try:
-            self.times(at, known)
-            self.misc.append(misc)
-            for column, value in zip(self.ids, ids, strict=True):
-                column.append(value)
-        except BaseException:  # a value past its column's range: no row, not half of one
-            for column in (self.at, self.known, self.misc, *self.ids):
-                del column[count:]  # (``known`` may be ``at`` itself: cut once, then no-op)
-            raise

@@ -4,7 +4,9 @@ How it is kept: under 300 bytes a record, not an object per entry
     Every id is a number: victims, suspects, callers, locations and perpetrators in one
     table of *keys*, incident, call, event and decision ids in one of *names*
     (:class:`~dapolicy._history_ids.Ids`: their text once, in one ``bytearray``). Each
-    kind of entry is a row in columns of machine integers (:mod:`array`): its two times
+    kind of entry is a row in columns of machine integers (:mod:`array` types, each in
+    a buffer of its own that is never moved once large, see
+    :mod:`~dapolicy._history_columns`): its two times
     as integer microseconds, its ids' numbers, and its UTC offsets, crime flag, grade or
     event kind packed in one more integer. The rows filed under each key (a victim's
     incidents, grades, events and referrals; a caller's and a location's calls) are
@@ -29,6 +31,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from dapolicy._history_columns import kept, plain
 from dapolicy._history_entries import (
     CallEntry,
     EventEntry,
@@ -133,19 +136,33 @@ class InMemoryHistory(HistoryStore):
 
     def __len__(self) -> int:
         """The number of incidents held."""
-        return len(self._inc.at)
+        return self._inc.count
 
     def __repr__(self) -> str:
         """Counts only: a history is full of ids and must not be dumped into a log."""
         return (
-            f"<InMemoryHistory incidents={len(self._inc.at)} victims={self._victims} "
-            f"calls={len(self._calls.at)}>"
+            f"<InMemoryHistory incidents={self._inc.count} victims={self._victims} "
+            f"calls={self._calls.count}>"
         )
 
     def __getstate__(self) -> dict[str, Any]:
         """Everything but what is kept only to answer the next query faster."""
         unkept = {"_built": {}, "_found": {}, "_last_name": (None, -1), "_met": {}}
-        return {**self.__dict__, **unkept}
+        filed, keys = self._filed, len(self._keys)
+        postings = {  # as arrays: a column of its own map cannot be pickled
+            "_head": plain(self._head, keys),
+            "_post": plain(self._post, filed),
+            "_next": plain(self._next, filed),
+        }
+        return {**self.__dict__, **unkept, **postings}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """Take the history back, its postings as columns with room to grow."""
+        self.__dict__.update(state)
+        self._head = kept(state["_head"], 2 * len(state["_head"]) + 16)
+        room = 2 * self._filed + 16
+        self._post, self._next = kept(state["_post"], room), kept(state["_next"], room)
+        self._filed_room = min(len(self._post), self._room)
 
     # --- recording -----------------------------------------------------------------------
     #
@@ -176,12 +193,7 @@ class InMemoryHistory(HistoryStore):
         # An entry kept as given answers with its own crime flag: its bit is not read
         # (and ``bool()`` of an odd flag, pandas' NA say, may raise).
         misc = zones << 1 | entry.crime if plain else 0
-        row = len(table.at)
-        table.times(at_us, known_us)
-        table.misc.append(misc)
-        ids, suspects = table.ids
-        ids.append(name)
-        suspects.append(suspect)
+        row = table.add(at_us, known_us, misc, name, suspect)
         self._victims += new_victim
         self._file(victim, INCIDENTS, row, at_us, text)
         self._as[name] |= _AS_INCIDENT
@@ -208,13 +220,7 @@ class InMemoryHistory(HistoryStore):
         by = NO_KEY if caller is None else self._add_key(caller)
         to = NO_KEY if location is None else self._add_key(location)
         table = self._calls
-        row = len(table.at)
-        table.times(at_us, known_us)
-        table.misc.append(zones if plain else 0)
-        ids, callers, locations = table.ids
-        ids.append(name)
-        callers.append(by)
-        locations.append(to)
+        row = table.add(at_us, known_us, zones if plain else 0, name, by, to)
         if caller is not None:
             self._file(by, CALLER_CALLS, row, at_us, text)
         if location is not None:
@@ -248,8 +254,8 @@ class InMemoryHistory(HistoryStore):
         )
         name = self._add_name(entry.incident_id)
         victim, suspect = self._add_key(entry.victim_id), self._add_key(entry.suspect_id)
-        row = len(table.at)
-        table.add(at_us, known_us, at_zone | known_zone << 16 if plain else 0, name, suspect)
+        zones = at_zone | known_zone << 16 if plain else 0
+        row = table.add(at_us, known_us, zones, name, suspect)
         self._file(victim, MARAC, row, at_us, entry.incident_id)
         if not plain:
             self._odd[MARAC + 8 * row] = entry
@@ -268,10 +274,9 @@ class InMemoryHistory(HistoryStore):
         plain = type(entry) is GradeEntry and _plain(entry.victim_id, entry.decision_id)
         name = self._add_name(entry.decision_id)
         victim = self._add_key(entry.victim_id)
-        row = len(table.at)
         wide = max(at_zone, known_zone) >= GRADE_WIDE  # past the fields: kept beside
         zones = GRADE_WIDE if wide else at_zone | known_zone << 28
-        table.add(at_us, known_us, rank | zones << 8, name)
+        row = table.add(at_us, known_us, rank | zones << 8, name)
         self._file(victim, GRADES, row, at_us, entry.decision_id)
         if wide:
             self._wide[GRADES + 8 * row] = (at_zone, known_zone)
@@ -292,10 +297,9 @@ class InMemoryHistory(HistoryStore):
         name = self._add_name(entry.event_id)
         victim, perpetrator = self._add_key(entry.victim_id), self._add_key(entry.perpetrator_id)
         table = self._events
-        row = len(table.at)
         wide = max(at_zone, known_zone) >= EVENT_WIDE  # past the fields: kept beside
         zones = EVENT_WIDE if wide else at_zone | known_zone << 20
-        table.add(at_us, known_us, codes | zones << 24, name, perpetrator)
+        row = table.add(at_us, known_us, codes | zones << 24, name, perpetrator)
         self._file(victim, EVENTS, row, at_us, entry.event_id)
         if wide:
             self._wide[EVENTS + 8 * row] = (at_zone, known_zone)
