@@ -12,8 +12,11 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import json
+import os
 import pickle
 import tracemalloc
+import warnings
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from types import SimpleNamespace
@@ -267,6 +270,53 @@ def columns_mapped_from(size: int) -> Iterator[None]:
         yield
     finally:
         _history_columns.LARGE = before
+
+
+def _incident_ids(history: InMemoryHistory, victim: str) -> list[str]:
+    span = {"since": BASE, "until": BASE + timedelta(days=3650)}
+    return [e.incident_id for e in history.incidents(victim, **span, known_at=span["until"])]
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="this system has no fork")
+def test_a_forked_process_keeps_a_history_of_its_own() -> None:
+    """A history inherited through fork is each process's own, its maps copied on write.
+
+    A force's baseline loaded once and then forked into a pool: with shared maps the
+    child's case and the parent's were written into the same pages, so each process
+    lost its own and saw the other's (a victim's incidents from another partition).
+    """
+    with columns_mapped_from(64):
+        history = InMemoryHistory()
+        for i in range(200):
+            at = BASE + timedelta(minutes=i)
+            history.record_incident(HistoryEntry(f"INC-{i}", f"V-{i}", f"S-{i}", at))
+        answer_r, answer_w = os.pipe()
+        go_r, go_w = os.pipe()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)  # fork beside threads, 3.12+
+            pid = os.fork()
+        if pid == 0:  # pragma: no cover - the child, which only answers through the pipe
+            try:
+                at = BASE + timedelta(days=100)
+                history.record_incident(HistoryEntry("INC-CHILD", "V-CHILD", "S-CHILD", at))
+                os.read(go_r, 1)  # the parent has recorded its own case meanwhile
+                seen = [_incident_ids(history, "V-CHILD"), _incident_ids(history, "V-PARENT")]
+                os.write(answer_w, json.dumps([*seen, len(history)]).encode())
+            finally:
+                os._exit(0)
+        os.close(answer_w)
+        at = BASE + timedelta(days=200)
+        history.record_incident(HistoryEntry("INC-PARENT", "V-PARENT", "S-PARENT", at))
+        os.write(go_w, b"x")
+        with os.fdopen(answer_r, "rb") as answer:
+            child = json.loads(answer.read() or b"null")
+        os.waitpid(pid, 0)
+        for fd in (go_r, go_w):
+            os.close(fd)
+        assert child == [["INC-CHILD"], [], 201]
+        assert _incident_ids(history, "V-PARENT") == ["INC-PARENT"]
+        assert _incident_ids(history, "V-CHILD") == []
+        assert _incident_ids(history, "V-7") == ["INC-7"]
 
 
 def _recorders(history: InMemoryHistory) -> dict[type, Any]:

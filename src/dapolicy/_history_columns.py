@@ -28,6 +28,14 @@ __all__ = ["LARGE", "PAGE", "Rows", "area", "column", "grown", "kept", "mapped",
 LARGE = 64 * 1024
 #: A map's unit: its size is a whole number of pages.
 PAGE = mmap.PAGESIZE
+#: Private, where the system has the flag: a forked process's history must stay its own,
+#: copied on write as a heap block is, not shared with its parent (``mmap``'s default).
+_PRIVATE: dict[str, int] = {"flags": mmap.MAP_PRIVATE} if hasattr(mmap, "MAP_PRIVATE") else {}
+
+
+def _map(size: int) -> mmap.mmap:
+    """An anonymous map of ``size`` bytes (a whole number of pages) of this process's own."""
+    return mmap.mmap(-1, size, **_PRIVATE)
 
 
 def column(code: str, items: int) -> memoryview:
@@ -39,7 +47,7 @@ def column(code: str, items: int) -> memoryview:
     if size < LARGE:
         return memoryview(bytearray(size)).cast(code)  # type: ignore[call-overload,no-any-return]
     size = -(-size // PAGE) * PAGE
-    return memoryview(mmap.mmap(-1, size)).cast(code)  # type: ignore[call-overload,no-any-return]
+    return memoryview(_map(size)).cast(code)  # type: ignore[call-overload,no-any-return]
 
 
 def more(items: int, itemsize: int = 8) -> int:
@@ -96,9 +104,7 @@ def area(old: bytearray | mmap.mmap | bytes, used: int, size: int) -> bytearray 
 
     A ``bytearray`` of ``size`` bytes, or past :data:`LARGE` a map of its own.
     """
-    new: bytearray | mmap.mmap = (
-        bytearray(size) if size < LARGE else mmap.mmap(-1, -(-size // PAGE) * PAGE)
-    )
+    new: bytearray | mmap.mmap = bytearray(size) if size < LARGE else _map(-(-size // PAGE) * PAGE)
     with memoryview(new) as into, memoryview(old) as out:
         into[:used] = out[:used]
     return new
