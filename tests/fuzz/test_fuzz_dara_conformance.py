@@ -11,14 +11,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from _scale import fuzz_settings
 
 from dapolicy.settings import load_settings
 from dapolicy.testing.invariants import isolated, run_conformance
-
-#: Runs the conformance kit over many cases: outside coverage's tracer (noxfile.py).
-pytestmark = pytest.mark.kit_run
 
 POLICY = Path(__file__).resolve().parents[2] / "docs" / "examples" / "dara-policy.toml"
 
