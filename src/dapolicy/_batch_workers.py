@@ -9,12 +9,16 @@ has stopped reading.
 A worker announces each line before deciding it, in a shared 64-bit slot (the line
 number and when it started). The parent waits on the workers' pipes and process
 sentinels together, so it learns at once that one has died, and it checks the slots
-for a line that has run past the decision time budget plus a margin. Either way the
-worker is killed if need be, the line it held becomes a reject that says why, and a
+for a line that has been held past the decision time budget plus a margin, counting
+only time in which the worker could run (:mod:`dapolicy._batch_watch`: a stall of the
+machine, or a worker stopped by a signal, is no line's fault). Either way the worker
+is killed if need be, the line it held becomes a reject that says why, and a
 replacement takes its place: it first decides again, silently, every line its
 partition had finished (decisions are deterministic, so its history is rebuilt
 exactly as it was), then takes over the chunks that were never answered. The other
-lines' decisions are therefore exactly those of a run without the fault.
+lines' decisions are therefore exactly those of a run without the fault. A
+replacement that fails while it decides those lines again is a fault no line
+explains, like a death between lines: three in a row stop the run.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from typing import Any, NamedTuple
 from dapolicy._batch_exit import guarded
 from dapolicy._batch_index import Index, own_history, reject_json, transaction_of
 from dapolicy._batch_spill import LineResult, Records, Spill, append_to, pack
+from dapolicy._batch_watch import Watch, is_stopped
 from dapolicy.errors import ValidationError
 from dapolicy.policy import Policy
 
@@ -57,6 +62,10 @@ REPLAY_CHUNK = 1000
 
 #: How often the parent looks at the workers' slots when nothing arrives (seconds).
 POLL = 0.25
+
+#: The most one interval between two of the parent's looks at a slot is charged to
+#: the line held, in units of ``POLL``: a longer gap is time the parent did not run.
+STEP_POLLS = 2
 
 #: The decision time budget when the settings have none (seconds).
 DEFAULT_DECISION_SECONDS = 10.0
@@ -181,6 +190,7 @@ def _decide_lines(job: _Job) -> None:  # pragma: no cover - runs in a child proc
         text = f"{type(exc).__name__}: {exc}" if isinstance(exc, ValidationError) else None
         outbox.send(("failed", text or type(exc).__name__))
         return
+    outbox.send(("started", None))  # a failure from now on is no failure to start
     # Its own descriptor where there is a path; else the one inherited by fork.
     handle = os.open(index.path, os.O_RDONLY) if index.path else index.handle
     with own_history(job.expected, job.temp_dir) as history:
@@ -240,23 +250,20 @@ class _Worker:
         self.process.start()
         inbox_child.close()
         self.outbox_child.close()  # so a dead worker's pipe reads as closed
-        self.ready = False
+        #: It has built its policy; it has decided again what it was given to.
+        self.started = self.ready = False
         self.raised = ""
+        self.watch = Watch()
         #: Chunks sent and not yet answered, then chunks waiting to be sent.
         self.sent: deque[list[int]] = deque()
         self.waiting: deque[list[int]] = deque()
         #: Lines decided, in order: what a replacement decides again.
         self.done = replay
 
-    def held(self) -> tuple[int, float | None]:
-        """(line being decided or 0, seconds since it started or None when idle)."""
-        value = self.slot.value
-        if not value:
-            return 0, None
-        number, started = value & _LOW, (value >> 32) / 1000
-        if number & _REPLAY:  # deciding again a line already decided: not its fault
-            return 0, started
-        return number, started
+    def stopped(self) -> bool:
+        """Whether the process is stopped now (by a signal or a debugger)."""
+        pid = self.process.pid
+        return pid is not None and is_stopped(pid)
 
     def send_what_fits(self) -> None:
         while self.ready and self.waiting and len(self.sent) < IN_FLIGHT:
@@ -295,6 +302,7 @@ class Pool:
         self.jobs = jobs
         self.limit = budget + min(MARGIN, budget)
         self.budget = budget
+        self.step = POLL * STEP_POLLS
         self.context = fork_context()
         self.epoch = time.monotonic()
         self.unexplained = 0
@@ -361,15 +369,18 @@ class Pool:
             yield from self._receive(worker, kind, payload)
         now = time.monotonic() - self.epoch
         for worker in list(self.workers):
-            number, started = worker.held()
-            if started is not None and now - started > self.limit:
-                yield from self._replace(worker, self._stuck(number))
+            value = worker.slot.value  # read once: the worker may move on meanwhile
+            if worker.watch.look(value, now, self.step, worker.stopped) > self.limit:
+                yield from self._replace(worker, self._stuck(), value)
 
     def _receive(self, worker: _Worker, kind: str, payload: Any) -> Iterator[LineResult | Records]:
         if kind == "failed":
             raise WorkerError(f"a worker process failed: {payload}")
         if kind == "raised":  # it is ending: the sentinel follows
             worker.raised = str(payload)
+            return
+        if kind == "started":
+            worker.started = True
             return
         if kind == "ready":
             worker.ready = True
@@ -388,18 +399,27 @@ class Pool:
         how = f"signal {-code}" if code is not None and code < 0 else f"exit code {code}"
         return f"not decided: the worker process deciding it ended ({how})"
 
-    def _stuck(self, _: int) -> str:
+    def _stuck(self) -> str:
         return (
             f"not decided: no decision within {self.limit:g} s (the decision time budget "
             f"of {self.budget:g} s and a margin); its worker process was stopped"
         )
 
-    def _replace(self, worker: _Worker, why: str) -> Iterator[LineResult | Records]:
-        """Stop ``worker``, reject the line it held, start a replacement."""
-        number, _ = worker.held()
+    def _replace(
+        self, worker: _Worker, why: str, value: int | None = None
+    ) -> Iterator[LineResult | Records]:
+        """Stop ``worker``, reject the line it held, start a replacement.
+
+        :param value: its slot as seen when it was found stuck (else read now, once it
+            has ended: the line it held when it died).
+        """
         worker.stop()
-        if not worker.ready:
+        if value is None:
+            value = worker.slot.value
+        if not worker.started and not value:  # its policy could not be built
             raise WorkerError(f"a worker process failed before it started: {why}")
+        # A line decided again is not the fault of the line (it was decided before).
+        number = 0 if value & _REPLAY else value & _LOW
         unanswered = [*worker.sent, *worker.waiting]
         if number and any(number in chunk for chunk in unanswered):
             unanswered = [[n for n in chunk if n != number] for chunk in unanswered]
