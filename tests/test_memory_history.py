@@ -171,7 +171,7 @@ class Reference:
             and e.incident_id != exclude
         ]
         by_time = sorted(found, key=lambda e: (micros(e.occurred_at), e.incident_id))
-        answers: list[Any] = [by_time]
+        answers: list[Any] = [by_time, len(by_time)]
         for field in ("caller_id", "location_id"):
             found = [
                 e
@@ -215,6 +215,8 @@ def ask_memory(history: InMemoryHistory, ask: dict[str, Any]) -> list[Any]:
     victim, other, exclude = ask["victim"], ask["other"], ask["exclude"]
     answers: list[Any] = [
         list(history.incidents(victim, **window, suspect_id=other, exclude=exclude)),
+        # Counted from the rows, no entry made: the number of incidents just given.
+        history.count_incidents(victim, **window, suspect_id=other, exclude=exclude),
         list(history.calls(**window, caller_id=victim, exclude=exclude)),
         list(history.calls(**window, location_id=victim, exclude=exclude)),
         history.last_marac_referral(
@@ -232,8 +234,8 @@ def exactly(value: Any) -> Any:
     """What must be the same: each entry's repr (types, offsets, names, folds) and instants."""
     if isinstance(value, list):
         return [exactly(item) for item in value]
-    if value is None:
-        return None
+    if value is None or type(value) is int:  # (a count)
+        return value
     return (
         repr(value),
         type(value),

@@ -165,6 +165,8 @@ def test_only_ids_and_times_are_stored(history: SQLiteHistory, path: Path) -> No
     [
         (sqlite_history._INCIDENTS_OF_VICTIM, ("V", 0, 1, 2, None)),
         (sqlite_history._INCIDENTS_OF_PAIR, ("V", "S", 0, 1, 2, "I-1")),
+        (sqlite_history._COUNT_OF_VICTIM, ("V", 0, 1, 2, None)),
+        (sqlite_history._COUNT_OF_PAIR, ("V", "S", 0, 1, 2, "I-1")),
         (sqlite_history._LAST_MARAC, ("V", "S", 1, 2, "I-1")),
         (sqlite_history._CALLS_OF["caller_id"], ("P", 0, 1, 2, None)),
         (sqlite_history._CALLS_OF["location_id"], ("L", 0, 1, 2, None)),
@@ -544,6 +546,8 @@ def test_answers_match_in_memory_history(
             }
             found = sql.incidents(victim, **window)
             assert exactly(found) == exactly(memory.incidents(victim, **window))
+            assert sql.count_incidents(victim, **window) == len(found)
+            assert memory.count_incidents(victim, **window) == len(found)
             assert all(micros(e.recorded_at) < micros(moment) for e in found)
             (victim, suspect), before, moment, excluded = marac
             ask = {"before": before, "known_at": moment, "exclude": excluded}

@@ -33,6 +33,7 @@ from dapolicy.history import (
     InMemoryHistory,
     MaracReferralEntry,
     MutableHistory,
+    decision_view,
     record,
 )
 from dapolicy.models import Call, Decision, Event, EventKind, Incident, RiskForm
@@ -267,6 +268,129 @@ def test_the_store_cannot_be_reached_through_the_view_by_attribute_access() -> N
     assert repr(view) == "<HistoryView known_at=2024-01-11T20:00:00+00:00>"
     # It is not a security boundary against the interpreter itself, and says so.
     assert history in gc.get_referents(view)
+
+
+class Listed:
+    """A force's own History that cannot count: the view counts what it gives."""
+
+    def __init__(self, history: InMemoryHistory, count: Any = None) -> None:
+        self.history, self.asked = history, 0
+        if count is not None:
+            self.count_incidents = count
+
+    def incidents(self, victim_id: str, **ask: Any) -> Any:
+        self.asked += 1
+        return self.history.incidents(victim_id, **ask)
+
+    def last_marac_referral(self, victim_id: str, suspect_id: str, **ask: Any) -> Any:
+        return self.history.last_marac_referral(victim_id, suspect_id, **ask)
+
+    def calls(self, **ask: Any) -> Any:
+        return self.history.calls(**ask)
+
+    def last_grade(self, victim_id: str, **ask: Any) -> Any:
+        return self.history.last_grade(victim_id, **ask)
+
+    def events(self, victim_id: str, **ask: Any) -> Any:
+        return self.history.events(victim_id, **ask)
+
+
+def _three(store: MutableHistory) -> None:
+    store.record_incident(entry("a", T0, T0 + HOUR))
+    store.record_incident(entry("b", T0 + DAY, T0 + DAY))
+    store.record_incident(HistoryEntry("c", "V-1", "S-2", T0 + 2 * DAY))
+
+
+def test_a_view_counts_what_its_incidents_would_be(store: MutableHistory) -> None:
+    _three(store)
+    memory = InMemoryHistory()
+    _three(memory)
+    for history in (store, Listed(memory)):
+        view = HistoryView(history, known_at=T0 + 3 * DAY)  # type: ignore[arg-type]
+        for ask in (
+            {},
+            {"exclude": "b"},
+            {"exclude": "z"},
+            {"suspect_id": "S-2"},
+            {"suspect_id": "S-9"},
+            {"known_at": T0 + HOUR},  # earlier: honoured
+            {"known_at": T0 + 30 * DAY},  # later: clamped
+            {"since": T0 + MICRO},
+            {"until": T0 + DAY - MICRO},
+        ):
+            question = {**EVER, **ask}
+            count = view.count_incidents("V-1", **question)
+            assert count == len(view.incidents("V-1", **question))
+        assert view.count_incidents("V-1", **EVER) == 3
+        assert view.count_incidents("V-none", **EVER) == 0
+
+
+def test_an_engine_view_counts_from_an_answer_it_has_and_asks_a_count_once() -> None:
+    memory = InMemoryHistory()
+    _three(memory)
+    counted: list[str] = []
+
+    def count_incidents(victim_id: str, **ask: Any) -> int:
+        counted.append(victim_id)
+        return memory.count_incidents(victim_id, **ask)
+
+    store = Listed(memory, count_incidents)
+    view = decision_view(store, T0 + 3 * DAY)  # type: ignore[arg-type]
+    assert view.count_incidents("V-1", **EVER) == view.count_incidents("V-1", **EVER) == 3
+    assert (counted, store.asked) == (["V-1"], 0)  # asked once, and no entry made
+    assert view.count_incidents("V-1", **EVER, exclude="a") == 2
+    assert len(view.incidents("V-1", **EVER, suspect_id="S-1")) == 2
+    assert view.count_incidents("V-1", **EVER, suspect_id="S-1") == 2  # from the answer
+    assert (counted, store.asked) == (["V-1", "V-1"], 1)
+    plain = decision_view(Listed(memory), T0 + 3 * DAY)  # type: ignore[arg-type]
+    assert plain.count_incidents("V-1", **EVER) == 3
+    assert plain.incidents("V-1", **EVER) == view.incidents("V-1", **EVER)
+
+
+@pytest.mark.parametrize("answer", ["3", -1, True, 2.0, None])
+def test_a_count_that_is_not_a_whole_number_is_refused(answer: Any) -> None:
+    view = HistoryView(Listed(InMemoryHistory(), lambda *_, **__: answer), known_at=T0)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"Listed.count_incidents\(\) must give a whole number"):
+        view.count_incidents("V-1", **EVER)
+
+
+class OneClockCount(Listed):
+    """A History whose own count was written without the second clock."""
+
+    def count_incidents(self, victim_id: str, *, since: datetime, until: datetime) -> int:
+        return 0
+
+
+def test_a_count_that_takes_no_known_at_is_refused_saying_why() -> None:
+    store = OneClockCount(InMemoryHistory())
+    with pytest.raises(TypeError, match=r"OneClockCount.count_incidents\(\) takes no known_at"):
+        HistoryView(store, known_at=T0)  # type: ignore[arg-type]
+
+
+def test_assessing_makes_no_entry_of_the_victims_past(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The series, MARAC escalation and repeat-victim rules only count: nothing is made."""
+    history = InMemoryHistory()
+    for n in range(4):
+        history.record_incident(entry(f"P-{n}", T0 - (n + 1) * DAY, T0 - (n + 1) * DAY))
+    incident = h.make_incident("INC-9")
+    policy = h.make_policy()
+    now = incident.reported_at + HOUR
+    made = policy.assess(incident, h.dash_form(incident), history=history, now=now)
+
+    def no_entry(*_: Any) -> None:
+        raise AssertionError("an entry was made again")
+
+    monkeypatch.setattr(InMemoryHistory, "_incident", no_entry)
+    history._built.clear()
+    counted = policy.assess(incident, h.dash_form(incident), history=history, now=now)
+    assert counted == made
+    assert not counted.failures
+    assert counted.repeat_victim
+    assert {"local.series.3-in-12m", "marac.potential-escalation"} <= {
+        r.rule for r in counted.reasons + counted.review_reasons
+    } | {r.rule for f in counted.findings for r in f.reasons} | {
+        r.rule for ref in counted.referrals for r in ref.reasons
+    }
 
 
 # --- Policy gives every hook a view, bound to now ------------------------------------------

@@ -8,14 +8,18 @@ from __future__ import annotations
 
 import inspect
 
-__all__ = ["QUERIES", "check_history"]
+__all__ = ["OPTIONAL", "QUERIES", "check_history"]
 
 #: The query methods of a History.
 QUERIES = ("incidents", "last_marac_referral", "calls", "last_grade", "events")
+#: The query methods a History may have (a view asks another query in their place).
+OPTIONAL = ("count_incidents",)
 
 
 def check_history(history: object, is_history: bool) -> None:
     """Raise TypeError unless ``history`` is a History whose queries take ``known_at``.
+
+    Its optional queries (:data:`OPTIONAL`) too, where it has them.
 
     :param is_history: ``isinstance(history, History)``: it has every query method.
     """
@@ -27,7 +31,8 @@ def check_history(history: object, is_history: bool) -> None:
             "(it must answer for grades and events as well: see 'Writing your own "
             "History' in the documentation)"
         )
-    for name in QUERIES:
+    optional = (name for name in OPTIONAL if getattr(history, name, None) is not None)
+    for name in (*QUERIES, *optional):
         try:
             parameters = inspect.signature(getattr(history, name)).parameters
         except (TypeError, ValueError):  # no signature to read (a C function): trust it

@@ -2,8 +2,8 @@
 
 Behind :mod:`dapolicy._memory_history`, whose :class:`~dapolicy.history.InMemoryHistory`
 records and queries through it (see that module for how it is kept). This is the part
-that turns ids into numbers and back, files a row under its key, and makes an entry
-again from its row.
+that turns ids into numbers and back and files a row under its key; making an entry
+again from its row is :mod:`dapolicy._history_made`'s.
 """
 
 from __future__ import annotations
@@ -11,24 +11,10 @@ from __future__ import annotations
 import bisect
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta, timezone
-from mmap import mmap
 from typing import Any
 
-import attrs
-
 from dapolicy._history_columns import Rows, column, grown, mapped, more
-from dapolicy._history_entries import (
-    CallEntry,
-    EventEntry,
-    GradeEntry,
-    HistoryEntry,
-    MaracReferralEntry,
-)
 from dapolicy._history_ids import (
-    CALLER_CALLS,
-    EVENTS,
-    GRADES,
-    MARAC,
     Ids,
     Zones,
     blob_of,
@@ -37,7 +23,15 @@ from dapolicy._history_ids import (
     rows,
     with_row,
 )
-from dapolicy.models import Agency, CivilOrder, EventKind, RiskGrade
+from dapolicy._history_made import (
+    EVENT_WIDE,
+    GRADE_WIDE,
+    GRADES_BY_RANK,
+    NO_KEY,
+    ORDERS,
+    ZONE_MASK,
+    Made,
+)
 
 __all__ = [
     "BIG",
@@ -49,27 +43,9 @@ __all__ = [
     "ZONE_MASK",
     "HistoryStore",
     "Rows",
+    "in_window",
 ]
 
-GRADES_BY_RANK = tuple(RiskGrade)
-_KINDS = tuple(EventKind)
-_AGENCIES = tuple(Agency)
-ORDERS = (None, *CivilOrder)
-
-#: A call's caller or location when there is none.
-NO_KEY = 0xFFFFFFFF
-#: Offsets' numbers packed beside a crime flag (incidents) or alone (calls, referrals).
-ZONE_BITS = 15
-ZONE_MASK = (1 << ZONE_BITS) - 1
-#: The largest offset's number a grade's (28 bits each) and an event's (20 bits) packed
-#: fields hold; the field's all-ones value says "the two numbers are in ``_wide``" (a
-#: history that has met that many distinct offsets: made to, never in practice).
-GRADE_WIDE = (1 << 28) - 1
-EVENT_WIDE = (1 << 20) - 1
-#: Entries made again and kept, at most (about 1.5 MB whatever the history's size): a
-#: victim's incidents are asked about at every assessment, and a victim assessed again
-#: soon after (a series; a run of re-assessments) finds them made.
-_BUILT = 4096
 #: Key look-ups kept, at most (about 0.5 MB): the victim and suspect of every assessment.
 _FOUND = 4096
 #: ``_head[key]`` of a key whose rows are a blob (see HistoryStore._rows).
@@ -77,25 +53,11 @@ BIG = -2
 #: Row and posting numbers the postings' arrays hold before they are widened.
 _ROOM = 2**29 - 1
 
-put = object.__setattr__
-_new = object.__new__
 _MICROSECOND = timedelta(microseconds=1)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-(
-    _SET_INCIDENT_ID,
-    _SET_VICTIM_ID,
-    _SET_SUSPECT_ID,
-    _SET_OCCURRED_AT,
-    _SET_CRIME,
-    _SET_RECORDED_AT,
-) = (HistoryEntry.__dict__[field.name].__set__ for field in attrs.fields(HistoryEntry))
 
 
-def _text(arena: bytearray | mmap, start: int, end: int) -> str:
-    return arena[start:end].decode("utf-8", "surrogatepass")
-
-
-class HistoryStore:
+class HistoryStore(Made):
     """The numbers, rows and postings of an in-memory history, and its entries made again."""
 
     #: A key's postings walked past this many have its rows made a blob.
@@ -233,6 +195,29 @@ class HistoryStore:
             found.sort(key=lambda row: (when(row), names(ids[row])))
         return found
 
+    def _within(self, key: int, section: int, since: int, until: int, known: int) -> list[int]:
+        """The key's rows in ``section`` in a window (see :func:`in_window`), in no set order.
+
+        For a question that only counts them: they are not sorted, and a key with few
+        rows has them found in one walk of its postings.
+        """
+        head, table = self._head[key], self._tables[section]
+        if head == BIG:
+            return in_window(rows(self._big[key], section), table, since, until, known)
+        at, recorded = table.at, table.known
+        post, after, found, steps = self._post, self._next, [], 0
+        while head >= 0:
+            value = post[head]
+            if value & 7 == section:
+                row = value >> 3
+                if since <= at[row] <= until and recorded[row] < known:
+                    found.append(row)
+            head = after[head]
+            steps += 1
+        if steps > self.SMALL:  # as _rows does: a key walked past SMALL is made a blob
+            self._promote(key)
+        return found
+
     def _promote(self, key: int) -> None:
         """Make a key's rows, now many, a blob kept sorted (see :meth:`_rows`)."""
         head, post, after = self._head[key], self._post, self._next
@@ -360,111 +345,13 @@ class HistoryStore:
         zones = at_zone | known_zone << 16 if max(at_zone, known_zone) <= ZONE_MASK else -1
         return at_us, known_us, zones, plain
 
-    # --- entries made again ----------------------------------------------------------------
 
-    def _cached(self, slot: int) -> Any:
-        """The entry made again lately, or kept as given, for ``section + 8 * row``."""
-        entry = self._built.get(slot)
-        if entry is None and self._odd:
-            return self._odd.get(slot)
-        return entry
-
-    def _keep(self, slot: int, entry: Any) -> None:
-        built = self._built
-        if len(built) >= _BUILT:
-            built.clear()
-        built[slot] = entry
-
-    def _incident(self, row: int, victim_id: str) -> HistoryEntry:
-        """The incident in ``row``, made again (the query has looked in ``_built``).
-
-        Every assessment asks for the victim's incidents, so this is written out: the
-        slots set through their descriptors, texts and times made in place.
-        """
-        if self._odd and (entry := self._odd.get(row << 3)) is not None:
-            return entry  # type: ignore[no-any-return]
-        table, names, keys, epochs = self._inc, self._names, self._keys, self._zones.epochs
-        misc, name, suspect = table.misc[row], table.ids[0][row], table.ids[1][row]
-        entry = _new(HistoryEntry)
-        ends, arena = names.ends, names.arena
-        _SET_INCIDENT_ID(entry, _text(arena, ends[name - 1] if name else 0, ends[name]))
-        _SET_VICTIM_ID(entry, victim_id)
-        ends, arena = keys.ends, keys.arena
-        _SET_SUSPECT_ID(entry, _text(arena, ends[suspect - 1] if suspect else 0, ends[suspect]))
-        _SET_OCCURRED_AT(entry, epochs[misc >> 1 & ZONE_MASK] + _MICROSECOND * table.at[row])
-        _SET_CRIME(entry, (misc & 1) == 1)
-        _SET_RECORDED_AT(entry, epochs[misc >> 17] + _MICROSECOND * table.known[row])
-        built = self._built
-        if len(built) >= _BUILT:
-            built.clear()
-        built[row << 3] = entry
-        return entry
-
-    def _call(self, row: int) -> CallEntry:
-        slot = CALLER_CALLS + 8 * row
-        entry = self._cached(slot)
-        if entry is None:
-            table, moment, text = self._calls, self._zones.moment, self._keys.text
-            misc = table.misc[row]
-            ids, caller, location = table.ids
-            entry = object.__new__(CallEntry)
-            put(entry, "call_id", self._names.text(ids[row]))
-            put(entry, "received_at", moment(table.at[row], misc & 0xFFFF))
-            put(entry, "caller_id", None if caller[row] == NO_KEY else text(caller[row]))
-            put(entry, "location_id", None if location[row] == NO_KEY else text(location[row]))
-            put(entry, "recorded_at", moment(table.known[row], misc >> 16))
-            self._keep(slot, entry)
-        return entry  # type: ignore[no-any-return]
-
-    def _referral(self, row: int, victim_id: str, suspect_id: str) -> MaracReferralEntry:
-        entry = self._odd.get(MARAC + 8 * row) if self._odd else None
-        if entry is None:
-            table, moment = self._marac, self._zones.moment
-            misc = table.misc[row]
-            entry = object.__new__(MaracReferralEntry)
-            put(entry, "victim_id", victim_id)
-            put(entry, "suspect_id", suspect_id)
-            put(entry, "referred_at", moment(table.at[row], misc & 0xFFFF))
-            put(entry, "incident_id", self._names.text(table.ids[0][row]))
-            put(entry, "recorded_at", moment(table.known[row], misc >> 16))
-        return entry
-
-    # A grade or an event comes back as it always has: its times at plain fixed offsets,
-    # with the victim id the query was given; one with an id of a str subclass (kept as
-    # given, in _odd) has that id object back.
-
-    def _grade(self, row: int, victim_id: str) -> GradeEntry:
-        table, moment = self._grades, self._zones.moment
-        misc = table.misc[row]
-        given = self._odd.get(GRADES + 8 * row) if self._odd else None
-        at_zone, known_zone = misc >> 8 & GRADE_WIDE, misc >> 36
-        if at_zone == GRADE_WIDE:
-            at_zone, known_zone = self._wide[GRADES + 8 * row]
-        entry = _new(GradeEntry)
-        put(entry, "victim_id", victim_id)
-        put(entry, "graded_at", moment(table.at[row], at_zone))
-        put(entry, "grade", GRADES_BY_RANK[misc & 0xFF])
-        decision = self._names.text(table.ids[0][row]) if given is None else given.decision_id
-        put(entry, "decision_id", decision)
-        put(entry, "recorded_at", moment(table.known[row], known_zone))
-        return entry
-
-    def _event(self, row: int, victim_id: str) -> EventEntry:
-        table, moment = self._events, self._zones.moment
-        misc = table.misc[row]
-        given = self._odd.get(EVENTS + 8 * row) if self._odd else None
-        entry = _new(EventEntry)
-        name, perpetrator = table.ids[0][row], table.ids[1][row]
-        put(entry, "event_id", self._names.text(name) if given is None else given.event_id)
-        put(entry, "kind", _KINDS[misc & 0xFF])
-        put(entry, "victim_id", victim_id)
-        text = self._keys.text(perpetrator) if given is None else given.perpetrator_id
-        put(entry, "perpetrator_id", text)
-        at_zone, known_zone = misc >> 24 & EVENT_WIDE, misc >> 44
-        if at_zone == EVENT_WIDE:
-            at_zone, known_zone = self._wide[EVENTS + 8 * row]
-        put(entry, "occurred_at", moment(table.at[row], at_zone))
-        put(entry, "reported_by", _AGENCIES[misc >> 8 & 0xFF])
-        put(entry, "order", ORDERS[misc >> 16 & 0xFF])
-        put(entry, "recorded_at", moment(table.known[row], known_zone))
-        return entry
+def in_window(held: Sequence[int], table: Rows, since: int, until: int, known: int) -> list[int]:
+    """The rows of ``held`` (by time) with ``since <= time <= until``, known before ``known``."""
+    at, recorded = table.at, table.known
+    if len(held) > 16:  # two binary searches; a few rows are quicker looked through
+        when = at.__getitem__
+        low = bisect.bisect_left(held, since, key=when)
+        held = held[low : bisect.bisect_right(held, until, lo=low, key=when)]
+        return [row for row in held if recorded[row] < known]
+    return [row for row in held if since <= at[row] <= until and recorded[row] < known]

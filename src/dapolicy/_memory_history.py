@@ -54,7 +54,7 @@ from dapolicy._history_store import (
     ORDERS,
     ZONE_MASK,
     HistoryStore,
-    Rows,
+    in_window,
 )
 from dapolicy.models import Agency, EventKind, RiskGrade
 from dapolicy.models._base import micros
@@ -332,7 +332,7 @@ class InMemoryHistory(HistoryStore):
         if not held:
             return ()
         table, built, build = self._inc, self._built, self._incident
-        window = _window(held, table, micros(since), micros(until), micros(known_at))
+        window = in_window(held, table, micros(since), micros(until), micros(known_at))
         if suspect_id is not None:
             suspect, suspects = self._key(suspect_id), table.ids[1]
             window = [row for row in window if suspects[row] == suspect]
@@ -343,6 +343,43 @@ class InMemoryHistory(HistoryStore):
         if exclude is not None:  # on the entries: cheaper than finding its number
             found = [entry for entry in found if entry.incident_id != exclude]
         return found
+
+    def count_incidents(
+        self,
+        victim_id: str,
+        *,
+        since: datetime,
+        until: datetime,
+        known_at: datetime,
+        suspect_id: str | None = None,
+        exclude: str | None = None,
+    ) -> int:
+        """How many incidents :meth:`incidents` gives for the same question.
+
+        Counted from the rows' times and ids: no entry is made again.
+        """
+        victim = self._found.get(victim_id)  # as incidents() finds it
+        if victim is None:
+            victim = self._key(victim_id)
+        if victim < 0:
+            return 0
+        table = self._inc
+        found = self._within(victim, INCIDENTS, micros(since), micros(until), micros(known_at))
+        if suspect_id is not None and found:
+            suspect, suspects = self._key(suspect_id), table.ids[1]
+            found = [row for row in found if suspects[row] == suspect]
+        if exclude is None or not found:
+            return len(found)
+        ids, odd = table.ids[0], self._odd
+        if type(exclude) is str and not odd:  # the id's number, found once
+            return len(found) - [ids[row] for row in found].count(self._name(exclude))
+        # As incidents() compares: each entry's own id (one kept as given, its own).
+        text = self._names.text
+        given = [odd.get(row << 3) for row in found]
+        return sum(
+            (text(ids[row]) if entry is None else entry.incident_id) != exclude
+            for row, entry in zip(found, given, strict=True)
+        )
 
     def calls(
         self,
@@ -360,7 +397,7 @@ class InMemoryHistory(HistoryStore):
         held = self._rows(key, section) if key >= 0 else ()
         if not held:
             return ()
-        window = _window(held, self._calls, micros(since), micros(until), micros(known_at))
+        window = in_window(held, self._calls, micros(since), micros(until), micros(known_at))
         found = [self._call(row) for row in window]
         if exclude is not None:
             found = [entry for entry in found if entry.call_id != exclude]
@@ -433,7 +470,7 @@ class InMemoryHistory(HistoryStore):
         if not held:
             return ()
         table = self._events
-        window = _window(held, table, micros(since), micros(until), micros(known_at))
+        window = in_window(held, table, micros(since), micros(until), micros(known_at))
         ids, perpetrators = table.ids
         excluded = -1 if exclude is None else self._name(exclude)
         perpetrator = -2 if perpetrator_id is None else self._key(perpetrator_id)
@@ -442,14 +479,3 @@ class InMemoryHistory(HistoryStore):
             for row in window
             if ids[row] != excluded and (perpetrator == -2 or perpetrators[row] == perpetrator)
         ]
-
-
-def _window(held: Sequence[int], table: Rows, since: int, until: int, known: int) -> list[int]:
-    """The rows of ``held`` (by time) with ``since <= time <= until``, known before ``known``."""
-    at, recorded = table.at, table.known
-    if len(held) > 16:  # two binary searches; a few rows are quicker looked through
-        when = at.__getitem__
-        low = bisect.bisect_left(held, since, key=when)
-        held = held[low : bisect.bisect_right(held, until, lo=low, key=when)]
-        return [row for row in held if recorded[row] < known]
-    return [row for row in held if since <= at[row] <= until and recorded[row] < known]

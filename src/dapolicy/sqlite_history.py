@@ -103,9 +103,24 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Final
 
 from dapolicy._sqlite_file import DEFAULT_BUSY_TIMEOUT, HistoryFile, OpenMode
+from dapolicy._sqlite_queries import (
+    _CALLS_OF,
+    _COUNT_OF_PAIR,
+    _COUNT_OF_VICTIM,
+    _COUNTS,
+    _EVENTS_OF_VICTIM,
+    _INCIDENTS_OF_PAIR,
+    _INCIDENTS_OF_VICTIM,
+    _INSERT_CALL,
+    _INSERT_EVENT,
+    _INSERT_GRADE,
+    _INSERT_INCIDENT,
+    _INSERT_MARAC,
+    _LAST_GRADE,
+    _LAST_MARAC,
+)
 from dapolicy._sqlite_schema import SCHEMA_VERSION
 from dapolicy.errors import HistoryError
 from dapolicy.history import CallEntry, EventEntry, GradeEntry, HistoryEntry, MaracReferralEntry
@@ -120,72 +135,19 @@ __all__ = [
     "SQLiteHistory",
 ]
 
-_INSERT_INCIDENT: Final = """
-    INSERT OR IGNORE INTO incidents (incident_id, victim_id, suspect_id, occurred_us,
-        occurred_at, crime, recorded_us, recorded_at)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?)"""
-_INSERT_MARAC: Final = """
-    INSERT OR IGNORE INTO marac_referrals (victim_id, suspect_id, referred_us, referred_at,
-        incident_id, recorded_us, recorded_at)
-    VALUES (?, ?, ?, ?, ?, ?, ?)"""
-_INSERT_CALL: Final = """
-    INSERT OR IGNORE INTO calls (call_id, received_us, received_at, caller_id, location_id,
-        recorded_us, recorded_at)
-    VALUES (?, ?, ?, ?, ?, ?, ?)"""
-
-_INSERT_GRADE: Final = """
-    INSERT OR IGNORE INTO grades (victim_id, graded_us, decision_id, graded_at, grade,
-        recorded_us, recorded_at)
-    VALUES (?, ?, ?, ?, ?, ?, ?)"""
-_INSERT_EVENT: Final = """
-    INSERT OR IGNORE INTO events (event_id, kind, victim_id, perpetrator_id, occurred_us,
-        occurred_at, reported_by, order_breached, recorded_us, recorded_at)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"""
-_LAST_GRADE: Final = """
-    SELECT victim_id, graded_at, grade, decision_id, recorded_at FROM grades
-    WHERE victim_id = ? AND recorded_us < ? AND decision_id IS NOT ?
-    ORDER BY graded_us DESC, decision_id DESC LIMIT 1"""
-_EVENTS_OF_VICTIM: Final = """
-    SELECT event_id, kind, victim_id, perpetrator_id, occurred_at, reported_by,
-        order_breached, recorded_at FROM events
-    WHERE victim_id = ? AND occurred_us BETWEEN ? AND ? AND recorded_us < ?
-        AND event_id IS NOT ? AND (? IS NULL OR perpetrator_id = ?)
-    ORDER BY occurred_us, event_id"""
-
-_INCIDENT_COLUMNS: Final = "incident_id, victim_id, suspect_id, occurred_at, crime, recorded_at"
-_INCIDENTS_OF_VICTIM: Final = f"""
-    SELECT {_INCIDENT_COLUMNS} FROM incidents
-    WHERE victim_id = ? AND occurred_us BETWEEN ? AND ? AND recorded_us < ?
-        AND incident_id IS NOT ?
-    ORDER BY occurred_us, incident_id"""
-_INCIDENTS_OF_PAIR: Final = f"""
-    SELECT {_INCIDENT_COLUMNS} FROM incidents
-    WHERE victim_id = ? AND suspect_id = ? AND occurred_us BETWEEN ? AND ?
-        AND recorded_us < ? AND incident_id IS NOT ?
-    ORDER BY occurred_us, incident_id"""
-_LAST_MARAC: Final = """
-    SELECT victim_id, suspect_id, referred_at, incident_id, recorded_at FROM marac_referrals
-    WHERE victim_id = ? AND suspect_id = ? AND referred_us <= ? AND recorded_us < ?
-        AND incident_id IS NOT ?
-    ORDER BY referred_us DESC, incident_id DESC LIMIT 1"""
-_CALLS_OF: Final = {
-    column: f"""
-    SELECT call_id, received_at, caller_id, location_id, recorded_at FROM calls
-    WHERE {column} = ? AND received_us BETWEEN ? AND ? AND recorded_us < ?
-        AND call_id IS NOT ?
-    ORDER BY received_us, call_id"""
-    for column in ("caller_id", "location_id")
-}
-_COUNTS: Final = """
-    SELECT (SELECT COUNT(*) FROM incidents), (SELECT COUNT(DISTINCT victim_id) FROM incidents),
-        (SELECT COUNT(*) FROM calls), (SELECT COUNT(*) FROM marac_referrals)"""
-
 
 def _micros(value: datetime, name: str) -> int:
     """``value`` as whole microseconds since 1970-01-01 UTC: the instant, exactly."""
     if value.utcoffset() is None:
         raise ValueError(f"{name} must be a datetime with a UTC offset")
     return micros(value)
+
+
+def _window(
+    since: datetime, until: datetime, known_at: datetime, exclude: str | None
+) -> tuple[int, int, int, str | None]:
+    """A window query's parameters after its key's: the window, the moment, what is left out."""
+    return _micros(since, "since"), _micros(until, "until"), _micros(known_at, "known_at"), exclude
 
 
 def _at(value: datetime, name: str) -> tuple[int, str]:
@@ -348,17 +310,30 @@ class SQLiteHistory(HistoryFile):
         exclude: str | None = None,
     ) -> Sequence[HistoryEntry]:
         """The victim's incidents in the window, oldest first (see ``History``)."""
-        asked = (
-            _micros(since, "since"),
-            _micros(until, "until"),
-            _micros(known_at, "known_at"),
-            exclude,
-        )
+        asked = _window(since, until, known_at, exclude)
         if suspect_id is None:
             rows = self._query(_INCIDENTS_OF_VICTIM, (victim_id, *asked))
         else:
             rows = self._query(_INCIDENTS_OF_PAIR, (victim_id, suspect_id, *asked))
         return self._entries(rows, _incident)
+
+    def count_incidents(
+        self,
+        victim_id: str,
+        *,
+        since: datetime,
+        until: datetime,
+        known_at: datetime,
+        suspect_id: str | None = None,
+        exclude: str | None = None,
+    ) -> int:
+        """How many incidents :meth:`incidents` gives for the same question (one count)."""
+        asked = _window(since, until, known_at, exclude)
+        if suspect_id is None:
+            ((count,),) = self._query(_COUNT_OF_VICTIM, (victim_id, *asked))
+        else:
+            ((count,),) = self._query(_COUNT_OF_PAIR, (victim_id, suspect_id, *asked))
+        return int(count)
 
     def last_marac_referral(
         self,
@@ -395,12 +370,7 @@ class SQLiteHistory(HistoryFile):
         column, value = "caller_id", caller_id
         if caller_id is None:
             column, value = "location_id", location_id
-        asked = (
-            _micros(since, "since"),
-            _micros(until, "until"),
-            _micros(known_at, "known_at"),
-            exclude,
-        )
+        asked = _window(since, until, known_at, exclude)
         return self._entries(self._query(_CALLS_OF[column], (value, *asked)), _call)
 
 

@@ -295,10 +295,10 @@ def _form_review(policy: Policy, form: RiskForm | None, dara: DaraForm | None) -
 
 def _is_repeat_victim(policy: Policy, incident: Incident, history: HistoryView) -> bool:
     since = months_before(incident.occurred_at, policy.settings.repeat_victim_months)
-    prior = history.incidents(
+    prior = history.count_incidents(
         incident.victim.id, since=since, until=incident.occurred_at, exclude=incident.id
     )
-    return bool(prior)
+    return prior > 0
 
 
 COUNTER_ALLEGATION = Reason(

@@ -131,12 +131,12 @@ def triage(
         # triage rules do; calls use the control room's window.
         months = policy.settings.repeat_victim_months
         victim_since = months_before(call.received_at, months)
-        prior = view.incidents(caller, since=victim_since, until=call.received_at)
+        prior = view.count_incidents(caller, since=victim_since, until=call.received_at)
         if prior:
             briefing.append(
                 _briefing(
                     "triage.caller-prior-incidents",
-                    f"{len(prior)} domestic-abuse incident(s) with the caller as victim "
+                    f"{prior} domestic-abuse incident(s) with the caller as victim "
                     f"in {months} months",
                 )
             )

@@ -31,10 +31,9 @@ def dapolicy_assess_risk(
     matched = []
     for rule in settings.series:
         since = months_before(incident.occurred_at, rule.months)
-        prior = history.incidents(
+        count = 1 + history.count_incidents(
             incident.victim.id, since=since, until=incident.occurred_at, exclude=incident.id
         )
-        count = len(prior) + 1
         if count >= rule.incidents:
             matched.append(
                 (

@@ -106,10 +106,9 @@ def _judgement(form: RiskForm | None) -> Iterator[Reason]:
 def _escalation(incident: Incident, history: HistoryView, settings: Settings) -> Iterator[Reason]:
     marac = settings.marac
     since = months_before(incident.occurred_at, marac.escalation_months)
-    prior = history.incidents(
+    count = 1 + history.count_incidents(
         incident.victim.id, since=since, until=incident.occurred_at, exclude=incident.id
     )
-    count = len(prior) + 1
     if count >= marac.escalation_incidents:
         yield reason(
             "marac.potential-escalation",

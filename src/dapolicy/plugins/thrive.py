@@ -56,7 +56,7 @@ def dapolicy_triage(
     if call.caller is not None:
         months = settings.repeat_victim_months
         since = months_before(call.received_at, months)
-        if history.incidents(call.caller.id, since=since, until=call.received_at):
+        if history.count_incidents(call.caller.id, since=since, until=call.received_at):
             rule(
                 ResponseGrade.PRIORITY,
                 "repeat-victim",
