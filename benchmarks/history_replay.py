@@ -44,7 +44,10 @@ def save(path: str, start: int, count: int, out: str) -> None:
     with open(out, "wb") as into:
         pickle.dump((history, kept), into, protocol=pickle.HIGHEST_PROTOCOL)
     spent = time.process_time() - began
-    print(f"{start:,} lines decided in {spent:.0f} s, {len(kept):,} kept, {len(history):,} incidents")
+    print(
+        f"{start:,} lines decided in {spent:.0f} s, {len(kept):,} kept",
+        f"({len(history):,} incidents)",
+    )
 
 
 def run(pickled: str, warm: int, count: int) -> None:
