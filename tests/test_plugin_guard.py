@@ -470,6 +470,68 @@ def test_an_endless_generator_is_bounded_by_the_cap() -> None:
     )
 
 
+def _read_one_by_one(result: Any, room: int) -> tuple[list[Any], str | None, bool, int | None]:
+    """What the guard reads of a plug-in's result, item by item (the reference)."""
+    items: list[Any] = []
+    over_cap, dropped = False, None
+    try:
+        for item in result:
+            if len(items) == room:
+                over_cap = True
+                if type(result) in (list, tuple):
+                    dropped = len(result) - room
+                break
+            items.append(item)
+    except Exception as exc:
+        return items, type(exc).__name__, over_cap, dropped
+    return items, None, over_cap, dropped
+
+
+_READING_POLICY = h.make_policy()
+
+
+@given(
+    size=st.integers(0, 12),
+    room=st.integers(0, 12),
+    fails_after=st.none() | st.integers(0, 12),
+    kind=st.sampled_from(["list", "tuple", "generator"]),
+    timed=st.booleans(),
+)
+def test_a_result_is_read_alike_whatever_it_is_and_with_or_without_the_timer(
+    size: int, room: int, fails_after: int | None, kind: str, timed: bool
+) -> None:
+    # Lists and tuples are read in C, a generator in C up to the cap with the timer
+    # armed (it interrupts the generator) and item by item without it (the clock is
+    # read between items): each gives what reading item by item gives, what a
+    # generator yielded before it failed included, and one item more at most.
+    read: list[int] = []
+
+    def generator() -> Any:
+        for n in range(size):
+            if n == fails_after:
+                raise ValueError("no more")
+            read.append(n)
+            yield n
+
+    def make() -> Any:
+        if kind == "generator":
+            return generator()
+        return list(range(size)) if kind == "list" else tuple(range(size))
+
+    expected = _read_one_by_one(make(), room)
+    expected_read, read[:] = list(read), []
+    guard = _READING_POLICY._guard()
+    if timed:
+        with guard:
+            assert guard.budget.timed  # the main thread: the timer is armed
+            items, exc, over_cap, dropped = guard._run(make, (), True, room)
+    else:
+        assert not guard.budget.timed  # no timer: the clock is read instead
+        items, exc, over_cap, dropped = guard._run(make, (), True, room)
+    assert (items, None if exc is None else type(exc).__name__, over_cap, dropped) == expected
+    assert read == expected_read  # no item more is read than item by item
+
+
 def test_referrals_are_capped_across_both_hooks() -> None:
     class Referrer:
         @hookimpl
@@ -796,7 +858,8 @@ def test_the_built_ins_change_nothing_they_are_given(case: Any, with_history: bo
     # code); this is why: with every plug-in watched, no built-in changes anything.
     policy = h.make_policy()
     policy._registry.trusted = frozenset()
-    policy._registry.watched.clear()
+    policy._registry.plans.clear()
+    policy._plans.clear()  # each hook's plan is worked out again, nothing trusted
     history = InMemoryHistory()
     now = decision_time(case)
     if with_history:  # the same victim seen before: the history-reading rules run too

@@ -84,8 +84,9 @@ class Policy:
         self._shared = Watch()
         self._shared.add("the settings", self.settings)
         self._shared.add("the policy's list of plug-ins", self.plugins)
-        # Whether each hook has a plug-in that is not a built-in: fixed by the registry.
-        self._watched_hooks: dict[str, bool] = {}
+        # What is fixed about each hook (its plug-ins, which are built-ins): worked out
+        # once, by the first guard that calls it.
+        self._plans: dict[str, Any] = {}
         # One policy per dated version, built now, so a version's mistakes (a plug-in
         # name no plug-in has) are found at once and every decision after is cheap.
         self._versions = (
@@ -132,7 +133,7 @@ class Policy:
             self.settings.limits,
             self._shared,
             self._registry.trusted,
-            self._watched_hooks,
+            self._plans,
         )
 
     def with_plugins(self, *plugins: object, settings: Settings | None = None) -> Policy:

@@ -66,19 +66,28 @@ def share(room: int, sizes: list[int]) -> list[int]:
 class Caps:
     """What one decision has taken of each cap so far."""
 
-    __slots__ = ("_dropped", "limits", "taken")
+    __slots__ = ("_dropped", "_most", "limits", "taken")
 
     def __init__(self, limits: LimitsSettings) -> None:
         """Nothing taken yet of ``limits``' caps."""
         self.limits = limits
         self.taken = {"referrals": 0, "tasks": 0, "reasons": 0, "prompts": 0}
         self._dropped: dict[str, int] = {}  # by trim, for the item being trimmed
+        # Read once: a plug-in that changes the settings is found and put back after
+        # its call, before any cap is read again.
+        self._most = {
+            "referrals": int(limits.max_referrals),
+            "tasks": int(limits.max_tasks),
+        }
 
     def room(self, cap: str | None) -> int:
         """How many more items ``cap`` allows (``None``: no cap)."""
         if cap is None:
             return sys.maxsize
-        return max(int(getattr(self.limits, "max_" + cap)) - self.taken[cap], 0)
+        most = self._most.get(cap)
+        if most is None:
+            most = int(getattr(self.limits, "max_" + cap))
+        return max(most - self.taken[cap], 0)
 
     def over_cap(
         self,

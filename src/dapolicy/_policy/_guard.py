@@ -13,6 +13,7 @@ from __future__ import annotations
 import operator
 import time
 from collections.abc import Callable, Iterable, Sequence
+from itertools import islice
 from types import TracebackType
 from typing import Any
 
@@ -68,6 +69,24 @@ _ARGS: dict[tuple[str, ...], Callable[[dict[str, Any]], tuple[Any, ...]]] = {}
 #: stopped at the cap, and how many were left unread (when it gave a list or tuple).
 _Outcome = tuple[list[Any], BaseException | None, bool, int | None]
 _monotonic = time.monotonic
+#: What is fixed about one hook for a policy: the implementations it was worked out
+#: from (the sequence itself, to know it is still theirs), whether any of them is not
+#: trusted, and for each, in call order: its plug-in's name, the implementation, whether
+#: it is trusted, what picks its arguments, and the labels of what it is given.
+_HookPlan = tuple[
+    Sequence[pluggy.HookImpl],
+    bool,
+    tuple[
+        tuple[
+            str,
+            pluggy.HookImpl,
+            bool,
+            Callable[[dict[str, Any]], tuple[Any, ...]],
+            tuple[str, ...],
+        ],
+        ...,
+    ],
+]
 
 
 def _args(argnames: tuple[str, ...]) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
@@ -114,22 +133,23 @@ class Guard:
         limits: LimitsSettings,
         shared: Watch | None = None,
         trusted: frozenset[int] = frozenset(),
-        watched_hooks: dict[str, bool] | None = None,
+        plans: dict[str, _HookPlan] | None = None,
     ) -> None:
         """A guard for one decision.
 
         :param trusted: the ids of the plug-in objects whose calls need no snapshot
             check (the built-ins); what they are given is still checked before they
             are given it, if another plug-in could have changed it.
-        :param watched_hooks: whether each hook has a plug-in that is not trusted,
-            filled in as hooks are called (kept by the registry, which fixes that).
+        :param plans: what is fixed about each hook (its implementations, which of
+            them are trusted, how each is given its arguments), filled in as hooks are
+            called and kept by the policy, so that each is worked out once.
         """
         self._impls = impls
         self.limits = limits
         self.budget = Budget(limits.decision_seconds)
         self._shared = shared
         self._trusted = trusted
-        self._watched_hooks = watched_hooks if watched_hooks is not None else {}
+        self._plans = plans if plans is not None else {}
         self._watch = Watch(shared)
         self._caps = Caps(limits)
         # Each label watched, and the plug-ins run since it was last checked.
@@ -153,6 +173,26 @@ class Guard:
 
     # --- one round ----------------------------------------------------------------------
 
+    def _plan_of(self, hook: str) -> _HookPlan:
+        """What is fixed about ``hook`` for this policy, worked out once (see ``_HookPlan``)."""
+        impls = self._impls(hook)
+        plan = self._plans.get(hook)
+        if plan is None or plan[0] is not impls:
+            trusted = self._trusted
+            entries = tuple(
+                (
+                    impl.plugin_name,
+                    impl,
+                    id(impl.plugin) in trusted,
+                    _ARGS.get(impl.argnames) or _args(impl.argnames),
+                    _plan(impl.argnames),
+                )
+                for impl in impls
+            )
+            watched = not all(mine for _, _, mine, _, _ in entries)
+            plan = self._plans[hook] = (impls, watched, entries)
+        return plan
+
     def call(
         self,
         hook: str,
@@ -174,12 +214,7 @@ class Guard:
             plug-in's flood crowds out another's.
         """
         self._last_hook = hook
-        impls = self._impls(hook)
-        trusted = self._trusted
-        watched = self._watched_hooks.get(hook)
-        if watched is None:
-            watched = any(id(i.plugin) not in trusted for i in impls)
-            self._watched_hooks[hook] = watched
+        _, watched, entries = self._plan_of(hook)
         if watched:
             # Only a plug-in that is not dapolicy's own is watched: snapshot what it
             # may be given (what was snapshotted already is not taken again).
@@ -188,33 +223,38 @@ class Guard:
                     self._watch.add(_LABELS[arg], value)
                     self._unchecked.setdefault(_LABELS[arg], [])
         budget = self.budget
-        room = self._caps.room(cap) if many else 1
-        runs: list[tuple[str, _Outcome, list[PluginFailure]]] = []
-        for impl in impls:
-            name = impl.plugin_name
+        caps = self._caps
+        room = caps.room(cap) if many else 1
+        runs: list[tuple[str, _Outcome, list[PluginFailure] | None]] = []
+        run = self._run
+        for name, impl, mine, args, labels in entries:
             if only is not None and name not in only:
                 continue
             if budget.expired or _monotonic() >= budget.deadline:  # budget.spent()
                 failure = PluginFailure(name, hook, not_run_text(self.limits))
                 runs.append((name, ([], None, False, None), [failure]))
                 continue
-            mine = id(impl.plugin) in trusted
-            failures: list[PluginFailure] = []
-            if self._any_unchecked or not mine:
-                labels = _PLANS.get(impl.argnames) or _plan(impl.argnames)
-                if self._any_unchecked:
-                    failures = self._changes_before(hook, labels)
-            args = _ARGS.get(impl.argnames) or _args(impl.argnames)
-            outcome = self._run(impl, args(kwargs), many, room)
+            failures: list[PluginFailure] | None = None
+            if self._any_unchecked:
+                failures = self._changes_before(hook, labels) or None
+            outcome = run(impl.function, args(kwargs), many, room)
             if outcome[1] is not None:
-                failures += self._error(name, hook, outcome[1])
+                failures = (failures or []) + self._error(name, hook, outcome[1])
             if not mine:
-                failures += self._changes(name, hook, labels)
+                changed = self._changes(name, hook, labels)
+                if changed:
+                    failures = (failures or []) + changed
             runs.append((name, outcome, failures))
-        call = Call()
-        results = call.results
-        kept = share(room, [len(o[0]) for _, o, _ in runs]) if cap is not None else None
-        taken = self._caps.taken
+        results: list[tuple[str, Any]] = []
+        call = Call(results, [])
+        kept = None
+        if cap is not None:
+            sizes = [len(o[0]) for _, o, _ in runs]
+            # Within the cap, and nothing left unread: every plug-in keeps all it gave.
+            if sum(sizes) > room or any(o[2] for _, o, _ in runs):
+                kept = share(room, sizes)
+            else:
+                caps.taken[cap] += sum(sizes)
         last: type | None = None
         trims: tuple[tuple[str, str, int], ...] = ()
         for index, (name, (items, _, over_cap, dropped), failures) in enumerate(runs):
@@ -224,10 +264,10 @@ class Guard:
                 keep = kept[index]
                 if keep < len(items) or over_cap:
                     call.failures.append(
-                        self._caps.over_cap(name, hook, cap, keep, len(items), over_cap, dropped)
+                        caps.over_cap(name, hook, cap, keep, len(items), over_cap, dropped)
                     )
                     items = items[:keep]
-                taken[cap] += len(items)
+                caps.taken[cap] += len(items)
             for item in items:
                 if isinstance(item, accept):
                     if type(item) is not last:
@@ -238,7 +278,7 @@ class Guard:
                     # prompts) counts against the caps: trim leaves any other alone.
                     for field, _, first in trims:
                         if len(getattr(item, field)) > first:
-                            item = self._caps.trim(name, hook, item, trims, call.failures)
+                            item = caps.trim(name, hook, item, trims, call.failures)
                             break
                     results.append((name, item))
                 else:
@@ -250,11 +290,10 @@ class Guard:
         return call
 
     def _run(
-        self, impl: pluggy.HookImpl, args: tuple[Any, ...], many: bool, room: int
+        self, function: Callable[..., Any], args: tuple[Any, ...], many: bool, room: int
     ) -> _Outcome:
         """One plug-in call, with the budget armed; every exception caught but the user's."""
         budget = self.budget
-        clock = not budget.timed  # without the timer, the clock is read between items
         items: list[Any] = []
         over_cap = False
         dropped: int | None = None
@@ -263,29 +302,49 @@ class Guard:
                 budget.armed = True
                 if budget.expired:
                     raise OutOfTime(budget)
-                result: Any = impl.function(*args)
+                result: Any = function(*args)
                 if not many:
                     items.append(result)
+                elif type(result) in (list, tuple):
+                    # Read in C: a list or tuple gives its items without running code.
+                    if len(result) > room:
+                        over_cap = True
+                        dropped = len(result) - room
+                        items += result[:room]
+                    else:
+                        items += result
+                elif budget.timed:
+                    # Read in C, up to the cap and one more to know it was passed; the
+                    # timer interrupts a slow generator between (or inside) its items,
+                    # and what it yielded before it failed is kept (``list.extend``
+                    # keeps what it appended): a referral already made is never lost.
+                    iterator = iter(result)
+                    try:
+                        items += islice(iterator, room)
+                        if len(items) == room:
+                            for _ in iterator:
+                                over_cap = True
+                                break
+                    finally:
+                        close = getattr(iterator, "close", None)
+                        if close is not None:
+                            close()  # a generator's own clean-up runs here, guarded
                 else:
-                    # Item by item, so what a generator yielded before it failed is
-                    # kept (a referral already made is never lost), and no more than
-                    # the cap allows (plus one, to know it was passed) is ever read.
+                    # Without the timer, item by item: the clock is read between items.
                     iterator = iter(result)
                     try:
                         for item in iterator:
                             if len(items) == room:
                                 over_cap = True
-                                if type(result) in (list, tuple):
-                                    dropped = len(result) - room
                                 break
                             items.append(item)
-                            if clock and budget.spent():
+                            if budget.spent():
                                 raise OutOfTime(budget)
                     finally:
                         close = getattr(iterator, "close", None)
                         if close is not None:
                             close()  # a generator's own clean-up runs here, guarded
-                if clock and budget.spent():
+                if not budget.timed and budget.spent():
                     raise OutOfTime(budget)  # finished, but late (no timer here)
             finally:
                 budget.armed = False

@@ -11,6 +11,7 @@ import hashlib
 import importlib.metadata
 import os
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 import pluggy
 
@@ -100,8 +101,8 @@ class Registry:
         self.trusted = frozenset(
             id(plugin) for name, plugin in builtin_plugins() if pm.get_plugin(name) is plugin
         )
-        #: Whether each hook has a plug-in that is not trusted (filled in by the guard).
-        self.watched: dict[str, bool] = {}
+        #: What is fixed about each hook (filled in by the guard).
+        self.plans: dict[str, Any] = {}
         self.question_sets = self._collect_question_sets(settings)
         self.item_ids = {key: qs.item_ids for key, qs in self.question_sets.items()}
 
@@ -191,7 +192,7 @@ class Registry:
 
         shared = Watch()
         shared.add("the settings", settings)
-        with Guard(self.impls, settings.limits, shared, self.trusted, self.watched) as guard:
+        with Guard(self.impls, settings.limits, shared, self.trusted, self.plans) as guard:
             call = guard.call("dapolicy_question_sets", object, "", many=True, settings=settings)
         for failure in call.failures:
             raise ConfigurationError(
