@@ -71,11 +71,11 @@ def on_london_clock(moment: datetime) -> datetime:
         if london is _UNKNOWN:
             london = _steady_near(day)
         if london is not None:
-            offset = moment.utcoffset()
-            if offset == london:
+            if moment.utcoffset() == london:
                 return moment
-            assert offset is not None  # a fixed offset's
-            return (moment + (london - offset)).replace(tzinfo=_fixed(london))
+            # The same instant at London's offset (astimezone takes no keywords to
+            # parse, as replace(tzinfo=...) does).
+            return moment.astimezone(_fixed(london))
     local = moment.astimezone(LONDON)
     offset = local.utcoffset()
     if offset == moment.utcoffset() and type(moment.tzinfo) is timezone:
@@ -93,6 +93,27 @@ def _fixed(offset: timedelta) -> timezone:
     if zone is None:
         zone = _OFFSETS[offset] = timezone(offset)
     return zone
+
+
+class _Spans(dict[float, timedelta]):
+    """``timedelta(**{unit: n})`` for each ``n`` asked for, made once.
+
+    A ``timedelta`` made with keywords costs about as much as the arithmetic it serves.
+    """
+
+    def __init__(self, unit: str) -> None:
+        super().__init__()
+        self.unit = unit
+
+    def __missing__(self, amount: float) -> timedelta:
+        if len(self) >= 1024:
+            self.clear()
+        span = self[amount] = timedelta(**{self.unit: amount})
+        return span
+
+
+_DAYS = _Spans("days")
+_HOURS = _Spans("hours")
 
 
 #: London's UTC offset all through each London day on which it does not change, by the
@@ -136,16 +157,30 @@ def _steady_near(day: int) -> timedelta | None:
     return found
 
 
-def _days_later(local: datetime, days: int) -> datetime:
-    """``fixed_offset(_localise(wall + days))`` for ``local``, an aware London time."""
-    # Aware arithmetic in one zone is wall-clock arithmetic, and gives fold=0.
-    moved = local + timedelta(days=days)
+def _days_later(local: datetime, days: int, fixed: datetime | None = None) -> datetime:
+    """``fixed_offset(_localise(wall + days))`` for ``local``, an aware London time.
+
+    :param fixed: ``local`` at its own fixed offset (the same wall clock), if known:
+        then a day on which London keeps one offset needs no zone at all.
+    """
+    # Aware arithmetic in one zone is wall-clock arithmetic, and gives fold=0: the
+    # same wall clock, and so the same London day, from either.
+    moved = (local if fixed is None else fixed) + _DAYS[days]
     day = moved.toordinal()
     steady = _STEADY.get(day, _UNKNOWN)
     if steady is _UNKNOWN:
         steady = _steady(day)
     if steady is not None:  # the wall time exists, once, at the day's one offset
-        return moved.replace(tzinfo=_fixed(steady))
+        if fixed is None:
+            return moved.replace(tzinfo=_fixed(steady))
+        offset = fixed.utcoffset()
+        if offset == steady:
+            return moved
+        assert offset is not None
+        # The same wall time at the other offset: the instant moves by their gap.
+        return (moved + (offset - steady)).astimezone(_fixed(steady))
+    if fixed is not None:
+        moved = local + _DAYS[days]
     offset = LONDON.utcoffset(moved)
     # ``fromutc`` reads the wall clock of what it is given as UTC: back on London's
     # clock, the same wall time unless it is one the spring change skips (or one the
@@ -170,7 +205,7 @@ def _utc_on_clock(utc: datetime) -> datetime:
     if steady is _UNKNOWN:
         steady = _steady_near(day)
     if steady is not None:
-        return (utc + steady).replace(tzinfo=_fixed(steady))
+        return utc.astimezone(_fixed(steady))
     offset = LONDON.utcoffset(utc.astimezone(LONDON))
     assert offset is not None
     return utc.astimezone(_fixed(offset))
@@ -193,12 +228,13 @@ class LondonClock:
     deadline pays for it once.
     """
 
-    __slots__ = ("_due", "_local", "start")
+    __slots__ = ("_due", "_fixed", "_local", "start")
 
     def __init__(self, start: datetime) -> None:
         """A clock for due times after ``start`` (an aware datetime)."""
         self.start = start
         self._local: datetime | None = None
+        self._fixed: datetime | None = None
         self._due: dict[tuple[int, float], datetime] = {}
 
     def after(self, *, days: int = 0, hours: float = 0) -> datetime:
@@ -214,9 +250,16 @@ class LondonClock:
             local = self._local
             if local is None:
                 local = self._local = self.start.astimezone(LONDON)
-            moved = _days_later(local, days)
+                # The same wall clock at London's fixed offset then, where a day on
+                # which London keeps one offset is reached without the zone.
+                fixed = on_london_clock(self.start)
+                offset = fixed.utcoffset()
+                assert offset is not None
+                zone = _fixed(offset)
+                self._fixed = fixed if fixed.tzinfo is zone else fixed.astimezone(zone)
+            moved = _days_later(local, days, self._fixed)
             if not hours:
                 return moved
         else:
             moved = self.start
-        return _utc_on_clock(moved.astimezone(UTC) + timedelta(hours=hours))
+        return _utc_on_clock(moved.astimezone(UTC) + _HOURS[hours])
