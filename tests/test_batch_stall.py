@@ -83,14 +83,16 @@ class _Stall:
         return []
 
 
-class _Kill:
-    """Kills its own process while the incident named is decided."""
+class _Fault:
+    """On the incident named, kills its own process, or loops for ever (``spin``)."""
 
-    def __init__(self, target: str | None) -> None:
-        self.target = target
+    def __init__(self, target: str | None, spin: bool = False) -> None:
+        self.target, self.spin = target, spin
 
     @hookimpl
     def dapolicy_tasks(self, incident: Any) -> list[Any]:
+        while incident.id == self.target and self.spin:
+            pass  # burning the processor, never stopped in the process
         if incident.id == self.target:
             os.kill(os.getpid(), signal.SIGKILL)
         return []
@@ -158,17 +160,38 @@ def test_a_replacement_stalled_while_it_decides_again_does_not_stop_the_run(
     ours = [line for line in lines if batch.partition(line[1], 2) == part]
     assert len(ours) > 4 * 5  # the line that dies is chunks after the one decided again
     (_, _, replayed), (dies, _, killed) = ours[0], ours[len(ours) // 2]
-    got = _run(path, _Stall(replayed, "worker", tmp_path / "tally", 2), _Kill(killed))
+    got = _run(path, _Stall(replayed, "worker", tmp_path / "tally", 2), _Fault(killed))
     sightings = (tmp_path / "tally").read_bytes()
     assert sightings == (b".." if seen_stopped else b"...")
     # What one process gives when the killed line could not be read: nothing recorded.
     blanked = tmp_path / "blanked.jsonl"
     blanked.write_bytes(b"".join(b"{}\n" if n == dies else raw for n, raw, _ in sorted(lines)))
-    expected = _run(blanked, _Stall(None, "worker", tmp_path / "unused"), _Kill(None), jobs=1)
+    expected = _run(blanked, _Stall(None, "worker", tmp_path / "unused"), _Fault(None), jobs=1)
     for result, reference in zip(got, expected, strict=True):
         if result.number == dies:
             (error,) = json.loads(result.reject or "")["errors"]
             assert "ended (signal 9)" in error["message"]
+        else:
+            assert result == reference
+
+
+def test_a_line_that_loops_for_ever_is_still_rejected(tmp_path: Path, quick: None) -> None:
+    # Not stalled: running all along (test_batch.py has one asleep all along). The
+    # limit is the budget given (0.25 s here) and its margin: all of it is charged.
+    path, lines = _lines(tmp_path, 30)
+    number, _, target = lines[len(lines) // 2]
+    policy = default_policy().with_plugins(_Fault(target, spin=True))
+    got = list(
+        batch.assess_file(path, policy, jobs=2, make_policy=lambda: policy, decision_seconds=0.25)
+    )
+    # What one process gives when that line could not be read: nothing recorded.
+    blanked = tmp_path / "blanked.jsonl"
+    blanked.write_bytes(b"".join(b"{}\n" if n == number else raw for n, raw, _ in sorted(lines)))
+    expected = _run(blanked, _Fault(None, spin=True), jobs=1)
+    for result, reference in zip(got, expected, strict=True):
+        if result.number == number:
+            (error,) = json.loads(result.reject or "")["errors"]
+            assert error["message"].startswith("not decided: no decision within 0.5 s")
         else:
             assert result == reference
 

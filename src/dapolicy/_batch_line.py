@@ -11,6 +11,7 @@ encoding it again: the same bytes as ``spill_record(assess_line(...))``.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -57,8 +58,6 @@ def decide_line(
     As :func:`dapolicy.batch.assess_line` (which see), but the decision is given back
     unwritten. Only a :class:`~dapolicy.errors.HistoryError` is raised.
     """
-    import json
-
     case = parse(number, raw)
     # A plug-in's os._exit while this line was read or decided (see _batch_exit).
     if (ended := _batch_exit.taken()) is not None:

@@ -99,10 +99,11 @@ def decision_record(decision: bytes, counted: Sequence[object]) -> bytes:
 
 
 def _read_record(number: int, record: bytes) -> LineResult:
-    meta, payload = record[:-1].split(b"\t", 1)
-    text = payload.decode(errors="surrogatepass")
-    if not meta:
+    tab = record.index(b"\t")  # the payload is copied once, not split off a copy
+    text = record[tab + 1 : -1].decode(errors="surrogatepass")
+    if not tab:
         return LineResult(number, None, text)
+    meta = record[:tab]
     fields = None
     if _speedups.orjson is not None:
         with contextlib.suppress(ValueError):  # what orjson will not read, json does
