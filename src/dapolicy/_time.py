@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import calendar
 import functools
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta, timezone
 
 from dapolicy.models._base import LONDON
@@ -244,6 +245,17 @@ class LondonClock:
         if due is None:
             due = self._due[key] = self._after(days, hours)
         return due
+
+    def each_after(self, spans: Iterable[tuple[int, float]]) -> list[datetime]:
+        """``after(days=d, hours=h)`` for each ``(d, h)`` of ``spans``, in order."""
+        due = self._due
+        found = []
+        for key in spans:
+            moment = due.get(key)
+            if moment is None:
+                moment = due[key] = self._after(*key)
+            found.append(moment)
+        return found
 
     def _after(self, days: int, hours: float) -> datetime:
         if days:

@@ -352,4 +352,5 @@ def _traced_policy(policy: Policy, recorder: _Recorder) -> Policy:
 
     traced._impls = impls  # type: ignore[method-assign,assignment]
     traced._versions = None  # already the version in force
+    traced._plans = {}  # the guard's plans are of the implementations, not these
     return traced

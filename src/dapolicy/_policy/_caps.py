@@ -17,7 +17,7 @@ from dapolicy._policy._failure_text import over_cap_text
 from dapolicy.models import PluginFailure
 from dapolicy.settings import LimitsSettings
 
-__all__ = ["Caps", "Trims", "share", "trims_of"]
+__all__ = ["REASONS_ONLY", "Caps", "Trims", "share", "trims_of"]
 
 #: The fields whose length the caps count, by the type of item that has them:
 #: (field, cap, how many are always kept).
@@ -28,6 +28,9 @@ _CAPPED_FIELDS: Trims = (
     ("prompts", "prompts", 0),
 )
 _TRIMS: dict[type, Trims] = {}
+#: The capped fields of an item whose only capped field is its reasons (a task's, a
+#: referral's): one object, so that the guard knows it by identity.
+REASONS_ONLY: Trims = (_CAPPED_FIELDS[0],)
 
 
 def trims_of(cls: type) -> Trims:
@@ -35,7 +38,8 @@ def trims_of(cls: type) -> Trims:
     trims = _TRIMS.get(cls)
     if trims is None:
         names = {a.name for a in getattr(cls, "__attrs_attrs__", ())}
-        trims = _TRIMS[cls] = tuple(t for t in _CAPPED_FIELDS if t[0] in names)
+        trims = tuple(t for t in _CAPPED_FIELDS if t[0] in names)
+        _TRIMS[cls] = trims = REASONS_ONLY if trims == REASONS_ONLY else trims
     return trims
 
 

@@ -22,7 +22,7 @@ import pluggy
 
 from dapolicy._interrupts import is_user_interrupt
 from dapolicy._policy._budget import Budget, OutOfTime
-from dapolicy._policy._caps import _TRIMS, Caps, share, trims_of
+from dapolicy._policy._caps import _TRIMS, REASONS_ONLY, Caps, share, trims_of
 from dapolicy._policy._failure_text import (
     DEBUG_PLUGINS_ENV,
     debug,
@@ -174,23 +174,25 @@ class Guard:
     # --- one round ----------------------------------------------------------------------
 
     def _plan_of(self, hook: str) -> _HookPlan:
-        """What is fixed about ``hook`` for this policy, worked out once (see ``_HookPlan``)."""
+        """What is fixed about ``hook`` for this policy, worked out once (see ``_HookPlan``).
+
+        The policy keeps the plans for as long as it keeps its implementations (a copy
+        of a policy given other implementations is given no plans: ``trace``'s).
+        """
         impls = self._impls(hook)
-        plan = self._plans.get(hook)
-        if plan is None or plan[0] is not impls:
-            trusted = self._trusted
-            entries = tuple(
-                (
-                    impl.plugin_name,
-                    impl,
-                    id(impl.plugin) in trusted,
-                    _ARGS.get(impl.argnames) or _args(impl.argnames),
-                    _plan(impl.argnames),
-                )
-                for impl in impls
+        trusted = self._trusted
+        entries = tuple(
+            (
+                impl.plugin_name,
+                impl,
+                id(impl.plugin) in trusted,
+                _ARGS.get(impl.argnames) or _args(impl.argnames),
+                _plan(impl.argnames),
             )
-            watched = not all(mine for _, _, mine, _, _ in entries)
-            plan = self._plans[hook] = (impls, watched, entries)
+            for impl in impls
+        )
+        watched = not all(mine for _, _, mine, _, _ in entries)
+        plan = self._plans[hook] = (impls, watched, entries)
         return plan
 
     def call(
@@ -214,7 +216,7 @@ class Guard:
             plug-in's flood crowds out another's.
         """
         self._last_hook = hook
-        _, watched, entries = self._plan_of(hook)
+        _, watched, entries = self._plans.get(hook) or self._plan_of(hook)
         if watched:
             # Only a plug-in that is not dapolicy's own is watched: snapshot what it
             # may be given (what was snapshotted already is not taken again).
@@ -225,69 +227,82 @@ class Guard:
         budget = self.budget
         caps = self._caps
         room = caps.room(cap) if many else 1
-        runs: list[tuple[str, _Outcome, list[PluginFailure] | None]] = []
+        # Each run: the plug-in's name, what it gave, whether reading stopped at the
+        # cap, how many were left unread, and its failures (None: none).
+        runs: list[tuple[str, Sequence[Any], bool, int | None, list[PluginFailure] | None]] = []
+        given = 0  # items given in all
+        stopped = False  # some plug-in was read only up to the cap
         run = self._run
         for name, impl, mine, args, labels in entries:
             if only is not None and name not in only:
                 continue
             if budget.expired or _monotonic() >= budget.deadline:  # budget.spent()
                 failure = PluginFailure(name, hook, not_run_text(self.limits))
-                runs.append((name, ([], None, False, None), [failure]))
+                runs.append((name, (), False, None, [failure]))
                 continue
             failures: list[PluginFailure] | None = None
             if self._any_unchecked:
                 failures = self._changes_before(hook, labels) or None
-            outcome = run(impl.function, args(kwargs), many, room)
-            if outcome[1] is not None:
-                failures = (failures or []) + self._error(name, hook, outcome[1])
+            gave, exc, over_cap, dropped = run(impl.function, args(kwargs), many, room)
+            if exc is not None:
+                failures = (failures or []) + self._error(name, hook, exc)
             if not mine:
                 changed = self._changes(name, hook, labels)
                 if changed:
                     failures = (failures or []) + changed
-            runs.append((name, outcome, failures))
+            runs.append((name, gave, over_cap, dropped, failures))
+            given += len(gave)
+            stopped = stopped or over_cap
         results: list[tuple[str, Any]] = []
-        call = Call(results, [])
+        failed: list[PluginFailure] = []
         kept = None
         if cap is not None:
-            sizes = [len(o[0]) for _, o, _ in runs]
             # Within the cap, and nothing left unread: every plug-in keeps all it gave.
-            if sum(sizes) > room or any(o[2] for _, o, _ in runs):
-                kept = share(room, sizes)
+            if given > room or stopped:
+                kept = share(room, [len(r[1]) for r in runs])
             else:
-                caps.taken[cap] += sum(sizes)
-        last: type | None = None
-        trims: tuple[tuple[str, str, int], ...] = ()
-        for index, (name, (items, _, over_cap, dropped), failures) in enumerate(runs):
+                caps.taken[cap] += given
+        last: type | None = None  # the type of the last item, known to be accepted
+        trims: tuple[tuple[str, str, int], ...] = ()  # and its capped fields
+        for index, (name, items, over_cap, dropped, failures) in enumerate(runs):
             if failures:
-                call.failures += failures
+                failed += failures
             if kept is not None and cap is not None:
                 keep = kept[index]
                 if keep < len(items) or over_cap:
-                    call.failures.append(
+                    failed.append(
                         caps.over_cap(name, hook, cap, keep, len(items), over_cap, dropped)
                     )
                     items = items[:keep]
                 caps.taken[cap] += len(items)
             for item in items:
-                if isinstance(item, accept):
-                    if type(item) is not last:
-                        last = type(item)
-                        found = _TRIMS.get(last)
-                        trims = trims_of(last) if found is None else found
-                    # Only an item with more than its always-kept reasons (or with any
-                    # prompts) counts against the caps: trim leaves any other alone.
+                cls = type(item)
+                if cls is not last:
+                    if not isinstance(item, accept):
+                        failed.append(
+                            PluginFailure(
+                                name, hook, f"returned {cls.__name__}, expected {expected}"
+                            )
+                        )
+                        continue
+                    # An instance of a subclass of what is accepted is accepted, so the
+                    # next item of its type need not be asked (one that only claims a
+                    # class, by its __class__, is asked each time).
+                    last = cls if issubclass(cls, accept) else None
+                    found = _TRIMS.get(cls)
+                    trims = trims_of(cls) if found is None else found
+                # Only an item with more than its always-kept reasons (or with any
+                # prompts) counts against the caps: trim leaves any other alone.
+                if trims is REASONS_ONLY:  # a task's or a referral's: one field, read
+                    if len(item.reasons) > 1:
+                        item = caps.trim(name, hook, item, trims, failed)
+                else:
                     for field, _, first in trims:
                         if len(getattr(item, field)) > first:
-                            item = caps.trim(name, hook, item, trims, call.failures)
+                            item = caps.trim(name, hook, item, trims, failed)
                             break
-                    results.append((name, item))
-                else:
-                    call.failures.append(
-                        PluginFailure(
-                            name, hook, f"returned {type(item).__name__}, expected {expected}"
-                        )
-                    )
-        return call
+                results.append((name, item))
+        return Call(results, failed)
 
     def _run(
         self, function: Callable[..., Any], args: tuple[Any, ...], many: bool, room: int

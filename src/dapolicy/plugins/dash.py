@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Iterable, Sequence
+from itertools import compress, repeat
+from operator import is_
 
 from dapolicy.history import HistoryView
 from dapolicy.hookspecs import hookimpl
@@ -239,7 +241,9 @@ def _not_known(
     scored = _IN_ORDER[form.checklist]
     not_known: list[str] = []
     if Answer.NOT_KNOWN in answers:  # identity first: one C pass
-        not_known = [n for n, a in zip(scored, answers, strict=True) if a is Answer.NOT_KNOWN]
+        # The items whose answer is "not known", picked in C (answers and items pair
+        # up one to one: both are in number order, ``_IN_ORDER``).
+        not_known = list(compress(scored, map(is_, answers, repeat(Answer.NOT_KNOWN))))
     declined = answers.count(Answer.DECLINED)
     bands = settings.dash
     prompts: list[Reason] = []

@@ -13,7 +13,8 @@ across daylight-saving changes; hour-based ones are elapsed time.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator
+import operator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timezone
 
 from dapolicy._time import LondonClock
@@ -72,17 +73,26 @@ def _review_reasons(every: int, day: int) -> tuple[Reason, ...]:
     )
 
 
-#: Each plan's schedule for each scope: (plan, entries), by ``(id(plan), scope)``. The
+#: A plan's schedule for one scope: its entries, the distinct (days, hours) their due
+#: times are set by, in first-seen order, and what picks each entry's due time from the
+#: due times of those.
+_Schedule = tuple[
+    tuple[_Entry, ...],
+    tuple[tuple[int, float], ...],
+    Callable[[list[datetime]], tuple[datetime, ...]],
+]
+#: Each plan's schedule for each scope: (plan, schedule), by ``(id(plan), scope)``. The
 #: plan is kept in the value, so its id is not reused while the entry stands.
-_SCHEDULES: dict[tuple[int, str], tuple[SevenStepSettings, tuple[_Entry, ...]]] = {}
+_SCHEDULES: dict[tuple[int, str], tuple[SevenStepSettings, _Schedule]] = {}
 _SCHEDULES_KEPT = 64
 
 
-def _schedule(plan: SevenStepSettings, scope: str) -> tuple[_Entry, ...]:
+def _schedule(plan: SevenStepSettings, scope: str) -> _Schedule:
     """The plan's tasks as (what, assignee, reasons, days, hours), in the order given.
 
     The same for every case of one plan and scope: only the victim and the due times
-    (``days`` and ``hours`` after the report) differ.
+    (``days`` and ``hours`` after the report) differ; steps that share a deadline share
+    its (days, hours), worked out once a case.
     """
     key = (id(plan), scope)
     found = _SCHEDULES.get(key)
@@ -111,7 +121,10 @@ def _schedule(plan: SevenStepSettings, scope: str) -> tuple[_Entry, ...]:
         day += plan.action_plan_review_days
     if len(_SCHEDULES) >= _SCHEDULES_KEPT:
         _SCHEDULES.clear()
-    schedule = tuple(entries)
+    spans = tuple(dict.fromkeys((days, hours) for _, _, _, days, hours in entries))
+    where = [spans.index((days, hours)) for _, _, _, days, hours in entries]
+    pick = operator.itemgetter(*where)  # the plan has seven steps at least: a tuple
+    schedule = (tuple(entries), spans, pick)
     _SCHEDULES[key] = (plan, schedule)
     return schedule
 
@@ -133,10 +146,10 @@ def dapolicy_tasks(incident: Incident, decision: Decision, settings: Settings) -
     # worked out once (steps 1-3 share one, steps 5 and 6 another).
     clock = LondonClock(incident.reported_at)
     victim = incident.victim.id
-    schedule = _schedule(plan, scope)
-    after = clock.after
-    dues = [after(days=days, hours=hours) for _, _, _, days, hours in schedule]
-    if _usual(victim, dues):
+    schedule, spans, pick = _schedule(plan, scope)
+    distinct = clock.each_after(spans)
+    dues = pick(distinct)
+    if _usual(victim, distinct):  # every due time is one of these
         # Every task is one Task._made would pass (what, who and why are the plan's
         # own: tests/test_seven_step_plan.py builds each with Task(...)), so each is
         # made without asking again.
@@ -150,7 +163,7 @@ def dapolicy_tasks(incident: Incident, decision: Decision, settings: Settings) -
         yield made(what, victim, due, why, who)
 
 
-def _usual(victim: object, dues: list[datetime]) -> bool:
+def _usual(victim: object, dues: Iterable[datetime]) -> bool:
     """Whether ``victim`` and every due time are what :meth:`Task._made` passes as usual."""
     if not (type(victim) is str and victim and not victim.isspace()):
         return False
