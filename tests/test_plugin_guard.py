@@ -532,6 +532,51 @@ def test_a_result_is_read_alike_whatever_it_is_and_with_or_without_the_timer(
     assert read == expected_read  # no item more is read than item by item
 
 
+class _ClaimsToBeATask:
+    """Not a Task, but says it is one by ``__class__`` (so ``isinstance`` agrees)."""
+
+    @property  # type: ignore[misc]
+    def __class__(self) -> type:
+        return Task
+
+
+@attrs.frozen
+class _SubTask(Task):
+    """A subclass of Task: each of its instances is a Task."""
+
+
+_TASK = Task("t", "V1", NOW, (REASON,))
+_ITEMS = {
+    "task": _TASK,
+    "subclass": _SubTask("s", "V1", NOW, (REASON,)),
+    "claims": _ClaimsToBeATask(),
+    "int": 7,
+    "str": "a task",
+    "none": None,
+}
+
+
+@given(st.lists(st.sampled_from(sorted(_ITEMS)), max_size=10))
+def test_each_item_is_accepted_or_refused_by_isinstance_in_order(kinds: list[str]) -> None:
+    # The guard asks isinstance once for a type it has accepted (a subclass of what is
+    # accepted always is one), and each time for an item that only claims the class:
+    # what is kept and what is refused, in order, is what isinstance says of each.
+    given_items = [_ITEMS[k] for k in kinds]
+    impl = types.SimpleNamespace(
+        plugin_name="mixed", plugin=object(), argnames=(), function=lambda: iter(given_items)
+    )
+    guard = _READING_POLICY._guard()
+    guard._impls = lambda hook: [impl]
+    guard._plans = {}
+    call = guard.call("dapolicy_tasks", Task, "Task", many=True, cap="tasks")
+    assert [item for _, item in call.results] == [i for i in given_items if isinstance(i, Task)]
+    assert [f.error for f in call.failures] == [
+        f"returned {type(i).__name__}, expected Task"
+        for i in given_items
+        if not isinstance(i, Task)
+    ]
+
+
 def test_referrals_are_capped_across_both_hooks() -> None:
     class Referrer:
         @hookimpl
