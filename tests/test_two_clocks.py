@@ -13,7 +13,7 @@ import importlib.util
 import pickle
 import sys
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 
 import dapolicy
 from dapolicy import hookimpl
+from dapolicy._history_questions import question, window_question
 from dapolicy.history import (
     CallEntry,
     History,
@@ -37,7 +38,7 @@ from dapolicy.history import (
     record,
 )
 from dapolicy.models import Call, Decision, Event, EventKind, Incident, RiskForm
-from dapolicy.models._base import micros
+from dapolicy.models._base import LONDON, micros
 from dapolicy.sqlite_history import SQLiteHistory
 
 
@@ -352,6 +353,30 @@ def test_a_count_that_is_not_a_whole_number_is_refused(answer: Any) -> None:
     view = HistoryView(Listed(InMemoryHistory(), lambda *_, **__: answer), known_at=T0)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match=r"Listed.count_incidents\(\) must give a whole number"):
         view.count_incidents("V-1", **EVER)
+
+
+class _Moment(datetime):
+    """A datetime subclass: not a plain time, so never remembered."""
+
+
+_ids = st.sampled_from(["V-1", "", "\ud800"]) | st.none() | st.just(7)
+_times = st.builds(
+    lambda at, zone, fold: at.replace(tzinfo=zone, fold=fold),
+    st.datetimes(min_value=datetime(2024, 10, 26), max_value=datetime(2024, 10, 28)),
+    st.sampled_from([UTC, timezone(HOUR), timezone(HOUR, "BST"), LONDON, None]),
+    st.sampled_from([0, 1]),
+) | st.builds(lambda at: _Moment.fromtimestamp(at.timestamp(), UTC), st.datetimes())
+
+
+@given(st.tuples(_ids, _times, _times, _ids, _ids, _times))
+def test_a_window_question_is_keyed_as_any_question_is(parts: tuple[Any, ...]) -> None:
+    """The quick key of a window query is question()'s, or None (then not remembered)."""
+    quick = window_question(*parts)
+    assert quick is None or quick == question(*parts)
+    victim, since, until, other, exclude, known = parts
+    plain = all(type(t) is datetime and t.tzinfo is not None for t in (since, until, known))
+    ids = type(victim) is str and all(i is None or type(i) is str for i in (other, exclude))
+    assert (quick is not None) == (plain and ids)
 
 
 class OneClockCount(Listed):

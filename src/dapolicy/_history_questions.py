@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
-__all__ = ["question"]
+__all__ = ["question", "window_question"]
 
 _ZONES = (timezone, ZoneInfo)
 
@@ -31,3 +31,31 @@ def question(*parts: object) -> tuple[Any, ...] | None:
         else:
             return None
     return tuple(key)
+
+
+def window_question(
+    victim_id: object,
+    since: object,
+    until: object,
+    other: object,
+    exclude: object,
+    known: object,
+) -> tuple[Any, ...] | None:
+    """``question(victim_id, since, until, other, exclude, known)``, the usual case quickly.
+
+    The same key for text ids and plain aware datetimes; None where it is not sure
+    (then the question is asked, not kept: the same answer, only not remembered).
+    """
+    if (
+        type(victim_id) is str
+        and type(since) is datetime
+        and type(until) is datetime
+        and type(known) is datetime
+        and (other is None or type(other) is str)
+        and (exclude is None or type(exclude) is str)
+        and type(since.tzinfo) in _ZONES
+        and type(until.tzinfo) in _ZONES
+        and type(known.tzinfo) in _ZONES
+    ):
+        return (victim_id, since, since.fold, until, until.fold, other, exclude, known, known.fold)
+    return None

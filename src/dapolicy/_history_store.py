@@ -48,6 +48,9 @@ __all__ = [
 
 #: Key look-ups kept, at most (about 0.5 MB): the victim and suspect of every assessment.
 _FOUND = 4096
+#: Keys whose rows are kept as lists, at most, in each of two generations (see
+#: HistoryStore._rows): a few kilobytes, whatever the history's size.
+_RECENT = 32
 #: ``_head[key]`` of a key whose rows are a blob (see HistoryStore._rows).
 BIG = -2
 #: Row and posting numbers the postings' arrays hold before they are widened.
@@ -94,6 +97,9 @@ class HistoryStore(Made):
         self._wide: dict[int, tuple[int, int]] = {}
         self._built: dict[int, Any] = {}  # section + 8 * row: entries made again
         self._found: dict[str, int] = {}  # recent key look-ups (-1: not there)
+        # Keys asked about lately, their rows by section (see _rows): two generations.
+        self._recent: dict[int, list[list[int]]] = {}
+        self._recent_old: dict[int, list[list[int]]] = {}
         self._victims = 0
         self._last_name: tuple[object, int] = (None, -1)  # the id last numbered, and its number
 
@@ -164,16 +170,34 @@ class HistoryStore(Made):
 
     # --- each key's rows ---------------------------------------------------------------------
 
-    def _rows(self, key: int, section: int) -> Sequence[int]:
+    def _rows(self, key: int, section: int, *, keep: bool = True) -> Sequence[int]:
         """The key's rows in ``section``, sorted by (time, id) as the queries read them.
 
         Rows at the same time and id (MARAC referrals about two suspects) stay in the
         order they were recorded in. A key walked past :data:`SMALL` postings has its
-        rows made a blob (:func:`~dapolicy._history_ids.blob_of`), kept in order from then on.
+        rows made a blob (:func:`~dapolicy._history_ids.blob_of`), kept in order from then
+        on. A key with fewer has its postings walked once for every section, and (if
+        ``keep``: a query, not a record) its rows kept a while among the keys asked about
+        lately (:meth:`_recent_rows`), each row filed under it then put in its place:
+        a decision asks several questions about one victim and records under it. What
+        is given back must not be changed.
         """
         head = self._head[key]
         if head == BIG:
             return rows(self._big[key], section)
+        held = self._recent_rows(key)
+        if held is not None:
+            return held[section]
+        if not keep:  # one section's rows, nothing kept
+            return self._walk(key, head, section)
+        held = self._gather(key, head)
+        if held is None:  # made a blob
+            return rows(self._big[key], section)
+        self._keep_rows(key, held)
+        return held[section]
+
+    def _walk(self, key: int, head: int, section: int) -> Sequence[int]:
+        """:meth:`_rows` of one section, from a walk of the key's postings."""
         post, after, found, steps = self._post, self._next, [], 0
         while head >= 0:
             value = post[head]
@@ -182,49 +206,68 @@ class HistoryStore(Made):
             head = after[head]
             steps += 1
         if steps > self.SMALL:
-            self._promote(key)
+            self._gather(key, self._head[key])  # made a blob
             return rows(self._big[key], section)
         if len(found) < 2:
             return found
         found.reverse()  # the order they were recorded in
+        self._sort(found, section)
+        return found
+
+    def _sort(self, found: list[int], section: int) -> None:
+        """Rows of ``section`` in the order they were recorded, sorted as :meth:`_rows`."""
         table = self._tables[section]
         when = table.at.__getitem__
         found.sort(key=when)
         if len(set(map(when, found))) < len(found):  # ties in time: by id, stable
             names, ids = self._names.text, table.ids[0]
             found.sort(key=lambda row: (when(row), names(ids[row])))
-        return found
+
+    def _recent_rows(self, key: int) -> list[list[int]] | None:
+        """The key's rows by section if it was asked about lately (then kept as latest)."""
+        held = self._recent.get(key)
+        if held is None and (held := self._recent_old.pop(key, None)) is not None:
+            self._keep_rows(key, held)
+        return held
+
+    def _keep_rows(self, key: int, held: list[list[int]]) -> None:
+        """Keep a key's rows among the latest: at most two generations of :data:`_RECENT`.
+
+        A key asked about again is moved to the latest, so however large the history,
+        what a decision is asking about stays, and at most ``2 * _RECENT`` keys are held.
+        """
+        recent = self._recent
+        if len(recent) >= _RECENT:
+            self._recent_old, self._recent = recent, {}
+            recent = self._recent
+        recent[key] = held
+
+    def _gather(self, key: int, head: int) -> list[list[int]] | None:
+        """Walk a key's postings once: its rows by section, each sorted as :meth:`_rows`.
+
+        None if there were more than :data:`SMALL` (the key's rows are then a blob).
+        """
+        post, after, values = self._post, self._next, []
+        while head >= 0:
+            values.append(post[head])
+            head = after[head]
+        if len(values) > self.SMALL:
+            self._promote(key, values)
+            return None
+        sections: list[list[int]] = [[], [], [], [], [], []]
+        for value in reversed(values):  # the order they were recorded in
+            sections[value & 7].append(value >> 3)
+        for section, found in enumerate(sections):
+            if len(found) > 1:
+                self._sort(found, section)
+        return sections
 
     def _within(self, key: int, section: int, since: int, until: int, known: int) -> list[int]:
-        """The key's rows in ``section`` in a window (see :func:`in_window`), in no set order.
+        """The key's rows in ``section`` in a window (see :func:`in_window`)."""
+        return in_window(self._rows(key, section), self._tables[section], since, until, known)
 
-        For a question that only counts them: they are not sorted, and a key with few
-        rows has them found in one walk of its postings.
-        """
-        head, table = self._head[key], self._tables[section]
-        if head == BIG:
-            return in_window(rows(self._big[key], section), table, since, until, known)
-        at, recorded = table.at, table.known
-        post, after, found, steps = self._post, self._next, [], 0
-        while head >= 0:
-            value = post[head]
-            if value & 7 == section:
-                row = value >> 3
-                if since <= at[row] <= until and recorded[row] < known:
-                    found.append(row)
-            head = after[head]
-            steps += 1
-        if steps > self.SMALL:  # as _rows does: a key walked past SMALL is made a blob
-            self._promote(key)
-        return found
-
-    def _promote(self, key: int) -> None:
-        """Make a key's rows, now many, a blob kept sorted (see :meth:`_rows`)."""
-        head, post, after = self._head[key], self._post, self._next
-        postings = []
-        while head >= 0:
-            postings.append(post[head])
-            head = after[head]
+    def _promote(self, key: int, postings: list[int]) -> None:
+        """Make a key's rows, now many (``postings``, latest first), a blob kept sorted."""
         sections: list[list[int]] = [[] for _ in range(6)]
         for value in reversed(postings):
             sections[value & 7].append(value >> 3)
@@ -235,6 +278,8 @@ class HistoryStore(Made):
             held.sort(key=lambda row: (at[row], names(ids[row])))
         self._big[key] = blob_of(sections)
         self._head[key] = BIG
+        self._recent.pop(key, None)
+        self._recent_old.pop(key, None)
 
     def _file(self, key: int, section: int, row: int, at: int, text: str) -> None:
         """File ``row`` (at ``at``, with id ``text``) under ``key``, in ``section``."""
@@ -245,6 +290,7 @@ class HistoryStore(Made):
             position = self._place(held, at, text, self._tables[section], after=True)
             self._big[key] = with_row(blob, section, position, row)  # type: ignore[assignment]
             return
+        kept = self._recent.get(key) or self._recent_old.get(key)
         filed = self._filed
         if filed >= self._filed_room or row >= self._room:
             self._more_postings(row)
@@ -253,6 +299,9 @@ class HistoryStore(Made):
         self._next[filed] = head[key]
         head[key] = filed
         self._filed = filed + 1
+        if kept is not None:  # asked about lately: the row put in its place (after equals)
+            table, held = self._tables[section], kept[section]
+            held.insert(self._place(held, at, text, table, after=True), row)
 
     def _more_postings(self, row: int) -> None:
         """Room for another posting: more of them, or wider ones.

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from dapolicy._history_check import check_history
 from dapolicy._history_entries import CallEntry, EventEntry, GradeEntry, HistoryEntry
-from dapolicy._history_questions import question
+from dapolicy._history_questions import window_question
 from dapolicy._memory_history import InMemoryHistory
 from dapolicy.models._base import fixed_offset, micros
 
@@ -126,7 +126,7 @@ class HistoryView:
         key = (
             None
             if answered is None
-            else question(victim_id, since, until, suspect_id, exclude, known)
+            else window_question(victim_id, since, until, suspect_id, exclude, known)
         )
         if key is not None and answered is not None and key in answered:
             return answered[key]  # type: ignore[no-any-return]
@@ -170,7 +170,7 @@ class HistoryView:
         key = (
             None
             if answered is None
-            else question(victim_id, since, until, suspect_id, exclude, known)
+            else window_question(victim_id, since, until, suspect_id, exclude, known)
         )
         if key is not None and answered is not None:
             if (found := answered.get(key)) is not None:  # the incidents themselves

@@ -148,6 +148,7 @@ class InMemoryHistory(HistoryStore):
     def __getstate__(self) -> dict[str, Any]:
         """Everything but what is kept only to answer the next query faster."""
         unkept = {"_built": {}, "_found": {}, "_last_name": (None, -1), "_met": {}}
+        unkept |= {"_recent": {}, "_recent_old": {}}
         filed, keys = self._filed, len(self._keys)
         postings = {  # as arrays: a column of its own map cannot be pickled
             "_head": plain(self._head, keys),
@@ -159,6 +160,7 @@ class InMemoryHistory(HistoryStore):
     def __setstate__(self, state: dict[str, Any]) -> None:
         """Take the history back, its postings as columns with room to grow."""
         self.__dict__.update(state)
+        self._recent, self._recent_old = {}, {}  # (a history pickled before they were kept)
         self._head = kept(state["_head"], 2 * len(state["_head"]) + 16)
         room = 2 * self._filed + 16
         self._post, self._next = kept(state["_post"], room), kept(state["_next"], room)
@@ -187,7 +189,7 @@ class InMemoryHistory(HistoryStore):
             and zones >= 0
         )
         victim, suspect = self._add_key(victim_id), self._add_key(suspect_id)
-        new_victim = not self._rows(victim, INCIDENTS)
+        new_victim = not self._rows(victim, INCIDENTS, keep=False)
         table = self._inc
         # Worked out before the first column grows, so that nothing can fail half way.
         # An entry kept as given answers with its own crime flag: its bit is not read
@@ -239,7 +241,12 @@ class InMemoryHistory(HistoryStore):
         victim, suspect = self._key(entry.victim_id), self._key(entry.suspect_id)
         name = self._name(entry.incident_id)
         table = self._marac
-        if victim >= 0 and suspect >= 0 and name >= 0 and (held := self._rows(victim, MARAC)):
+        if (
+            victim >= 0
+            and suspect >= 0
+            and name >= 0
+            and (held := self._rows(victim, MARAC, keep=False))
+        ):
             when = table.at.__getitem__
             low = bisect.bisect_left(held, at_us, key=when)
             high = bisect.bisect_right(held, at_us, lo=low, key=when)
@@ -267,9 +274,11 @@ class InMemoryHistory(HistoryStore):
         rank = _RANK[entry.grade]
         victim, name = self._key(entry.victim_id), self._name(entry.decision_id)
         table = self._grades
-        if victim >= 0 and name >= 0:
-            at, ids = table.at, table.ids[0]
-            if any(at[r] == at_us and ids[r] == name for r in self._rows(victim, GRADES)):
+        if victim >= 0 and name >= 0 and (held := self._rows(victim, GRADES, keep=False)):
+            when, ids = table.at.__getitem__, table.ids[0]  # (held is sorted by time)
+            low = bisect.bisect_left(held, at_us, key=when)
+            high = bisect.bisect_right(held, at_us, lo=low, key=when)
+            if name in [ids[r] for r in held[low:high]]:
                 return False
         plain = type(entry) is GradeEntry and _plain(entry.victim_id, entry.decision_id)
         name = self._add_name(entry.decision_id)
