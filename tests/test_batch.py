@@ -9,7 +9,7 @@ import os
 import signal
 import time
 from collections import Counter
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -339,3 +339,42 @@ def test_os_exit_is_the_real_one_outside_the_thread_that_decides() -> None:
     assert seen == [None]
     assert os._exit is _batch_exit._REAL
     assert _batch_exit.taken() is None
+
+
+def test_an_incident_with_two_victims_is_in_each_ones_history_with_one_job_or_two(
+    tmp_path: Path,
+) -> None:
+    # Two lines with one incident id and two victims, then each victim's next incident
+    # five months on. With one history the second victim's copy was refused (the id was
+    # there), with two partitions it was not: --jobs 2 and --jobs 1 differed.
+    import attrs
+
+    from dapolicy._batch_index import victim_hash
+
+    [base] = synthesize(1, 5)
+    pairs = [(f"V-{n}", f"W-{n}") for n in range(40)]
+    pairs = [p for p in pairs if victim_hash(p[0]) % 2 != victim_hash(p[1]) % 2]
+    assert pairs  # the two victims of an incident fall in different partitions
+    cases, later = [], timedelta(days=150)
+    for n, (first, second) in enumerate(pairs[:4]):
+        for victim in (first, second):
+            person = attrs.evolve(base.incident.victim, id=victim)
+            shared = attrs.evolve(base.incident, id=f"I-{n}", victim=person)
+            again = attrs.evolve(
+                shared,
+                id=f"I-{n}-{victim}",
+                reported_at=shared.reported_at + later,
+                occurred_at=shared.occurred_at + later,
+            )
+            cases += [attrs.evolve(base, incident=shared), attrs.evolve(base, incident=again)]
+    path = tmp_path / "in.jsonl"
+    path.write_text("".join(to_json(case) + "\n" for case in cases), encoding="utf-8")
+    one = _one_process(path)
+    assert list(batch.assess_file(path, default_policy(), jobs=2)) == one
+    repeats = {
+        (d["victim_id"], d["incident_id"]): d["repeat_victim"]
+        for d in (json.loads(r.decision) for r in one if r.decision is not None)
+    }
+    for n, (first, second) in enumerate(pairs[:4]):
+        for victim in (first, second):
+            assert repeats[(victim, f"I-{n}-{victim}")], victim  # the shared one counts

@@ -266,12 +266,12 @@ def test_assess_upgrades_a_version_1_history_and_says_where_the_copy_is(tmp_path
     assert not (tmp_path / "h.db.v1.bak").exists()
     result = run("assess", EXAMPLES, "--history", "h.db", "-o", "d.jsonl", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert "history file 'h.db' was upgraded to schema version 3" in result.stderr
+    assert "history file 'h.db' was upgraded to schema version 4" in result.stderr
     assert "kept in 'h.db.v1.bak'" in result.stderr
     with closing(sqlite3.connect(tmp_path / "h.db.v1.bak")) as backup:
         assert backup.execute("SELECT version FROM dapolicy_schema").fetchall() == [(1,)]
     with closing(sqlite3.connect(history)) as upgraded:
-        assert upgraded.execute("SELECT version FROM dapolicy_schema").fetchall() == [(3,)]
+        assert upgraded.execute("SELECT version FROM dapolicy_schema").fetchall() == [(4,)]
         # The version 1 entries are there, known from their own time.
         assert upgraded.execute(
             "SELECT recorded_us = occurred_us FROM incidents WHERE incident_id = 'I-1'"

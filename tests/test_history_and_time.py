@@ -156,14 +156,18 @@ def test_suspect_filter_and_exclude() -> None:
     assert ids(history.incidents("unknown", **window)) == []
 
 
-def test_duplicate_incident_ids_are_ignored_first_one_wins() -> None:
+def test_duplicate_incidents_are_ignored_first_one_wins_for_each_victim() -> None:
     history = InMemoryHistory()
     assert history.record_incident(entry("1", T)) is True
     assert history.record_incident(entry("1", T)) is False
-    assert history.record_incident(entry("1", T + HOUR, victim="W")) is False
-    assert len(history) == 1
-    assert ids(history.incidents("V", since=T, until=T + HOUR, known_at=LATER)) == ["1"]
-    assert ids(history.incidents("W", since=T, until=T + HOUR, known_at=LATER)) == []
+    assert history.record_incident(entry("1", T + HOUR)) is False  # the first time stays
+    # Another victim of the same incident has it in their history too.
+    assert history.record_incident(entry("1", T + HOUR, victim="W")) is True
+    assert history.record_incident(entry("1", T, victim="W")) is False
+    assert len(history) == 2
+    window = {"since": T, "until": T + HOUR, "known_at": LATER}
+    assert [e.occurred_at for e in history.incidents("V", **window)] == [T]
+    assert [e.occurred_at for e in history.incidents("W", **window)] == [T + HOUR]
 
 
 def test_repr_shows_counts_only() -> None:
@@ -419,9 +423,9 @@ def brute_force(
     suspect: str | None,
     exclude: str | None,
 ) -> list[HistoryEntry]:
-    first: dict[str, HistoryEntry] = {}
-    for item in entries:
-        first.setdefault(item.incident_id, item)
+    first: dict[tuple[str, str], HistoryEntry] = {}
+    for item in entries:  # an incident is one victim's: the first of each (id, victim)
+        first.setdefault((item.incident_id, item.victim_id), item)
     chosen = [
         e
         for e in first.values()
@@ -455,7 +459,7 @@ def test_window_query_equals_a_brute_force_filter(
         victim, since=since, until=until, suspect_id=suspect, exclude=exclude, known_at=LATER
     )
     assert list(found) == brute_force(entries, victim, since, until, suspect, exclude)
-    assert len(history) == len({e.incident_id for e in entries})
+    assert len(history) == len({(e.incident_id, e.victim_id) for e in entries})
 
 
 UNIQUE_ENTRIES = st.lists(ENTRIES, max_size=15, unique_by=lambda e: e.incident_id)

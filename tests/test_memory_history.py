@@ -135,7 +135,7 @@ class Reference:
 
     def record(self, entry: Any) -> bool:
         kind, key = {
-            HistoryEntry: ("i", lambda e: e.incident_id),
+            HistoryEntry: ("i", lambda e: (e.incident_id, e.victim_id)),
             CallEntry: ("c", lambda e: e.call_id),
             MaracReferralEntry: (
                 "m",
@@ -380,8 +380,12 @@ def test_a_victim_with_hundreds_of_incidents_at_one_instant_and_many_others() ->
     day = {"since": BASE + timedelta(days=1), "until": BASE + timedelta(days=1)}
     assert len(history.incidents("V", **day, known_at=NEVER)) == 100
     assert len(history.calls(**day, known_at=NEVER, location_id="L")) == 100
+    assert not history.record_incident(HistoryEntry("I-000", "V", "S", BASE))
+    # Another victim of the same incident: it is in their history too.
+    assert history.record_incident(HistoryEntry("I-000", "W", "S", BASE))
     assert not history.record_incident(HistoryEntry("I-000", "W", "S", BASE))
-    assert repr(history) == "<InMemoryHistory incidents=300 victims=1 calls=300>"
+    assert repr(history) == "<InMemoryHistory incidents=301 victims=2 calls=300>"
+    assert len(history.incidents("V", **everything)) == 300
 
 
 def test_the_ids_table_doubles_when_it_fills() -> None:

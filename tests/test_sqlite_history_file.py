@@ -165,7 +165,7 @@ def damaged(path: Path, *statements: str) -> Path:
                 "DROP TABLE marac_referrals",
                 "DROP TABLE calls",
             ),
-            r"not a whole dapolicy history \(schema version 3\): missing or changed: calls, "
+            r"not a whole dapolicy history \(schema version 4\): missing or changed: calls, "
             r"calls_by_caller, calls_by_location, incidents, incidents_by_pair",
         ),
         (("DROP INDEX incidents_by_pair",), "missing or changed: incidents_by_pair"),
@@ -323,7 +323,7 @@ def test_a_version_1_file_is_upgraded_after_a_copy_is_kept(path: Path) -> None:
     assert referral == MaracReferralEntry("V", "S", T, "I-1")
     assert calls == [CallEntry("C-1", T, "P")]
     assert raw(path, "SELECT version FROM dapolicy_schema") == [(SCHEMA_VERSION,)]
-    with SQLiteHistory(path, mode="ro") as history:  # a whole version 3 history now
+    with SQLiteHistory(path, mode="ro") as history:  # a whole history of this version now
         assert len(history) == 2
         assert history.backup is None
 
@@ -372,7 +372,7 @@ def test_a_version_1_file_with_a_damaged_schema_is_refused_not_upgraded(path: Pa
     assert not Path(f"{path}.v1.bak").exists()
 
 
-# --- version 2: upgraded to 3 with a copy kept, every row as it was ---------------------------
+# --- version 2: upgraded to this one with a copy kept, every row as it was -------------------
 
 #: The schema version 2 wrote (two clocks), as it wrote it, independent of the code.
 V2 = (
@@ -458,7 +458,7 @@ def test_a_version_2_file_is_upgraded_after_a_copy_is_kept_and_loses_nothing(
     assert mode_of(backup) == 0o600
     assert raw(backup, "SELECT version FROM dapolicy_schema") == [(2,)]
     assert rows_of(backup) == before
-    with SQLiteHistory(path, mode="ro") as history:  # a whole version 3 history now
+    with SQLiteHistory(path, mode="ro") as history:  # a whole history of this version now
         assert history.backup is None
         [incident] = history.incidents("V", **EVER)
         assert incident.recorded_at.isoformat() == "2024-05-01T14:00:00+01:00"
@@ -476,7 +476,7 @@ def test_a_version_2_file_is_not_upgraded_over_an_earlier_copy(path: Path) -> No
     assert snapshot(path) == before
 
 
-def test_a_version_1_file_is_upgraded_to_3_in_one_step(path: Path) -> None:
+def test_a_version_1_file_is_upgraded_to_this_version_in_one_step(path: Path) -> None:
     v1_file(path)
     with SQLiteHistory(path) as history:
         assert history.backup == Path(f"{path}.v1.bak")
@@ -485,6 +485,37 @@ def test_a_version_1_file_is_upgraded_to_3_in_one_step(path: Path) -> None:
     assert raw(path, "SELECT version FROM dapolicy_schema") == [(SCHEMA_VERSION,)]
     assert raw(path, "SELECT COUNT(*) FROM grades") == [(0,)]
     assert not Path(f"{path}.v2.bak").exists()
+
+
+def v3_file(path: Path) -> Path:
+    from dapolicy._sqlite_schema import SCHEMA_V3
+
+    raw(path, *SCHEMA_V3, *V2_ROWS, "PRAGMA journal_mode = WAL")
+    return path
+
+
+def test_a_version_3_file_is_upgraded_and_then_keeps_an_incident_for_each_victim(
+    path: Path,
+) -> None:
+    v3_file(path)
+    before = rows_of(path)
+    assert raw(path, "SELECT version FROM dapolicy_schema") == [(3,)]
+    with SQLiteHistory(path) as history:
+        assert history.backup == Path(f"{path}.v3.bak")
+    assert raw(path, "SELECT version FROM dapolicy_schema") == [(SCHEMA_VERSION,)]
+    assert rows_of(path) == before  # every row, every column, byte for byte
+    backup = Path(f"{path}.v3.bak")
+    assert mode_of(backup) == 0o600
+    assert raw(backup, "SELECT version FROM dapolicy_schema") == [(3,)]
+    with SQLiteHistory(path) as history:
+        # I-1 is V's; version 3 refused it for another victim, version 4 keeps it for W.
+        assert not history.record_incident(HistoryEntry("I-1", "V", "S", T))
+        assert history.record_incident(HistoryEntry("I-1", "W", "S", T))
+        assert not history.record_incident(HistoryEntry("I-1", "W", "S", T))
+        assert [e.incident_id for e in history.incidents("W", **EVER)] == ["I-1"]
+        assert len(history.incidents("V", **EVER)) == 1
+    with SQLiteHistory(path, mode="ro") as history:
+        assert len(history) == 2
 
 
 # --- the sidecar lock: one exclusive writer ------------------------------------------------

@@ -172,10 +172,15 @@ class InMemoryHistory(HistoryStore):
     # and changes the history only after: an entry that fails half way leaves no trace.
 
     def record_incident(self, entry: HistoryEntry) -> bool:
-        """Add an incident; return False if its id was already there."""
+        """Add an incident; return False if it was already there for its victim.
+
+        An incident is one victim's: two victims of one incident (one id) each have it
+        in their history, as they would in a history of their own (a ``--jobs``
+        partition holds one of them and not the other).
+        """
         text = entry.incident_id
         name = self._add_name(text)  # an id kept for nothing if this fails: harmless
-        if self._as[name] & _AS_INCIDENT:
+        if self._as[name] & _AS_INCIDENT and self._holds(entry.victim_id, name):
             return False
         at_us, known_us, zones, plain = self._stamp(entry.occurred_at, entry.recorded_at)
         victim_id, suspect_id = entry.victim_id, entry.suspect_id
@@ -318,6 +323,14 @@ class InMemoryHistory(HistoryStore):
         return True
 
     # --- queries -----------------------------------------------------------------------------
+
+    def _holds(self, victim_id: object, name: int) -> bool:
+        """Whether the victim already has the incident numbered ``name`` (rarely asked)."""
+        victim = self._key(victim_id)
+        if victim < 0:
+            return False
+        ids = self._inc.ids[0]
+        return any(ids[row] == name for row in self._rows(victim, INCIDENTS))
 
     def _own(self, text: str, key: int) -> str:
         """A key's id as a query gave it, if a plain str, else as it was recorded."""

@@ -17,7 +17,7 @@ from typing import Any, Final, Literal, Self, TypeVar
 
 from dapolicy._file_lock import LockTaken, SidecarLock
 from dapolicy._sqlite_schema import (
-    SCHEMA_V3,
+    SCHEMA_V4,
     SCHEMA_VERSION,
     bad_rows,
     real_problems,
@@ -40,7 +40,11 @@ _log = logging.getLogger("dapolicy.history")
 T = TypeVar("T")
 
 #: Which dapolicy wrote each older schema version (for the messages).
-_WRITTEN_BY: Final = {1: "dapolicy 0.1: one clock", 2: "two clocks, no grades or events"}
+_WRITTEN_BY: Final = {
+    1: "dapolicy 0.1: one clock",
+    2: "two clocks, no grades or events",
+    3: "an incident kept for its first victim only",
+}
 
 
 class HistoryFile:
@@ -161,7 +165,7 @@ class HistoryFile:
             # the first's write lock, then finds the schema already there.
             with self.transaction():
                 if self._checked_version() is None:
-                    for statement in SCHEMA_V3:
+                    for statement in SCHEMA_V4:
                         self._execute(statement)
         elif old:
             self._upgrade(version, exclusive)
@@ -187,7 +191,7 @@ class HistoryFile:
                 f"version {version}; this dapolicy reads version {SCHEMA_VERSION}): "
                 "upgrade dapolicy to use it"
             )
-        if version not in (1, 2, SCHEMA_VERSION):
+        if version not in (1, 2, 3, SCHEMA_VERSION):
             raise HistoryError(
                 f"history file {self._shown} has an unknown schema version: it is not a "
                 "dapolicy history database this dapolicy can read"

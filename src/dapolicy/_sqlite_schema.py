@@ -1,4 +1,4 @@
-"""The history file's schema: what it must hold, how it is checked, how v1 is upgraded.
+"""The history file's schema: what it must hold, how it is checked, how old ones are upgraded.
 
 Behind :mod:`dapolicy.sqlite_history`. A file is accepted only when ``sqlite_master``
 holds exactly the tables and indexes below (compared statement by statement, white
@@ -19,10 +19,12 @@ __all__ = [
     "SCHEMA_V1",
     "SCHEMA_V2",
     "SCHEMA_V3",
+    "SCHEMA_V4",
     "SCHEMA_VERSION",
     "bad_rows",
     "migration_v1_to_v2",
     "migration_v2_to_v3",
+    "migration_v3_to_v4",
     "real_problems",
     "schema_of",
     "shape_of",
@@ -30,7 +32,7 @@ __all__ = [
 ]
 
 #: The schema version this dapolicy writes and reads.
-SCHEMA_VERSION: Final = 3
+SCHEMA_VERSION: Final = 4
 
 #: Version 1 (dapolicy 0.1): one clock. Kept to recognise, and upgrade, such a file.
 SCHEMA_V1: Final = (
@@ -155,8 +157,36 @@ _TABLES_ADDED_V3: Final = (
 #: Version 3: version 2, and each victim's grades and events.
 SCHEMA_V3: Final = (
     "CREATE TABLE dapolicy_schema (version INTEGER NOT NULL)",
-    f"INSERT INTO dapolicy_schema (version) VALUES ({SCHEMA_VERSION})",
+    "INSERT INTO dapolicy_schema (version) VALUES (3)",
     *_TABLES_V2,
+    *_TABLES_ADDED_V3,
+)
+
+# Version 4 changes one key: an incident is one victim's, keyed by (incident, victim),
+# so that two victims of one incident each have it in their history (version 3 kept
+# the first recorded and left the other victim without it).
+_INCIDENTS_V4: Final = (
+    """CREATE TABLE incidents (
+        incident_id TEXT NOT NULL CHECK (typeof(incident_id) = 'text'),
+        victim_id TEXT NOT NULL CHECK (typeof(victim_id) = 'text'),
+        suspect_id TEXT NOT NULL CHECK (typeof(suspect_id) = 'text'),
+        occurred_us INTEGER NOT NULL CHECK (typeof(occurred_us) = 'integer'),
+        occurred_at TEXT NOT NULL CHECK (typeof(occurred_at) = 'text'),
+        crime INTEGER NOT NULL CHECK (crime IN (0, 1) AND typeof(crime) = 'integer'),
+        recorded_us INTEGER NOT NULL CHECK (typeof(recorded_us) = 'integer'),
+        recorded_at TEXT NOT NULL CHECK (typeof(recorded_at) = 'text'),
+        PRIMARY KEY (incident_id, victim_id),
+        CHECK (recorded_us >= occurred_us)
+    ) WITHOUT ROWID""",
+    *_TABLES_V2[1:3],  # its two indexes, as before
+)
+
+#: Version 4: version 3 with incidents keyed by (incident, victim).
+SCHEMA_V4: Final = (
+    "CREATE TABLE dapolicy_schema (version INTEGER NOT NULL)",
+    f"INSERT INTO dapolicy_schema (version) VALUES ({SCHEMA_VERSION})",
+    *_INCIDENTS_V4,
+    *_TABLES_V2[3:],
     *_TABLES_ADDED_V3,
 )
 
@@ -200,13 +230,34 @@ migration_v1_to_v2: Final = (
 #: before: no last grade, no events.
 migration_v2_to_v3: Final = (
     *_TABLES_ADDED_V3,
+    "UPDATE dapolicy_schema SET version = 3",
+)
+
+_INCIDENT_COLUMNS: Final = """incident_id, victim_id, suspect_id, occurred_us, occurred_at,
+        crime, recorded_us, recorded_at"""
+
+#: Upgrade a checked version 3 file, inside one transaction: its incidents into the
+#: table keyed by (incident, victim), every row as it was (a version 3 key was the
+#: incident alone, so no two rows can clash). What a victim's history holds is the
+#: same, so every decision re-derived after the upgrade sees what it saw before.
+migration_v3_to_v4: Final = (
+    "DROP INDEX incidents_by_victim",
+    "DROP INDEX incidents_by_pair",
+    "ALTER TABLE incidents RENAME TO v3_incidents",
+    *_INCIDENTS_V4,
+    f"INSERT INTO incidents ({_INCIDENT_COLUMNS}) SELECT {_INCIDENT_COLUMNS} FROM v3_incidents",
+    "DROP TABLE v3_incidents",
     f"UPDATE dapolicy_schema SET version = {SCHEMA_VERSION}",
 )
 
 
 def upgrade_from(version: int) -> tuple[str, ...]:
     """The statements that upgrade a checked file of ``version`` to this one's."""
-    steps = {1: (*migration_v1_to_v2, *migration_v2_to_v3), 2: migration_v2_to_v3}
+    steps = {
+        1: (*migration_v1_to_v2, *migration_v2_to_v3, *migration_v3_to_v4),
+        2: (*migration_v2_to_v3, *migration_v3_to_v4),
+        3: migration_v3_to_v4,
+    }
     return steps[version]
 
 
@@ -238,7 +289,7 @@ def shape_of(connection: sqlite3.Connection) -> Shape:
 @functools.cache
 def schema_of(version: int) -> Shape:
     """The shape a history of ``version`` has, as SQLite stores it."""
-    statements = {1: SCHEMA_V1, 2: SCHEMA_V2, 3: SCHEMA_V3}[version]
+    statements = {1: SCHEMA_V1, 2: SCHEMA_V2, 3: SCHEMA_V3, 4: SCHEMA_V4}[version]
     connection = sqlite3.connect(":memory:")
     try:
         for statement in statements:
@@ -270,7 +321,7 @@ def real_problems(connection: sqlite3.Connection, problems: list[str]) -> list[s
     return kept
 
 
-#: Every CHECK of version 3, as one condition a table: ``PRAGMA integrity_check`` does not
+#: Every CHECK of version 4 (and 3), as one condition a table: ``PRAGMA integrity_check`` does not
 #: evaluate CHECK constraints on a read-only connection, so a read-only open asks these.
 _ROW_CHECKS_V2: Final = {
     "incidents": """typeof(incident_id) = 'text' AND typeof(victim_id) = 'text'
@@ -302,7 +353,7 @@ _ROW_CHECKS_V2: Final = {
 
 
 def bad_rows(connection: sqlite3.Connection) -> list[str]:
-    """A problem for each version 3 table holding a row that breaks one of its CHECKs."""
+    """A problem for each table (of this version) holding a row that breaks one of its CHECKs."""
     return [
         f"CHECK constraint failed in {table}"
         for table, condition in _ROW_CHECKS_V2.items()

@@ -178,7 +178,7 @@ class MutableHistory(History, Protocol):
     """A history that can be added to. Adding the same incident twice changes nothing."""
 
     def record_incident(self, entry: HistoryEntry) -> bool:
-        """Add an incident; return False if its id was already there."""
+        """Add an incident; return False if it was already there for its victim."""
         ...
 
     def record_marac_referral(self, entry: MaracReferralEntry) -> bool:

@@ -34,15 +34,15 @@ Opening: what is checked, before anything is changed
     and any value dapolicy would not have written; SQLite keeps no checksums, so a
     value changed into another valid one (one id for another) cannot be found.
 
-Schema versions and the upgrades from versions 1 and 2
-    A ``dapolicy_schema`` table records the version (3). A file written by a newer
+Schema versions and the upgrades from versions 1, 2 and 3
+    A ``dapolicy_schema`` table records the version (4). A file written by a newer
     dapolicy is refused, not guessed at. An older file is upgraded when opened for
-    writing: first a copy of it as it was is made beside it, ``<file>.v1.bak`` or
-    ``<file>.v2.bak`` (mode 0600; if that name is taken the upgrade is refused and
-    nothing is changed), then it is upgraded in one transaction, so a crash leaves the
-    old version or version 3, never a mixture. Opened read-only, an older file is
-    refused with a message saying how to upgrade it. :attr:`SQLiteHistory.backup`
-    names the copy made.
+    writing: first a copy of it as it was is made beside it, ``<file>.v1.bak``,
+    ``<file>.v2.bak`` or ``<file>.v3.bak`` (mode 0600; if that name is taken the
+    upgrade is refused and nothing is changed), then it is upgraded in one transaction,
+    so a crash leaves the old version or version 4, never a mixture. Opened read-only,
+    an older file is refused with a message saying how to upgrade it.
+    :attr:`SQLiteHistory.backup` names the copy made.
 
     * Version 1 (dapolicy 0.1: one clock) to 2: the tables are rebuilt. A version 1
       entry did not record when the force knew it: it is given its own time
@@ -56,10 +56,14 @@ Schema versions and the upgrades from versions 1 and 2
       after an incident), both empty; no row already there is changed. A version 2
       history kept no grades, so a decision re-derived after the upgrade sees none, as
       it saw none when it was made.
+    * Version 3 to 4: incidents are keyed by (incident, victim) instead of the incident
+      alone, every row kept as it was. A version 3 file kept an incident with two
+      victims for the first recorded only; from version 4 each victim has it.
 
 Idempotence
-    Incidents and calls are keyed by their ids, MARAC referrals by (victim, suspect,
-    time, incident), and every write is ``INSERT OR IGNORE``: recording something
+    Incidents are keyed by (incident id, victim id): an incident with two victims is
+    in each one's history. Calls are keyed by their ids, MARAC referrals by (victim,
+    suspect, time, incident), and every write is ``INSERT OR IGNORE``: recording something
     already there changes nothing and returns ``False`` (the first ``recorded_at``
     stays). Re-running yesterday's input does not double-count anything.
 
@@ -198,7 +202,7 @@ class SQLiteHistory(HistoryFile):
     # --- MutableHistory ----------------------------------------------------------------
 
     def record_incident(self, entry: HistoryEntry) -> bool:
-        """Add an incident; return False if its id was already there."""
+        """Add an incident; return False if it was already there for its victim."""
         return self._insert(
             _INSERT_INCIDENT,
             (
