@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+import itertools
+import operator
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from types import NoneType
@@ -39,6 +42,13 @@ if TYPE_CHECKING:
 __all__ = ["COUNTER_ALLEGATION", "assess"]
 
 _SOURCE = "dapolicy policy"
+#: What a guarded call's results are read with, in C: each result's item; whether it is
+#: something; a finding's review reasons and prompts; the items of many tuples in turn.
+_SECOND = operator.itemgetter(1)
+_NOT_NONE = functools.partial(operator.is_not, None)
+_REVIEW_REASONS = operator.attrgetter("review_reasons")
+_PROMPTS = operator.attrgetter("prompts")
+_chain = itertools.chain.from_iterable
 #: A decision's fields, in order (the order ``_decide`` keeps its draft's values in).
 _FIELDS = tuple(a.name for a in attrs.fields(Decision))
 
@@ -78,8 +88,8 @@ def _decide(
     failures: list[PluginFailure] = []
     found = _findings(policy, guard, incident, form, dara, history)
     failures += found.failures
-    findings = tuple(f for _, f in found.results if f is not None)
-    review += unique(r for f in findings for r in f.review_reasons)
+    findings = tuple(filter(_NOT_NONE, map(_SECOND, found.results)))
+    review += unique(_chain(map(_REVIEW_REASONS, findings)))
     grade, reasons = _grade(findings, form)
     if not findings:
         review.append(reasons[0])
@@ -90,7 +100,7 @@ def _decide(
     verdict = check.verdict
     repeat_victim = _is_repeat_victim(policy, incident, history)
     # Made once: every draft shares them (and the guard snapshots them once).
-    prompts = unique(p for f in findings for p in f.prompts)
+    prompts = unique(_chain(map(_PROMPTS, findings)))
     overdue = policy.review_prompt  # the policy version is past its review-by date
     if overdue is not None and micros(now) >= micros(cast(datetime, policy.settings.review_by)):
         prompts = unique([*prompts, overdue])
@@ -134,15 +144,15 @@ def _decide(
 
     escalated = _referrals(policy, guard, "dapolicy_escalations", incident, form, draft(), history)
     failures += escalated.failures
-    referrals = _merge_referrals(r for _, r in escalated.results)
+    referrals = _merge_referrals(map(_SECOND, escalated.results))
     referred = _referrals(
         policy, guard, "dapolicy_referrals", incident, form, draft(referrals=referrals), history
     )
     failures += referred.failures
-    referrals = _merge_referrals([*referrals, *(r for _, r in referred.results)])
+    referrals = _merge_referrals([*referrals, *map(_SECOND, referred.results)])
     tasked = _tasks(policy, guard, incident, draft(referrals=referrals))
     failures += tasked.failures
-    tasks = tuple(sorted((t for _, t in tasked.results), key=task_key))
+    tasks = tuple(sorted(map(_SECOND, tasked.results), key=task_key))
     allocation = None
     if incident.crime is not None:
         allocated = guard.call(
@@ -390,7 +400,8 @@ def _merge_referrals(referrals: Iterable[Referral]) -> tuple[Referral, ...]:
         key = id(referral.destination)
         existing = by_id.get(key)
         by_id[key] = referral if existing is None else _merged(existing, referral)
-    return tuple(sorted(by_id.values(), key=lambda r: _ORDER_BY_ID[id(r.destination)]))
+    # In the destinations' order: by each key's (the member's id) place, looked up in C.
+    return tuple(map(by_id.__getitem__, sorted(by_id, key=_ORDER_BY_ID.__getitem__)))
 
 
 def _merged(existing: Referral, referral: Referral) -> Referral:
