@@ -28,7 +28,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from dapolicy import _history_columns
+from dapolicy import _history_columns, _history_store
 from dapolicy._history_entries import grade_entry, referral_entry
 from dapolicy._history_ids import Ids, rows, with_row
 from dapolicy.errors import ValidationError
@@ -359,6 +359,27 @@ def _answers_are_the_plain_reading(
         expected = exactly(reference.answers(ask))
         assert exactly(ask_memory(history, ask)) == expected
         assert exactly(ask_memory(again, ask)) == expected  # hashes differ: tables rebuilt
+
+
+def test_the_rows_kept_of_keys_asked_about_are_few_whatever_the_historys_size() -> None:
+    """A decision's victim stays kept while it is asked about; no more than 64 keys are."""
+    history, span = InMemoryHistory(), {"since": BASE - MICRO, "until": NEVER, "known_at": NEVER}
+    for v in range(400):
+        for k in range(3):
+            at = BASE + (3 * v + k) * MICRO
+            history.record_incident(HistoryEntry(f"I{v}-{k}", f"V{v}", f"S{v}", at))
+        assert history.count_incidents(f"V{v}", **span) == 3
+        assert history.count_incidents("V0", **span) == 3  # asked all along
+        kept = len(history._recent) + len(history._recent_old)
+        assert kept <= 2 * _history_store._RECENT
+    history.record_incident(HistoryEntry("I0-3", "V0", "S0", BASE - MICRO))  # put in place
+    assert [e.incident_id for e in history.incidents("V0", **span)] == [
+        "I0-3",
+        "I0-0",
+        "I0-1",
+        "I0-2",
+    ]
+    assert history.count_incidents("V0", **span, exclude="I0-1") == 3
 
 
 def test_a_victim_with_hundreds_of_incidents_at_one_instant_and_many_others() -> None:
