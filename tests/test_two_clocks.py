@@ -365,7 +365,7 @@ _times = st.builds(
     st.datetimes(min_value=datetime(2024, 10, 26), max_value=datetime(2024, 10, 28)),
     st.sampled_from([UTC, timezone(HOUR), timezone(HOUR, "BST"), LONDON, None]),
     st.sampled_from([0, 1]),
-) | st.builds(lambda at: _Moment.fromtimestamp(at.timestamp(), UTC), st.datetimes())
+) | st.builds(lambda at: _Moment.combine(at.date(), at.time(), UTC), st.datetimes())
 
 
 @given(st.tuples(_ids, _times, _times, _ids, _ids, _times))
