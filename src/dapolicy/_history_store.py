@@ -15,6 +15,8 @@ from typing import Any
 
 from dapolicy._history_columns import Rows, column, grown, mapped, more
 from dapolicy._history_ids import (
+    CALLER_CALLS,
+    LOCATION_CALLS,
     Ids,
     Zones,
     blob_of,
@@ -44,6 +46,8 @@ __all__ = [
     "HistoryStore",
     "Rows",
     "in_window",
+    "one_of",
+    "plain_ids",
 ]
 
 #: Key look-ups kept, at most (about 0.5 MB): the victim and suspect of every assessment.
@@ -404,3 +408,17 @@ def in_window(held: Sequence[int], table: Rows, since: int, until: int, known: i
         held = held[low : bisect.bisect_right(held, until, lo=low, key=when)]
         return [row for row in held if recorded[row] < known]
     return [row for row in held if since <= at[row] <= until and recorded[row] < known]
+
+
+def one_of(caller_id: str | None, location_id: str | None) -> tuple[int, str]:
+    """The (section, id) a calls query is about; exactly one of the two must be given."""
+    if caller_id is not None and location_id is None:
+        return CALLER_CALLS, caller_id
+    if location_id is not None and caller_id is None:
+        return LOCATION_CALLS, location_id
+    raise ValueError("give exactly one of caller_id and location_id")
+
+
+def plain_ids(*ids: object) -> bool:
+    """Whether every id is a ``str`` itself (made again exactly from its text)."""
+    return all(type(item) is str for item in ids)

@@ -55,6 +55,8 @@ from dapolicy._history_store import (
     ZONE_MASK,
     HistoryStore,
     in_window,
+    one_of,
+    plain_ids,
 )
 from dapolicy.models import Agency, EventKind, RiskGrade
 from dapolicy.models._base import micros
@@ -73,19 +75,6 @@ _ORDER = {order: code for code, order in enumerate(ORDERS)}
 
 #: What a name (incident, call or event id) was recorded as, by bit.
 _AS_INCIDENT, _AS_CALL, _AS_EVENT = 1, 2, 4
-
-
-def _one_of(caller_id: str | None, location_id: str | None) -> tuple[int, str]:
-    """The (section, id) a calls query is about; exactly one of the two must be given."""
-    if caller_id is not None and location_id is None:
-        return CALLER_CALLS, caller_id
-    if location_id is not None and caller_id is None:
-        return LOCATION_CALLS, location_id
-    raise ValueError("give exactly one of caller_id and location_id")
-
-
-def _plain(*ids: object) -> bool:
-    return all(type(item) is str for item in ids)
 
 
 class InMemoryHistory(HistoryStore):
@@ -260,7 +249,7 @@ class InMemoryHistory(HistoryStore):
                 return False
         plain = (
             type(entry) is MaracReferralEntry
-            and _plain(entry.victim_id, entry.suspect_id, entry.incident_id)
+            and plain_ids(entry.victim_id, entry.suspect_id, entry.incident_id)
             and times
             and max(at_zone, known_zone) <= ZONE_MASK
         )
@@ -285,7 +274,7 @@ class InMemoryHistory(HistoryStore):
             high = bisect.bisect_right(held, at_us, lo=low, key=when)
             if name in [ids[r] for r in held[low:high]]:
                 return False
-        plain = type(entry) is GradeEntry and _plain(entry.victim_id, entry.decision_id)
+        plain = type(entry) is GradeEntry and plain_ids(entry.victim_id, entry.decision_id)
         name = self._add_name(entry.decision_id)
         victim = self._add_key(entry.victim_id)
         wide = max(at_zone, known_zone) >= GRADE_WIDE  # past the fields: kept beside
@@ -305,7 +294,7 @@ class InMemoryHistory(HistoryStore):
             return False
         at_us, known_us, at_zone, known_zone, _ = self._times(entry.occurred_at, entry.recorded_at)
         codes = _KIND[entry.kind] | _AGENCY[entry.reported_by] << 8 | _ORDER[entry.order] << 16
-        plain = type(entry) is EventEntry and _plain(
+        plain = type(entry) is EventEntry and plain_ids(
             entry.event_id, entry.victim_id, entry.perpetrator_id
         )
         name = self._add_name(entry.event_id)
@@ -414,7 +403,7 @@ class InMemoryHistory(HistoryStore):
         exclude: str | None = None,
     ) -> Sequence[CallEntry]:
         """Calls from a caller or to a location in the window (see ``History``)."""
-        section, value = _one_of(caller_id, location_id)
+        section, value = one_of(caller_id, location_id)
         key = self._key(value)
         held = self._rows(key, section) if key >= 0 else ()
         if not held:
