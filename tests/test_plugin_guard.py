@@ -350,6 +350,40 @@ def test_a_slow_generator_keeps_what_it_yielded_before_the_budget() -> None:
     assert [f.hook for f in failures_of(decision, "SlowGenerator")] == ["dapolicy_referrals"]
 
 
+@pytest.mark.parametrize("delegated", [False, True], ids=["returned", "yield-from"])
+def test_an_iterator_of_cs_own_is_stopped_by_the_budget_between_its_items(
+    delegated: bool,
+) -> None:
+    # Each item is a C call of about 30 ms that checks no signal; read by one C call
+    # (list.extend of an islice) the timer's handler waited until the whole cap was read.
+    import hashlib
+    from itertools import count, repeat
+
+    read = count()
+    slow = zip(
+        read,
+        map(hashlib.pbkdf2_hmac, repeat("sha256"), repeat(b"p"), repeat(b"s"), repeat(100_000)),
+        strict=False,
+    )
+
+    class CSlow:
+        @hookimpl
+        def dapolicy_tasks(self) -> Any:
+            return slow
+
+    class CSlowDelegated:
+        @hookimpl
+        def dapolicy_tasks(self) -> Any:
+            yield from slow
+
+    plugin = CSlowDelegated() if delegated else CSlow()
+    decision = decide(plugin, limits=LimitsSettings(decision_seconds=0.25, max_tasks=200))
+    errors = [f.error for f in failures_of(decision, type(plugin).__name__)]
+    assert "ran past the decision's time budget of 0.25 s (limits.decision_seconds)" in errors
+    assert decision.needs_review
+    assert next(read) < 150  # stopped well before the cap (200), not read to it
+
+
 def test_the_budget_restores_the_previous_alarm_handler_and_timer() -> None:
     import signal
 

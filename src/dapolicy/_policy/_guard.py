@@ -329,13 +329,17 @@ class Guard:
                     else:
                         items += result
                 elif budget.timed:
-                    # Read in C, up to the cap and one more to know it was passed; the
-                    # timer interrupts a slow generator between (or inside) its items,
-                    # and what it yielded before it failed is kept (``list.extend``
-                    # keeps what it appended): a referral already made is never lost.
+                    # Up to the cap and one more to know it was passed; what a generator
+                    # yielded before it failed is kept: a referral already made is never
+                    # lost. A loop of Python's, not ``list.extend``: the timer's handler
+                    # runs only between bytecodes, so an iterator of C's own (``map`` of
+                    # a builtin, ``itertools``, a ``yield from`` one) read by one C call
+                    # would run past the budget to the cap, or for ever on a hook with none.
                     iterator = iter(result)
                     try:
-                        items += islice(iterator, room)
+                        append = items.append
+                        for item in islice(iterator, room):
+                            append(item)
                         if len(items) == room:
                             for _ in iterator:
                                 over_cap = True
