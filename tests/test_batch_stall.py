@@ -264,6 +264,55 @@ def test_a_stuck_line_watched_is_charged_every_second_of_it(gaps: list[float]) -
     assert charged == pytest.approx(now)
 
 
+@given(gaps=st.lists(st.floats(0, STEP, allow_nan=False), min_size=1, max_size=50))
+def test_a_line_stopped_for_ever_is_charged_once_its_stop_is_past_the_most_waited(
+    gaps: list[float],
+) -> None:
+    # Seen stopped at every look: nothing is charged until STOPPED_MAX seconds of it
+    # have gone uncharged, then every interval is; so it is rejected in the end.
+    most = _batch_watch.STOPPED_MAX
+    watch, now, value = Watch(), 0.0, 1 << 32 | 7
+    watch.look(value, 0.001, STEP, lambda: True)
+    paused = charged = 0.0
+    for gap in [*gaps, most, STEP, STEP]:
+        now += gap
+        interval = min(gap, STEP)
+        if paused < most:
+            paused += interval
+        else:
+            charged += interval
+        assert watch.look(value, 0.001 + now, STEP, lambda: True) == pytest.approx(charged)
+    assert watch.paused >= most or charged == 0.0
+
+
+class _StopsItself:
+    """A plug-in that stops its own worker process on one incident, never continued."""
+
+    def __init__(self, target: str) -> None:
+        self.target, self.parent = target, os.getpid()
+
+    @hookimpl
+    def dapolicy_referrals(self, incident: Any) -> list[Any]:
+        if incident.id == self.target and os.getpid() != self.parent:
+            os.kill(os.getpid(), signal.SIGSTOP)
+        return []
+
+
+@needs_proc
+def test_a_worker_stopped_for_ever_is_stopped_for_good_and_the_run_ends(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, quick: None
+) -> None:
+    # Waited for while stopped, but not for ever: past STOPPED_MAX it is charged, so
+    # its line is rejected a limit later, and the run ends with every other line.
+    monkeypatch.setattr(_batch_watch, "STOPPED_MAX", 0.3)
+    path, lines = _lines(tmp_path, 30)
+    number, _, target = lines[len(lines) // 2]
+    got = _run(path, _StopsItself(target))
+    (error,) = json.loads(got[number - 1].reject or "")["errors"]
+    assert error["message"].startswith("not decided: no decision within 1 s")
+    assert [r.number for r in got if r.reject is not None] == [number]
+
+
 def test_an_idle_slot_is_charged_nothing() -> None:
     watch = Watch()
     assert watch.look(0, 100.0, STEP, lambda: False) == 0.0

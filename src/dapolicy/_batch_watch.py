@@ -17,7 +17,10 @@ the slot while it held the same line, of the time since the look before, except 
   a virtual machine paused), the command was suspended (Ctrl-Z) or the parent alone
   was stopped -- it looked at nothing, and the gap is charged one step at most;
 - an interval at whose end the worker is seen stopped (``SIGSTOP``, a debugger: the
-  state ``T`` or ``t`` in ``/proc/<pid>/stat``, on Linux) counts nothing.
+  state ``T`` or ``t`` in ``/proc/<pid>/stat``, on Linux) counts nothing, for up to
+  :data:`STOPPED_MAX` seconds of one line: a worker stopped for longer (one that is
+  never continued, or a plug-in that stops its own process) is charged from then on,
+  so the run never waits for ever.
 
 Nothing else is taken off: a worker that runs, waits for the CPU on a loaded machine,
 waits for the disk or sleeps in a plug-in is charged, so a stuck line is still stopped
@@ -32,6 +35,11 @@ from collections.abc import Callable
 __all__ = ["Watch", "is_stopped", "started_of"]
 
 _LOW = 0xFFFFFFFF
+
+#: The most time one line's worker may be seen stopped without its being charged
+#: (seconds): a stop longer than this is charged like any other time, so a worker
+#: stopped and never continued is stopped for good after this and the limit.
+STOPPED_MAX = 300.0
 
 
 def started_of(value: int) -> float:
@@ -57,7 +65,7 @@ def is_stopped(pid: int) -> bool:
 class Watch:
     """The time charged to the line a worker holds, as the parent looks at its slot."""
 
-    __slots__ = ("charged", "last", "value")
+    __slots__ = ("charged", "last", "paused", "value")
 
     def __init__(self) -> None:
         """Nothing held yet."""
@@ -67,6 +75,8 @@ class Watch:
         self.charged = 0.0
         #: When the parent last looked (seconds after the pool's epoch).
         self.last = 0.0
+        #: Seconds of that holding not charged because the worker was stopped.
+        self.paused = 0.0
 
     def look(self, value: int, now: float, step: float, stopped: Callable[[], bool]) -> float:
         """Note the slot's ``value`` at ``now``; the seconds charged to its holding.
@@ -78,7 +88,12 @@ class Watch:
         if value != self.value:  # a new line (or none): charged from its start
             self.value = value
             self.charged = min(max(now - started_of(value), 0.0), step) if value else 0.0
-        elif value and not stopped():
-            self.charged += min(max(now - self.last, 0.0), step)
+            self.paused = 0.0
+        elif value:
+            interval = min(max(now - self.last, 0.0), step)
+            if self.paused < STOPPED_MAX and stopped():
+                self.paused += interval
+            else:
+                self.charged += interval
         self.last = now
         return self.charged
