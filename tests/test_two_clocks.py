@@ -348,11 +348,26 @@ def test_an_engine_view_counts_from_an_answer_it_has_and_asks_a_count_once() -> 
     assert plain.incidents("V-1", **EVER) == view.incidents("V-1", **EVER)
 
 
-@pytest.mark.parametrize("answer", ["3", -1, True, 2.0, None])
+@pytest.mark.parametrize("answer", ["3", -1, True, 2.0, None, 2**63, 10**30])
 def test_a_count_that_is_not_a_whole_number_is_refused(answer: Any) -> None:
     view = HistoryView(Listed(InMemoryHistory(), lambda *_, **__: answer), known_at=T0)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match=r"Listed.count_incidents\(\) must give a whole number"):
         view.count_incidents("V-1", **EVER)
+
+
+class _Yielding(Listed):
+    """A force's own History that cannot count and gives its incidents as a generator."""
+
+    def incidents(self, victim_id: str, **ask: Any) -> Any:
+        yield from super().incidents(victim_id, **ask)
+
+
+def test_a_history_that_cannot_count_and_gives_a_generator_is_counted() -> None:
+    store = InMemoryHistory()
+    _three(store)
+    view = HistoryView(_Yielding(store), known_at=T0 + 3 * DAY)  # type: ignore[arg-type]
+    assert view.count_incidents("V-1", **EVER) == 3
+    assert len(view.incidents("V-1", **EVER)) == 3  # remembered: not asked again
 
 
 class _Moment(datetime):

@@ -180,15 +180,25 @@ class HistoryView:
                 return count  # type: ignore[no-any-return]
         ask = {"since": since, "until": until, "known_at": known}
         counter = getattr(store, "count_incidents", None)
-        if counter is None:  # a History of its own that cannot count: counted here
-            count = len(store.incidents(victim_id, **ask, suspect_id=suspect_id, exclude=exclude))
-        else:
-            count = counter(victim_id, **ask, suspect_id=suspect_id, exclude=exclude)
-            if type(count) is not int or count < 0:
-                raise TypeError(
-                    f"{type(store).__name__}.count_incidents() must give a whole number, "
-                    f"zero or more, not {type(count).__name__}"
+        if counter is None:  # a History of its own that cannot count: its incidents
+            # are asked for as the view asks (any iterable, checked, and remembered).
+            return len(
+                self.incidents(
+                    victim_id,
+                    since=since,
+                    until=until,
+                    suspect_id=suspect_id,
+                    exclude=exclude,
+                    known_at=known_at,
                 )
+            )
+        count = counter(victim_id, **ask, suspect_id=suspect_id, exclude=exclude)
+        if type(count) is not int or not 0 <= count < _MOST:
+            raise TypeError(
+                f"{type(store).__name__}.count_incidents() must give a whole number, "
+                "zero or more and under 2**63, not "
+                + (type(count).__name__ if type(count) is not int else "one out of that range")
+            )
         if key is not None and answered is not None:
             answered[key] = count
         return count
@@ -275,6 +285,9 @@ class HistoryView:
 
 #: What a count is remembered under, before its question (a view answers it once).
 _COUNT = "count"
+
+#: A count of incidents is at most this, less one: a larger one is no history's answer.
+_MOST = 2**63
 
 #: Types already found to be a History (the Protocol check costs microseconds a call).
 _HISTORY_TYPES: set[type] = set()
