@@ -319,7 +319,7 @@ class InMemoryHistory(HistoryStore):
         if victim < 0:
             return False
         ids = self._inc.ids[0]
-        return any(ids[row] == name for row in self._rows(victim, INCIDENTS))
+        return any(ids[row] == name for row in self._rows(victim, INCIDENTS, keep=False))
 
     def _own(self, text: str, key: int) -> str:
         """A key's id as a query gave it, if a plain str, else as it was recorded."""
